@@ -1,0 +1,130 @@
+# unigate: build the image, run it, test it. `make help` lists the targets.
+# A fresh Debian 12 machine needs nothing but this file's first run: missing
+# packages and the lwIP/picolibc sources are fetched by tools/deps.sh.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+BUILD    := build
+DEPS     := deps
+LWIP     := $(DEPS)/lwip
+LIBC     := $(DEPS)/picolibc-install
+VERSION  := $(shell git describe --always --dirty --tags 2>/dev/null || echo 0.1.0)
+
+CC       := gcc
+WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wwrite-strings
+# Image code generation; picolibc is built with the same (tools/deps.sh).
+# SSE stays on: entry.S enables it and isr.S saves it around handlers.
+KFLAGS   := -std=c11 -O2 -ffreestanding -fno-pie -fno-pic -mno-red-zone -mcmodel=small \
+            -march=x86-64 -fstack-protector-strong -ffunction-sections -fdata-sections \
+            -fno-asynchronous-unwind-tables -nostdinc \
+            -isystem $(LIBC)/include -isystem $(shell $(CC) -print-file-name=include)
+KINC     := -I. -Ikernel/lwip -I$(LWIP)/src/include
+KDEFS    := -DUNIGATE_VERSION='"$(VERSION)"'
+LDFLAGS  := -nostdlib -static -no-pie -Wl,-T,boot/linker.ld -Wl,--build-id=sha1 \
+            -Wl,--gc-sections -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
+
+# Our sources, by folder (BRIEF.md §4). The drivers and console commands
+# find each other through linker sections, so order does not matter.
+BOOT_SRCS   := boot/entry.S
+KERNEL_SRCS := $(filter-out %.h,$(wildcard kernel/*.c kernel/*.S))
+DRIVER_SRCS := $(wildcard drivers/*.c)
+NET_SRCS    := $(wildcard net/*.c)
+CONFIG_SRCS := $(wildcard config/*.c)
+OWN_SRCS    := $(BOOT_SRCS) $(KERNEL_SRCS) $(DRIVER_SRCS) $(NET_SRCS) $(CONFIG_SRCS)
+
+# Pure modules: no I/O, built for the host too and linked into every unit test.
+PURE_SRCS   := kernel/lineedit.c kernel/cli.c kernel/memmap.c kernel/bootinfo.c config/parse.c
+
+# lwIP, unmodified: core IPv4 and the Ethernet layer.
+LWIP_SRCS = $(wildcard $(LWIP)/src/core/*.c) $(wildcard $(LWIP)/src/core/ipv4/*.c) \
+            $(LWIP)/src/netif/ethernet.c
+
+IMG_OBJS  = $(patsubst %,$(BUILD)/img/%.o,$(OWN_SRCS))
+LWIP_OBJS = $(patsubst $(LWIP)/%.c,$(BUILD)/lwip/%.o,$(LWIP_SRCS))
+LIBGCC   := $(shell $(CC) -print-libgcc-file-name)
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/%,$(wildcard tests/unit/test_*.c))
+HOSTFLAGS  := -std=c11 -O1 -g $(WARN) -I. -fsanitize=address,undefined -fno-omit-frame-pointer
+
+.PHONY: all help deps run test unit integration size lint format clean distclean
+
+all: $(BUILD)/unigate.elf ## build the image (build/unigate.elf)
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+deps: $(DEPS)/deps.mk ## install packages, fetch and verify lwIP/picolibc, build picolibc
+
+# Including this file makes make fetch the dependencies first and then start
+# over, so that the wildcards above see the lwIP sources on a first run.
+NODEPS_GOALS := help clean distclean lint format
+ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+include $(DEPS)/deps.mk
+endif
+
+$(DEPS)/deps.mk: tools/deps.sh tools/deps.sha256
+	@tools/deps.sh all
+	@mkdir -p $(DEPS) && echo "# tools/deps.sh all completed" > $@
+
+$(BUILD)/img/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KFLAGS) $(WARN) $(KINC) $(KDEFS) -MMD -MP -c $< -o $@
+
+$(BUILD)/img/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KFLAGS) $(KINC) -MMD -MP -c $< -o $@
+
+# lwIP is third-party code: its own warnings are not ours to fix.
+$(BUILD)/lwip/%.o: $(LWIP)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      lwip/$*.c"
+	@$(CC) $(KFLAGS) -w $(KINC) -c $< -o $@
+
+$(BUILD)/unigate.elf: $(IMG_OBJS) $(LWIP_OBJS) boot/linker.ld
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $(IMG_OBJS) $(LWIP_OBJS) $(LIBC)/lib/libc.a $(LIBGCC)
+	@size=$$(stat -c %s $@); echo "  IMAGE   $@: $$((size / 1024)) KiB"
+
+size: $(BUILD)/unigate.elf ## report the image size (goal: under 512 KiB)
+	@size -A $< | awk '$$1 ~ /^\./ && $$2 > 0 { printf "  %-10s %8d\n", $$1, $$2 }'
+	@echo "  file      $$(stat -c %s $<) bytes ($$(( $$(stat -c %s $<) / 1024 )) KiB; goal < 512 KiB)"
+
+QEMU_RUN := qemu-system-x86_64 -machine q35 -m 64M -kernel $(BUILD)/unigate.elf \
+            -display none -serial mon:stdio -no-reboot \
+            -device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+run: $(BUILD)/unigate.elf ## boot the image in QEMU with the console on this terminal (ctrl-a x quits)
+	@echo "Booting unigate under QEMU (TCG). Console below; 'halt' or ctrl-a x to leave."
+	@$(QEMU_RUN); st=$$?; [ $$st -eq 0 ] || [ $$st -eq 1 ]
+
+$(BUILD)/host/test_%: tests/unit/test_%.c $(PURE_SRCS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(CC) $(HOSTFLAGS) $< $(PURE_SRCS) -lcmocka -o $@
+
+unit: $(UNIT_TESTS) ## build and run the host unit tests
+	@tests/run.sh unit $(UNIT_TESTS)
+
+integration: $(BUILD)/unigate.elf ## boot the image in QEMU and drive it
+	@tests/run.sh integration
+
+test: $(BUILD)/unigate.elf $(UNIT_TESTS) ## build everything and run every test
+	@tests/run.sh all $(UNIT_TESTS)
+
+lint: ## check formatting against .clang-format
+	@files=$$(git ls-files '*.c' '*.h'); \
+	clang-format --dry-run --Werror $$files && echo "  LINT    $$(echo $$files | wc -w) files clean"
+
+format: ## reformat our sources with .clang-format
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean: ## remove build/
+	rm -rf $(BUILD)
+
+distclean: clean ## remove build/ and deps/ (fetched sources)
+	rm -rf $(DEPS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
