@@ -16,11 +16,10 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wwrite-strings
 # Image code generation; picolibc is built with the same (tools/deps.sh).
 # SSE stays on: entry.S enables it and isr.S saves it around handlers.
 KFLAGS   := -std=c11 -O2 -ffreestanding -fno-pie -fno-pic -mno-red-zone -mcmodel=small \
-            -march=x86-64 -fstack-protector-strong -ffunction-sections -fdata-sections \
+            -march=x86-64 -fstack-protector-strong -mstack-protector-guard=global -ffunction-sections -fdata-sections \
             -fno-asynchronous-unwind-tables -nostdinc \
             -isystem $(LIBC)/include -isystem $(shell $(CC) -print-file-name=include)
 KINC     := -I. -Ikernel/lwip -I$(LWIP)/src/include
-KDEFS    := -DUNIGATE_VERSION='"$(VERSION)"'
 LDFLAGS  := -nostdlib -static -no-pie -Wl,-T,boot/linker.ld -Wl,--build-id=sha1 \
             -Wl,--gc-sections -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
 
@@ -47,7 +46,7 @@ LIBGCC   := $(shell $(CC) -print-libgcc-file-name)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/%,$(wildcard tests/unit/test_*.c))
 HOSTFLAGS  := -std=c11 -O1 -g $(WARN) -I. -fsanitize=address,undefined -fno-omit-frame-pointer
 
-.PHONY: all help deps run test unit integration size lint format clean distclean
+.PHONY: FORCE all help deps run test unit integration size lint format clean distclean
 
 all: $(BUILD)/unigate.elf ## build the image (build/unigate.elf)
 
@@ -67,18 +66,32 @@ $(DEPS)/deps.mk: tools/deps.sh tools/deps.sha256
 	@tools/deps.sh all
 	@mkdir -p $(DEPS) && echo "# tools/deps.sh all completed" > $@
 
-$(BUILD)/img/%.c.o: %.c
+# Objects rebuild when the flags change, not only when sources do.
+$(BUILD)/flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(KFLAGS) $(KINC) $(LDFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(KFLAGS) $(KINC) $(LDFLAGS)' > $@
+	@echo '$(VERSION)' | cmp -s - $(BUILD)/version || echo '$(VERSION)' > $(BUILD)/version
+
+# Only version.c sees the version string, so a new commit rebuilds one file.
+$(BUILD)/img/kernel/version.c.o: $(BUILD)/version
+$(BUILD)/img/kernel/version.c.o: KDEFS := -DUNIGATE_VERSION='"$(VERSION)"'
+$(BUILD)/version: $(BUILD)/flags
+
+FORCE:
+
+$(BUILD)/img/%.c.o: %.c $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(KFLAGS) $(WARN) $(KINC) $(KDEFS) -MMD -MP -c $< -o $@
 
-$(BUILD)/img/%.S.o: %.S
+$(BUILD)/img/%.S.o: %.S $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KFLAGS) $(KINC) -MMD -MP -c $< -o $@
 
 # lwIP is third-party code: its own warnings are not ours to fix.
-$(BUILD)/lwip/%.o: $(LWIP)/%.c
+$(BUILD)/lwip/%.o: $(LWIP)/%.c $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	@echo "  CC      lwip/$*.c"
 	@$(CC) $(KFLAGS) -w $(KINC) -c $< -o $@

@@ -19,7 +19,7 @@
 #define PCI_HEADER     0x0e
 #define PCI_BAR0       0x10
 #define PCI_SUBSYS     0x2c
-#define PCI_IRQ        0x3c
+#define PCI_IRQ	       0x3c
 #define PCI_SECONDARY  0x19
 #define PCI_CMD_IO     0x0001
 #define PCI_CMD_MEM    0x0002
@@ -202,14 +202,11 @@ const char *pci_class_name(uint8_t class, uint8_t subclass)
 		uint8_t class, subclass;
 		const char *name;
 	} names[] = {
-		{ 0x01, 0x01, "IDE" },          { 0x01, 0x06, "SATA" },
-		{ 0x01, 0xff, "storage" },      { 0x02, 0x00, "ethernet" },
-		{ 0x02, 0xff, "network" },      { 0x03, 0xff, "display" },
-		{ 0x06, 0x00, "host bridge" },  { 0x06, 0x01, "ISA bridge" },
-		{ 0x06, 0x04, "PCI bridge" },   { 0x06, 0xff, "bridge" },
-		{ 0x0c, 0x03, "USB" },          { 0x0c, 0x05, "SMBus" },
-		{ 0x0c, 0xff, "serial bus" },   { 0x08, 0xff, "system" },
-		{ 0xff, 0xff, "other" },
+		{0x01, 0x01, "IDE"},	     {0x01, 0x06, "SATA"},	 {0x01, 0xff, "storage"},
+		{0x02, 0x00, "ethernet"},    {0x02, 0xff, "network"},	 {0x03, 0xff, "display"},
+		{0x06, 0x00, "host bridge"}, {0x06, 0x01, "ISA bridge"}, {0x06, 0x04, "PCI bridge"},
+		{0x06, 0xff, "bridge"},	     {0x0c, 0x03, "USB"},	 {0x0c, 0x05, "SMBus"},
+		{0x0c, 0xff, "serial bus"},  {0x08, 0xff, "system"},	 {0xff, 0xff, "other"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].class == class &&

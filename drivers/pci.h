@@ -10,13 +10,13 @@
 #include <stdint.h>
 
 #define PCI_MAX_DEVICES 64
-#define PCI_BARS        6
+#define PCI_BARS	6
 
 struct pci_bar {
 	uint64_t base;
 	uint64_t size;
-	bool io;       /* I/O space, else memory */
-	bool mem64;    /* 64-bit memory BAR (uses the next slot too) */
+	bool io;    /* I/O space, else memory */
+	bool mem64; /* 64-bit memory BAR (uses the next slot too) */
 	bool prefetch;
 };
 

@@ -36,12 +36,12 @@ struct pvh_module {
 	uint64_t reserved;
 };
 
-#define MB2_TAG_END     0
+#define MB2_TAG_END	0
 #define MB2_TAG_CMDLINE 1
-#define MB2_TAG_MODULE  3
-#define MB2_TAG_MMAP    6
-#define MB2_TAG_ACPI1   14
-#define MB2_TAG_ACPI2   15
+#define MB2_TAG_MODULE	3
+#define MB2_TAG_MMAP	6
+#define MB2_TAG_ACPI1	14
+#define MB2_TAG_ACPI2	15
 
 static void bootinfo_add_range(struct boot_info *bi, uint64_t base, uint64_t len, uint32_t type)
 {
@@ -81,7 +81,8 @@ int bootinfo_parse_pvh(uint64_t info, struct boot_info *bi)
 				     BOOTINFO_CMDLINE_MAX);
 	bi->rsdp = si->rsdp_paddr;
 	if (si->nr_modules > 0 && si->modlist_paddr) {
-		const struct pvh_module *m = (const struct pvh_module *)(uintptr_t)si->modlist_paddr;
+		const struct pvh_module *m =
+			(const struct pvh_module *)(uintptr_t)si->modlist_paddr;
 
 		bi->module_base = m->paddr;
 		bi->module_len = m->size;
@@ -152,7 +153,8 @@ int bootinfo_parse_mb2(uint64_t info, struct boot_info *bi)
 			break;
 		case MB2_TAG_MODULE:
 			if (size >= 16 && bi->module_len == 0) {
-				uint32_t start = bootinfo_u32(tag + 8), end = bootinfo_u32(tag + 12);
+				uint32_t start = bootinfo_u32(tag + 8),
+					 end = bootinfo_u32(tag + 12);
 
 				if (end > start) {
 					bi->module_base = start;

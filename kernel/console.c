@@ -20,7 +20,7 @@ static void console_write(void *ctx, const char *buf, size_t len)
 	fwrite(buf, 1, len, stdout);
 }
 
-static struct cli_out console_sink = { console_write, NULL };
+static struct cli_out console_sink = {console_write, NULL};
 
 struct cli_out *console_out(void)
 {
@@ -64,7 +64,7 @@ static void console_line(enum le_event ev)
 
 bool console_poll(void)
 {
-	struct le_out o = { 0 };
+	struct le_out o = {0};
 	bool worked = false;
 	int c;
 

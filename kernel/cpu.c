@@ -49,7 +49,7 @@ static void cpu_load_gdt(void)
 {
 	uint64_t base = (uint64_t)&cpu_tss;
 	uint64_t limit = sizeof(cpu_tss) - 1;
-	struct cpu_table_ptr p = { sizeof(cpu_gdt) - 1, (uint64_t)cpu_gdt };
+	struct cpu_table_ptr p = {sizeof(cpu_gdt) - 1, (uint64_t)cpu_gdt};
 
 	cpu_gdt[0] = 0;
 	cpu_gdt[1] = 0x00af9a000000ffffULL; /* 64-bit code */
@@ -90,7 +90,7 @@ static void cpu_set_gate(int vec, uint64_t handler, uint8_t ist)
 
 void cpu_init(void)
 {
-	struct cpu_table_ptr p = { sizeof(cpu_idt) - 1, (uint64_t)cpu_idt };
+	struct cpu_table_ptr p = {sizeof(cpu_idt) - 1, (uint64_t)cpu_idt};
 
 	memset(&cpu_tss, 0, sizeof(cpu_tss));
 	cpu_tss.ist[0] = (uint64_t)&cpu_ist_stack[0][CPU_IST_STACK];

@@ -9,11 +9,11 @@
 #include "kernel/io.h"
 #include "kernel/irq.h"
 
-#define PIC1_CMD  0x20
-#define PIC1_DATA 0x21
-#define PIC2_CMD  0xa0
-#define PIC2_DATA 0xa1
-#define PIC_EOI   0x20
+#define PIC1_CMD     0x20
+#define PIC1_DATA    0x21
+#define PIC2_CMD     0xa0
+#define PIC2_DATA    0xa1
+#define PIC_EOI	     0x20
 #define PIC_READ_ISR 0x0b
 
 static struct {

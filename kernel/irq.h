@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define IRQ_VECTOR_BASE 32
-#define IRQ_COUNT       16
+#define IRQ_COUNT	16
 
 typedef void (*irq_handler_fn)(int irq, void *ctx);
 

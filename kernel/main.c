@@ -82,8 +82,7 @@ void kmain(int kind, uint64_t info)
 	if (err)
 		panic("boot: %s information unusable (error %d)", main_boot.loader, err);
 	main_stage("boot", "loader %s, %zu memory map entries%s%s", main_boot.loader,
-		   main_boot.map_len, main_boot.cmdline[0] ? ", cmdline: " : "",
-		   main_boot.cmdline);
+		   main_boot.map_len, main_boot.cmdline[0] ? ", cmdline: " : "", main_boot.cmdline);
 
 	err = memory_init(&main_boot);
 	if (err)

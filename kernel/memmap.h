@@ -9,9 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MM_PAGE     4096u
-#define MM_USABLE   1 /* e820 and Multiboot2 agree: type 1 is free RAM */
-#define MM_MAX      64 /* ranges accepted from firmware and kept after */
+#define MM_PAGE	  4096u
+#define MM_USABLE 1  /* e820 and Multiboot2 agree: type 1 is free RAM */
+#define MM_MAX	  64 /* ranges accepted from firmware and kept after */
 
 struct mm_range {
 	uint64_t base;

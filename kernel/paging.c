@@ -9,13 +9,13 @@
 #include "kernel/io.h"
 #include "kernel/paging.h"
 
-#define PG_P    (1ULL << 0)
-#define PG_RW   (1ULL << 1)
-#define PG_PWT  (1ULL << 3)
-#define PG_PCD  (1ULL << 4)
-#define PG_PS   (1ULL << 7)
+#define PG_P	(1ULL << 0)
+#define PG_RW	(1ULL << 1)
+#define PG_PWT	(1ULL << 3)
+#define PG_PCD	(1ULL << 4)
+#define PG_PS	(1ULL << 7)
 #define PG_ADDR 0x000ffffffffff000ULL
-#define PG_2M   (2ULL << 20)
+#define PG_2M	(2ULL << 20)
 #define PG_POOL 72
 
 static uint64_t pg_pool[PG_POOL][512] __attribute__((aligned(4096)));

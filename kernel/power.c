@@ -13,7 +13,7 @@
 #define POWER_ACPI_PM1A_CNT   0x604
 #define POWER_ACPI_SLP_S5     0x2000 /* SLP_EN, SLP_TYP 0 as QEMU's _S5 says */
 #define POWER_RESET_CTRL      0xcf9
-#define POWER_KBC_CMD         0x64
+#define POWER_KBC_CMD	      0x64
 
 void power_exit_qemu(int code)
 {
@@ -35,7 +35,7 @@ void power_reboot(void)
 	static const struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) no_idt = { 0, 0 };
+	} __attribute__((packed)) no_idt = {0, 0};
 
 	fflush(stdout);
 	irq_disable();

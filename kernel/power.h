@@ -6,7 +6,7 @@
 #define UNIGATE_POWER_H
 
 /* isa-debug-exit turns a write of (v) into QEMU exit status (v << 1) | 1. */
-#define POWER_EXIT_HALT  0 /* status 1: halted on request */
+#define POWER_EXIT_HALT	 0 /* status 1: halted on request */
 #define POWER_EXIT_PANIC 1 /* status 3: panic or CPU exception */
 
 /* Writes (code) to isa-debug-exit (port 0xf4). Returns only if the device

@@ -18,13 +18,17 @@ static int random_rdrand(uint64_t *v)
 	return ok;
 }
 
-void random_init(void)
-{
-	uint32_t r[4];
+extern unsigned long __stack_chk_guard;
 
-	cpuid(1, 0, r);
-	random_have_rdrand = (r[2] >> 30) & 1;
+/* Not itself protected: it changes the canary its own epilogue would check. */
+__attribute__((no_stack_protector)) void random_init(void)
+{
+	uint32_t eax = 1, ebx, ecx = 0, edx;
+
+	__asm__ volatile("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
+	random_have_rdrand = (ecx >> 30) & 1;
 	random_state ^= rdtsc() * 0xbf58476d1ce4e5b9ULL;
+	__stack_chk_guard = ((unsigned long)random_u32() << 32 | random_u32()) & ~0xffUL;
 }
 
 uint32_t random_u32(void)

@@ -7,7 +7,8 @@
 
 #include <stdint.h>
 
-/* Seeds the generator; call once after time_init. */
+/* Seeds the generator and the stack-protector canary; call once, from a
+ * function that never returns, after time_init. */
 void random_init(void);
 
 /* Returns 32 random bits. */

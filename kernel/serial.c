@@ -8,7 +8,7 @@
 #include "kernel/irq.h"
 #include "kernel/serial.h"
 
-#define COM1     0x3f8
+#define COM1	 0x3f8
 #define UART_RBR 0 /* receive buffer (read, DLAB 0) */
 #define UART_THR 0 /* transmit holding (write, DLAB 0) */
 #define UART_DLL 0 /* divisor low (DLAB 1) */
@@ -62,7 +62,8 @@ void serial_enable_irq(void)
 void serial_write_polled(const char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		for (int spin = 0; spin < 1000000 && !(inb(COM1 + UART_LSR) & UART_LSR_THRE); spin++)
+		for (int spin = 0; spin < 1000000 && !(inb(COM1 + UART_LSR) & UART_LSR_THRE);
+		     spin++)
 			cpu_relax();
 		outb(COM1 + UART_THR, (uint8_t)buf[i]);
 	}

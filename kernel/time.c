@@ -11,13 +11,13 @@
 #include "kernel/irq.h"
 #include "kernel/time.h"
 
-#define PIT_HZ          1193182u
-#define PIT_CH0         0x40
-#define PIT_CH2         0x42
-#define PIT_MODE        0x43
-#define PIT_PORT_B      0x61 /* bit 0: channel 2 gate, bit 5: channel 2 output */
-#define PIT_CAL_TICKS   2386u /* 2 ms */
-#define PIT_MAX_COUNT   0xffffu
+#define PIT_HZ	      1193182u
+#define PIT_CH0	      0x40
+#define PIT_CH2	      0x42
+#define PIT_MODE      0x43
+#define PIT_PORT_B    0x61  /* bit 0: channel 2 gate, bit 5: channel 2 output */
+#define PIT_CAL_TICKS 2386u /* 2 ms */
+#define PIT_MAX_COUNT 0xffffu
 
 static uint64_t time_hz;
 static uint64_t time_irqs;
@@ -29,7 +29,7 @@ int time_init(void)
 	long spins = 0;
 
 	outb(PIT_PORT_B, (b & ~0x03) | 0x00); /* gate low, speaker off */
-	outb(PIT_MODE, 0xb0);                  /* channel 2, lo/hi byte, mode 0 */
+	outb(PIT_MODE, 0xb0);		      /* channel 2, lo/hi byte, mode 0 */
 	outb(PIT_CH2, PIT_CAL_TICKS & 0xff);
 	outb(PIT_CH2, PIT_CAL_TICKS >> 8);
 	outb(PIT_PORT_B, (b & ~0x02) | 0x01); /* gate high: counting starts */

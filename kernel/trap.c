@@ -5,17 +5,35 @@
  */
 #include <stdio.h>
 
+#include "kernel/cli.h"
 #include "kernel/cpu.h"
 #include "kernel/io.h"
 #include "kernel/irq.h"
 #include "kernel/panic.h"
 
 static const char *const trap_names[32] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
-	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
-	"invalid TSS", "segment not present", "stack fault", "general protection",
-	"page fault", "reserved", "x87 FPU error", "alignment check", "machine check",
-	"SIMD FP exception", "virtualization", "control protection",
+	"divide error",
+	"debug",
+	"NMI",
+	"breakpoint",
+	"overflow",
+	"bound range",
+	"invalid opcode",
+	"device not available",
+	"double fault",
+	"coprocessor overrun",
+	"invalid TSS",
+	"segment not present",
+	"stack fault",
+	"general protection",
+	"page fault",
+	"reserved",
+	"x87 FPU error",
+	"alignment check",
+	"machine check",
+	"SIMD FP exception",
+	"virtualization",
+	"control protection",
 };
 
 static uint64_t trap_stray;
@@ -54,3 +72,17 @@ void trap_dispatch(struct trap_frame *f)
 	}
 	trap_stray++;
 }
+
+/* A deliberate fault, so that tests can check the exception report. */
+static int trap_cmd_crash(int argc, char **argv, struct cli_out *out)
+{
+	volatile uint64_t *bad = (volatile uint64_t *)0x7fffdead0000ULL;
+
+	(void)argc;
+	(void)argv;
+	cli_printf(out, "reading unmapped address %p\n", (void *)bad);
+	return (int)*bad;
+}
+
+CLI_COMMAND(debug_crash, "debug crash", "fault on purpose (tests the exception report)",
+	    trap_cmd_crash);

@@ -10,8 +10,11 @@
 
 #include "kernel/panic.h"
 
-#define LWIP_PLATFORM_DIAG(x) do { printf x; } while (0)
+#define LWIP_PLATFORM_DIAG(x)                                                                      \
+	do {                                                                                       \
+		printf x;                                                                          \
+	} while (0)
 #define LWIP_PLATFORM_ASSERT(x) panic("lwIP: %s at %s:%d", x, __FILE__, __LINE__)
-#define LWIP_TIMEVAL_PRIVATE 0
+#define LWIP_TIMEVAL_PRIVATE	0
 
 #endif
