@@ -71,6 +71,17 @@ uint32_t time_ms(void)
 	return (uint32_t)(time_ns() / 1000000u);
 }
 
+void time_delay_us(uint32_t us)
+{
+	uint64_t start = rdtsc();
+	/* Before calibration, assume a fast 4 GHz TSC: waits are then long enough. */
+	uint64_t hz = time_hz ? time_hz : 4000000000ULL;
+	uint64_t ticks = hz / 1000000u * us;
+
+	while (rdtsc() - start < ticks)
+		cpu_relax();
+}
+
 static void time_irq(int irq, void *ctx)
 {
 	(void)irq;

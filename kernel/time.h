@@ -23,6 +23,9 @@ uint32_t time_ms(void);
 /* Converts a TSC difference to microseconds. */
 uint64_t time_tsc_to_us(uint64_t ticks);
 
+/* Busy-waits (us) microseconds, for device bring-up delays only. */
+void time_delay_us(uint32_t us);
+
 /* Arms IRQ 0 to fire once after about (us) microseconds, clamped to the
  * PIT's reach (about 54 ms); the caller re-arms after each wake-up. */
 void time_arm_wakeup(uint32_t us);
