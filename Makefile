@@ -46,7 +46,7 @@ LIBGCC   := $(shell $(CC) -print-libgcc-file-name)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/%,$(wildcard tests/unit/test_*.c))
 HOSTFLAGS  := -std=c11 -O1 -g $(WARN) -I. -fsanitize=address,undefined -fno-omit-frame-pointer
 
-.PHONY: FORCE all help deps run test unit integration size lint format clean distclean
+.PHONY: FORCE all help deps run test unit integration iso size lint format clean distclean
 
 all: $(BUILD)/unigate.elf ## build the image (build/unigate.elf)
 
@@ -101,6 +101,15 @@ $(BUILD)/unigate.elf: $(IMG_OBJS) $(LWIP_OBJS) boot/linker.ld
 	@$(CC) $(LDFLAGS) -o $@ $(IMG_OBJS) $(LWIP_OBJS) $(LIBC)/lib/libc.a $(LIBGCC)
 	@size=$$(stat -c %s $@); echo "  IMAGE   $@: $$((size / 1024)) KiB"
 
+iso: $(BUILD)/unigate.iso ## GRUB ISO for hardware and UEFI/BIOS VMs (Multiboot2, console on COM1)
+
+$(BUILD)/unigate.iso: $(BUILD)/unigate.elf boot/iso/grub.cfg
+	@echo "  ISO     $@"
+	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+	@cp $(BUILD)/unigate.elf $(BUILD)/iso/boot/
+	@cp boot/iso/grub.cfg $(BUILD)/iso/boot/grub/
+	@grub-mkrescue -o $@ $(BUILD)/iso 2>$(BUILD)/iso.log || { cat $(BUILD)/iso.log; exit 1; }
+
 size: $(BUILD)/unigate.elf ## report the image size (goal: under 512 KiB)
 	@size -A $< | awk '$$1 ~ /^\./ && $$2 > 0 { printf "  %-10s %8d\n", $$1, $$2 }'
 	@echo "  file      $$(stat -c %s $<) bytes ($$(( $$(stat -c %s $<) / 1024 )) KiB; goal < 512 KiB)"
@@ -121,10 +130,10 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $(PURE_SRCS)
 unit: $(UNIT_TESTS) ## build and run the host unit tests
 	@tests/run.sh unit $(UNIT_TESTS)
 
-integration: $(BUILD)/unigate.elf ## boot the image in QEMU and drive it
+integration: $(BUILD)/unigate.elf $(BUILD)/unigate.iso ## boot the image in QEMU and drive it
 	@tests/run.sh integration
 
-test: $(BUILD)/unigate.elf $(UNIT_TESTS) ## build everything and run every test
+test: $(BUILD)/unigate.elf $(BUILD)/unigate.iso $(UNIT_TESTS) ## build everything and run every test
 	@tests/run.sh all $(UNIT_TESTS)
 
 lint: ## check formatting against .clang-format

@@ -19,8 +19,8 @@
 
 #include "drivers/pci.h"
 
-#define NETDEV_MAX      32
-#define NETDEV_NAME_MAX 8
+#define NETDEV_MAX	 32
+#define NETDEV_NAME_MAX	 8
 #define NETDEV_FRAME_MAX 1518 /* Ethernet header + 1500 + FCS room; no jumbo frames yet */
 #define NETDEV_RX_BUDGET 64   /* frames one poll() may deliver */
 
@@ -30,8 +30,8 @@
  * and ignore it on transmit (callers then hand over finished frames).
  */
 struct netdev_offload {
-	uint8_t flags;     /* VIRTIO_NET_HDR_F_NEEDS_CSUM = 1, DATA_VALID = 2 */
-	uint8_t gso_type;  /* 0: none */
+	uint8_t flags;	  /* VIRTIO_NET_HDR_F_NEEDS_CSUM = 1, DATA_VALID = 2 */
+	uint8_t gso_type; /* 0: none */
 	uint16_t hdr_len;
 	uint16_t gso_size;
 	uint16_t csum_start;
@@ -48,14 +48,14 @@ struct netdev_seg {
 struct netdev_stats {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t tx_packets, tx_bytes;
-	uint64_t rx_drop_len;      /* device reported a length out of range */
-	uint64_t rx_drop_desc;     /* device reported a descriptor index out of range */
-	uint64_t rx_drop_error;    /* device flagged the frame as bad (CRC, ...) */
-	uint64_t rx_drop_nobuf;    /* the device ran out of receive buffers */
-	uint64_t tx_drop_full;     /* transmit ring full */
-	uint64_t tx_drop_size;     /* frame larger than NETDEV_FRAME_MAX or empty */
-	uint64_t tx_drop_down;     /* link down or port not open */
-	uint64_t irqs;             /* interrupts that woke us for this port */
+	uint64_t rx_drop_len;	/* device reported a length out of range */
+	uint64_t rx_drop_desc;	/* device reported a descriptor index out of range */
+	uint64_t rx_drop_error; /* device flagged the frame as bad (CRC, ...) */
+	uint64_t rx_drop_nobuf; /* the device ran out of receive buffers */
+	uint64_t tx_drop_full;	/* transmit ring full */
+	uint64_t tx_drop_size;	/* frame larger than NETDEV_FRAME_MAX or empty */
+	uint64_t tx_drop_down;	/* link down or port not open */
+	uint64_t irqs;		/* interrupts that woke us for this port */
 };
 
 struct netdev;
@@ -86,17 +86,17 @@ struct netdev_ops {
 
 struct netdev {
 	char name[NETDEV_NAME_MAX]; /* "eth0" */
-	const char *model;          /* "virtio-net", "82540EM", ... */
+	const char *model;	    /* "virtio-net", "82540EM", ... */
 	uint8_t mac[6];
 	uint16_t mtu;
-	bool link;                  /* carrier, as the device reports it */
+	bool link; /* carrier, as the device reports it */
 	bool promisc;
 	bool open;
 	const struct netdev_ops *ops;
 	const struct pci_dev *pci;
-	void *priv;                 /* the driver's state */
-	netdev_rx_fn rx;            /* set by the owner; frames are dropped while NULL */
-	void *owner;                /* the switch port using this netdev */
+	void *priv;	 /* the driver's state */
+	netdev_rx_fn rx; /* set by the owner; frames are dropped while NULL */
+	void *owner;	 /* the switch port using this netdev */
 	struct netdev_stats stats;
 };
 
@@ -113,13 +113,12 @@ struct netdev_driver {
 	/* Claims (pci), a match of (id): maps BARs, resets the device, reads
 	 * the MAC, fills (nd)'s model, mac, mtu, ops and priv. Returns 0 or
 	 * -errno, having undone everything it did. */
-	int (*probe)(struct netdev *nd, const struct pci_dev *pci,
-		     const struct netdev_pci_id *id);
+	int (*probe)(struct netdev *nd, const struct pci_dev *pci, const struct netdev_pci_id *id);
 };
 
 /* Registers a driver; netdev.c finds it in the "netdev_drivers" section. */
-#define NETDEV_DRIVER(ident, drv)                                                              \
-	static const struct netdev_driver *const netdev_drv_##ident                            \
+#define NETDEV_DRIVER(ident, drv)                                                                  \
+	static const struct netdev_driver *const netdev_drv_##ident                                \
 		__attribute__((used, section("netdev_drivers"), aligned(8))) = &(drv)
 
 /* Probes every PCI function against every driver and opens the ports it

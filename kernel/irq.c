@@ -56,6 +56,24 @@ int irq_register(int irq, irq_handler_fn fn, void *ctx)
 	return 0;
 }
 
+void irq_mask_line(int irq)
+{
+	if (irq < 0 || irq >= IRQ_COUNT || irq == 2)
+		return;
+	irq_mask |= 1u << irq;
+	irq_write_mask();
+}
+
+void irq_unmask_line(int irq)
+{
+	if (irq < 0 || irq >= IRQ_COUNT || irq == 2 || irq_lines[irq].fn == NULL)
+		return;
+	if (!(irq_mask & (1u << irq)))
+		return;
+	irq_mask &= ~(1u << irq);
+	irq_write_mask();
+}
+
 static int irq_in_service(uint16_t cmd, int bit)
 {
 	outb(cmd, PIC_READ_ISR);

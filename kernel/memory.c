@@ -43,6 +43,8 @@ int memory_init(const struct boot_info *bi)
 	mm_subtract(free, &nfree, MM_MAX, 0, 1u << 20);
 	mm_subtract(free, &nfree, MM_MAX, (uintptr_t)__image_start,
 		    (uintptr_t)__image_end - (uintptr_t)__image_start);
+	/* The loader's module (a config file) must survive until it is read. */
+	mm_subtract(free, &nfree, MM_MAX, bi->module_base, bi->module_len);
 	mm_subtract(free, &nfree, MM_MAX, PAGING_MAX_PHYS, UINT64_MAX - PAGING_MAX_PHYS);
 	int big = mm_largest(free, nfree);
 	if (big < 0) {

@@ -1,14 +1,22 @@
 #!/usr/bin/env python3
-"""The unigate lab: boots the image in QEMU, drives its serial console, and
-tears everything down by the PIDs it recorded.
+"""The unigate lab: boots the image in QEMU with a list of ports, drives its
+serial console, and tears everything down.
+
+Each port is a NIC model plus a backend:
+  - Port(model, ns="g1"): a tap that QEMU opens and the lab then moves into
+    network namespace "g1" (created by the lab, named with a per-lab prefix);
+    the namespace plays a guest, or the outside world;
+  - Port(model, socket=PATH): a rootless QEMU `-netdev dgram` unix socket.
 
 Used by every integration test and by `make demo`. Network safety (BRIEF.md
-§6): QEMU gets no user-mode networking; every process started here is
-recorded in self.pids and killed by PID in close(), never by name.
+§6): traffic stays between namespaces this lab creates; QEMU gets no
+user-mode networking; every process started here is recorded in self.pids
+and killed by PID, every namespace and tap is deleted in close().
 
-    with Unigate(machine="pc") as ug:
+    with Unigate(ports=[Port("virtio-net-pci", ns="up"),
+                        Port("e1000", ns="g1")]) as ug:
         ug.wait_ready()
-        print(ug.command("show version"))
+        ug.ns("g1").run("ping -c1 192.168.99.2")
 """
 import os
 import re
@@ -20,6 +28,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE = os.path.join(ROOT, "build", "unigate.elf")
+ISO = os.path.join(ROOT, "build", "unigate.iso")
+OVMF = "/usr/share/ovmf/OVMF.fd"
 PROMPT = "unigate> "
 READY = re.compile(r"unigate ready in (\d+) ms")
 _accel_cache = None
@@ -55,11 +65,54 @@ def probe_accel():
     return _accel_cache
 
 
+MODELS = ["virtio-net-pci", "e1000", "e1000-82545em", "e1000-82544gc", "e1000e"]
+
+
+def sh(cmd, check=True, timeout=30):
+    """Runs a shell command on the host; returns its stdout."""
+    r = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=timeout)
+    if check and r.returncode != 0:
+        raise LabError("%s: status %d: %s" % (cmd, r.returncode, r.stderr.strip()))
+    return r.stdout
+
+
+class Netns:
+    """A network namespace the lab created; run() executes inside it."""
+
+    def __init__(self, name):
+        self.name = name
+        sh("ip netns add %s" % name)
+        sh("ip netns exec %s ip link set lo up" % name)
+
+    def run(self, cmd, check=True, timeout=30):
+        return sh("ip netns exec %s %s" % (self.name, cmd), check, timeout)
+
+    def popen(self, cmd):
+        """Starts (cmd) in the namespace in the background; the caller
+        records the PID (Unigate.spawn does)."""
+        return subprocess.Popen(["ip", "netns", "exec", self.name] + cmd,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def delete(self):
+        sh("ip netns del %s" % self.name, check=False)
+
+
+class Port:
+    """One NIC of the appliance: a QEMU device model and its backend."""
+
+    def __init__(self, model="virtio-net-pci", ns=None, socket=None, mac=None, opts=""):
+        if model not in MODELS:
+            raise ValueError("unknown NIC model %s" % model)
+        self.model, self.ns_name, self.socket, self.mac, self.opts = model, ns, socket, mac, opts
+        self.tap = None
+        self.ns = None
+
+
 class Unigate:
-    """One appliance VM with its console on a pipe."""
+    """One appliance VM with its console on a pipe and its ports."""
 
     def __init__(self, machine="q35", mem="64M", accel=None, debug_exit=True,
-                 extra=(), log=sys.stderr, image=IMAGE):
+                 extra=(), log=sys.stderr, image=IMAGE, ports=(), iso=None, uefi=False):
         self.machine = machine
         self.mem = mem
         self.accel = accel
@@ -67,27 +120,88 @@ class Unigate:
         self.extra = list(extra)
         self.log = log
         self.image = image
+        self.iso = iso
+        self.uefi = uefi
         self.proc = None
         self.pids = []
         self.out = ""      # everything the console printed
         self.pos = 0       # how far expect() has consumed self.out
         self.ready_ms = None
+        self.ports = list(ports)
+        self.tag = "ug%d" % (os.getpid() % 100000)
+        self.namespaces = {}
+        self.taps = []
+        self.children = []
 
     def argv(self):
         accel = self.accel or probe_accel()
         args = ["qemu-system-x86_64", "-machine", self.machine, "-accel", accel,
-                "-m", self.mem, "-kernel", self.image, "-display", "none",
+                "-m", self.mem, "-display", "none",
                 "-serial", "stdio", "-monitor", "none", "-no-reboot",
                 "-nodefaults", "-net", "none"]
+        args += ["-cdrom", self.iso] if self.iso else ["-kernel", self.image]
+        if self.uefi:
+            args += ["-bios", OVMF]
         if self.debug_exit:
             args += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        for i, p in enumerate(self.ports):
+            if p.tap:
+                args += ["-netdev", "tap,id=n%d,ifname=%s,script=no,downscript=no" % (i, p.tap)]
+            elif p.socket:
+                args += ["-netdev", "dgram,id=n%d,local.type=unix,local.path=%s.a,"
+                         "remote.type=unix,remote.path=%s.b" % (i, p.socket, p.socket)]
+            else:
+                raise LabError("port %d has no backend" % i)
+            dev = "%s,netdev=n%d" % (p.model, i)
+            if p.mac:
+                dev += ",mac=" + p.mac
+            if p.opts:
+                dev += "," + p.opts
+            args += ["-device", dev]
         return args + self.extra
 
+    def ns(self, name):
+        """The namespace a port was put in (created on first use)."""
+        if name not in self.namespaces:
+            self.namespaces[name] = Netns("%s-%s" % (self.tag, name))
+        return self.namespaces[name]
+
+    def _make_taps(self):
+        for i, p in enumerate(self.ports):
+            if p.ns_name:
+                p.tap = "%st%d" % (self.tag, i)
+                sh("ip tuntap add dev %s mode tap" % p.tap)
+                self.taps.append(p.tap)
+
+    def _move_taps(self):
+        """QEMU holds the taps open now; move each into its namespace."""
+        for p in self.ports:
+            if p.tap:
+                p.ns = self.ns(p.ns_name)
+                sh("ip link set %s netns %s" % (p.tap, p.ns.name))
+                p.ns.run("ip link set %s up" % p.tap)
+
+    def spawn(self, ns, cmd):
+        """Starts (cmd) (a list) inside namespace (ns); killed by PID at close."""
+        proc = self.ns(ns).popen(cmd)
+        self.pids.append(proc.pid)
+        self.children.append(proc)
+        return proc
+
     def start(self):
-        self.proc = subprocess.Popen(self.argv(), stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, bufsize=0)
-        self.pids.append(self.proc.pid)
+        try:
+            self._make_taps()
+            self.proc = subprocess.Popen(self.argv(), stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, bufsize=0)
+            self.pids.append(self.proc.pid)
+            if self.taps:
+                self.expect("unigate ", 30)  # QEMU has opened every netdev
+                self.pos = 0
+                self._move_taps()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __enter__(self):
@@ -162,12 +276,20 @@ class Unigate:
         return self.proc.wait(5)
 
     def close(self):
-        """Kills every process this lab started, by PID."""
+        """Kills every process this lab started, by PID, then deletes its
+        namespaces and taps."""
         for pid in self.pids:
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 continue
+        for c in self.children:
+            try:
+                c.wait(3)
+            except subprocess.TimeoutExpired:
+                os.kill(c.pid, signal.SIGKILL)
+                c.wait()
+        self.children = []
         if self.proc:
             try:
                 self.proc.wait(3)
@@ -179,7 +301,14 @@ class Unigate:
                     f.close()
                 except (BrokenPipeError, OSError):
                     pass
+            self.proc = None
         self.pids = []
+        for n in self.namespaces.values():
+            n.delete()
+        self.namespaces = {}
+        for t in self.taps:
+            sh("ip link del %s" % t, check=False)  # only if it never moved
+        self.taps = []
 
 
 if __name__ == "__main__":
