@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Raw Ethernet probe run inside a test namespace (AF_PACKET, no tools).
+
+    l2probe.py send IFACE TAG [DST_MAC]   sends one frame of EtherType 0x88b5
+                                          (IEEE local experimental) carrying TAG,
+                                          to DST_MAC or broadcast
+    l2probe.py recv IFACE TAG SECONDS     prints how many inbound frames with TAG
+                                          arrived within SECONDS (outgoing ones,
+                                          our own, are not counted)
+"""
+import socket
+import sys
+import time
+
+ETH_P = 0x88B5
+PACKET_OUTGOING = 4
+
+
+def main():
+    op, iface, tag = sys.argv[1], sys.argv[2], sys.argv[3].encode()
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P))
+    s.bind((iface, ETH_P))
+    if op == "send":
+        dst = bytes.fromhex(sys.argv[4].replace(":", "")) if len(sys.argv) > 4 else b"\xff" * 6
+        src = s.getsockname()[4]
+        s.send(dst + src + ETH_P.to_bytes(2, "big") + tag.ljust(46, b"\0"))
+        return 0
+    deadline = time.monotonic() + float(sys.argv[4])
+    count = 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        s.settimeout(left)
+        try:
+            data, addr = s.recvfrom(2048)
+        except socket.timeout:
+            break
+        if addr[2] != PACKET_OUTGOING and tag in data[14:]:
+            count += 1
+    print(count)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
