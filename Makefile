@@ -33,7 +33,8 @@ CONFIG_SRCS := $(wildcard config/*.c)
 OWN_SRCS    := $(BOOT_SRCS) $(KERNEL_SRCS) $(DRIVER_SRCS) $(NET_SRCS) $(CONFIG_SRCS)
 
 # Pure modules: no I/O, built for the host too and linked into every unit test.
-PURE_SRCS   := kernel/lineedit.c kernel/cli.c kernel/memmap.c kernel/bootinfo.c config/parse.c
+PURE_SRCS   := kernel/lineedit.c kernel/cli.c kernel/memmap.c kernel/bootinfo.c config/parse.c \
+               net/fdb.c net/switch.c drivers/e1000_core.c drivers/virtqueue.c
 
 # lwIP, unmodified: core IPv4 and the Ethernet layer.
 LWIP_SRCS = $(wildcard $(LWIP)/src/core/*.c) $(wildcard $(LWIP)/src/core/ipv4/*.c) \
@@ -46,7 +47,7 @@ LIBGCC   := $(shell $(CC) -print-libgcc-file-name)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/%,$(wildcard tests/unit/test_*.c))
 HOSTFLAGS  := -std=c11 -O1 -g $(WARN) -I. -fsanitize=address,undefined -fno-omit-frame-pointer
 
-.PHONY: FORCE all help deps run test unit integration iso size lint format clean distclean
+.PHONY: FORCE all help deps run test unit integration iso size bench lint format clean distclean
 
 all: $(BUILD)/unigate.elf ## build the image (build/unigate.elf)
 
@@ -135,6 +136,14 @@ integration: $(BUILD)/unigate.elf $(BUILD)/unigate.iso ## boot the image in QEMU
 
 test: $(BUILD)/unigate.elf $(BUILD)/unigate.iso $(UNIT_TESTS) ## build everything and run every test
 	@tests/run.sh all $(UNIT_TESTS)
+
+$(BUILD)/host/bench_switch: tests/unit/bench_switch.c $(PURE_SRCS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(CC) -std=c11 -O2 $(WARN) -I. $< $(PURE_SRCS) -o $@
+
+bench: $(BUILD)/host/bench_switch ## measured figures (host: MAC table and switch decision)
+	@$(BUILD)/host/bench_switch
 
 lint: ## check formatting against .clang-format
 	@files=$$(git ls-files '*.c' '*.h'); \

@@ -57,6 +57,10 @@ static int netdev_probe_one(const struct pci_dev *pci)
 			       (*d)->name, pci->bus, pci->dev, pci->fn, id->model, err);
 			return err;
 		}
+		/* Every port is a switch port, so it receives frames for any
+		 * address from the start; setting it later would also cost a
+		 * second of deafness on QEMU's 8254x models after the RCTL write. */
+		nd->promisc = true;
 		err = nd->ops->open(nd);
 		if (err) {
 			printf("%s: %s: open failed (%d)\n", nd->name, nd->model, err);

@@ -21,7 +21,7 @@
 
 #define NETDEV_MAX	 32
 #define NETDEV_NAME_MAX	 8
-#define NETDEV_FRAME_MAX 1518 /* Ethernet header + 1500 + FCS room; no jumbo frames yet */
+#define NETDEV_FRAME_MAX 1518 /* header, VLAN tag and 1500 bytes; FCS stripped; no jumbo frames */
 #define NETDEV_RX_BUDGET 64   /* frames one poll() may deliver */
 
 /*

@@ -72,9 +72,9 @@ struct vq_seg {
 
 /* Private per-head state: what vq_add() was given for the chain at (head). */
 struct vq_chain {
-	void *token;     /* the caller's cookie, returned by vq_get_used() */
+	void *token;	 /* the caller's cookie, returned by vq_get_used() */
 	uint32_t in_len; /* bytes the device may write */
-	uint16_t ndesc;  /* descriptors in the chain; 0 when not in flight */
+	uint16_t ndesc;	 /* descriptors in the chain; 0 when not in flight */
 };
 
 /* Why vq_get_used() refused entries, for show commands. */
@@ -84,18 +84,19 @@ struct vq_stats {
 };
 
 struct virtqueue {
-	uint16_t size;      /* entries, a power of two */
+	uint16_t size;	    /* entries, a power of two */
 	uint16_t num_free;  /* descriptors not in any chain */
 	uint16_t free_head; /* first free descriptor, chained through next[] */
 	uint16_t avail_idx; /* our copy of avail->idx, free-running */
 	uint16_t kick_idx;  /* avail->idx at the last vq_kick_prepare() */
 	uint16_t last_used; /* next used entry to read, free-running */
-	bool event_idx;     /* VIRTIO_F_EVENT_IDX negotiated (§2.7.7, §2.7.10) */
+	uint16_t in_flight; /* chains the device holds */
+	bool event_idx;	    /* VIRTIO_F_EVENT_IDX negotiated (§2.7.7, §2.7.10) */
 	bool no_interrupt;  /* the driver asked for no used-buffer interrupts */
 	struct vq_desc *desc;
 	struct vq_avail *avail;
 	struct vq_used *used;
-	uint16_t *next;         /* private: chain links and the free list */
+	uint16_t *next;		/* private: chain links and the free list */
 	struct vq_chain *chain; /* private: indexed by head descriptor */
 	struct vq_stats stats;
 };
@@ -140,6 +141,7 @@ bool vq_kick_prepare(struct virtqueue *vq);
 /*
  * Takes the next used entry (§2.7.14). Returns:
  *   1        a chain came back: *token and *len (bytes the device wrote) set;
+ *            a chain with nothing device-writable always reports 0 bytes;
  *   0        nothing more is used;
  *   -EIO     the id was out of range or not in flight: the entry is skipped,
  *            nothing is freed, stats.bad_id counted;
@@ -160,7 +162,7 @@ bool vq_set_interrupts(struct virtqueue *vq, bool on);
 /* Chains in flight (handed to the device and not yet taken back). */
 uint16_t vq_in_flight(const struct virtqueue *vq);
 
-/* The EVENT_IDX test (§2.7.7.2, §2.7.10.2): true if moving an index from
+/* The EVENT_IDX test (§2.7.7.2, §2.7.10): true if moving an index from
  * (old_idx) to (new_idx) crossed (event), all free-running. */
 static inline bool vq_need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
 {

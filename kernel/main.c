@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "boot/boot.h"
+#include "drivers/netdev.h"
 #include "drivers/pci.h"
 #include "kernel/bootinfo.h"
 #include "kernel/console.h"
@@ -22,6 +23,7 @@
 #include "kernel/version.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
+#include "net/network.h"
 
 #define MAIN_MAX_SLEEP_US 50000 /* the PIT one-shot reaches about 54 ms */
 
@@ -48,6 +50,8 @@ static void main_loop(void)
 	for (;;) {
 		bool busy = console_poll();
 
+		busy |= netdev_poll_all() > 0;
+		network_poll();
 		sys_check_timeouts();
 		if (busy)
 			continue;
@@ -102,6 +106,13 @@ void kmain(int kind, uint64_t info)
 
 	lwip_init();
 	main_stage("lwip", "lwIP %s initialised", LWIP_VERSION_STRING);
+
+	n = netdev_init();
+	main_stage("ports", "%d ports", n);
+	err = network_default();
+	if (err)
+		printf("network: default network not created (error %d)\n", err);
+	main_stage("network", "vmnet8 on eth1..eth%d, gateway 192.168.99.2/24", n - 1);
 
 	version_ready_ms = time_ms();
 	printf("unigate ready in %u ms\n", version_ready_ms);

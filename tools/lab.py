@@ -83,6 +83,9 @@ class Netns:
         self.name = name
         sh("ip netns add %s" % name)
         sh("ip netns exec %s ip link set lo up" % name)
+        # No IPv6 chatter (MLD, router solicitations): tests count frames.
+        for scope in ("all", "default"):
+            sh("ip netns exec %s sysctl -qw net.ipv6.conf.%s.disable_ipv6=1" % (name, scope))
 
     def run(self, cmd, check=True, timeout=30):
         return sh("ip netns exec %s %s" % (self.name, cmd), check, timeout)

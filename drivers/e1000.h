@@ -1,0 +1,98 @@
+/*
+ * The e1000 driver's core: descriptor rings, receive, transmit, interrupt
+ * acknowledgement and the netdev ops, reaching the device only through
+ * (regs), a pointer to its 32-bit registers. In the image that is BAR0; a
+ * host unit test points it at a plain array and plays the device. The
+ * PCI binding, reset and MAC discovery (which wait on time) live in
+ * e1000.c.
+ */
+#ifndef UNIGATE_E1000_H
+#define UNIGATE_E1000_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "drivers/e1000_regs.h"
+#include "drivers/netdev.h"
+
+#define E1000_RX_RING  256		      /* receive descriptors */
+#define E1000_TX_RING  256		      /* transmit descriptors */
+#define E1000_BUF_SIZE 2048		      /* bytes per receive and per transmit buffer */
+#define E1000_RX_MIN   14		      /* shortest frame delivered: an Ethernet header */
+#define E1000_RX_MAX   (NETDEV_FRAME_MAX + 4) /* longest: room for one VLAN tag */
+#define E1000_BAR_SIZE 0x20000		      /* registers decoded in BAR0 */
+
+/* Quirks, carried in struct netdev_pci_id.flags. */
+#define E1000_F_EERD_LARGE (1u << 0) /* EERD: DONE is bit 1, address at bit 2 */
+#define E1000_F_NO_EERD	   (1u << 1) /* no EERD; reload the EEPROM with CTRL_EXT.EE_RST */
+#define E1000_F_IPGT8	   (1u << 2) /* TIPG.IPGT is 8, not 10 */
+#define E1000_F_ICR_W1C	   (1u << 3) /* acknowledge by writing ICR back as well */
+#define E1000_F_AUTO_RD	   (1u << 4) /* after reset, wait for EECD.AUTO_RD */
+#define E1000_F_82574_INIT (1u << 5) /* set the 82574's TXDCTL, TARC0, GCR bits */
+
+/* One device. Descriptors and buffers are DMA memory, identity mapped. */
+struct e1000_dev {
+	volatile uint32_t *regs; /* BAR0, or a test's array */
+	uint32_t flags;		 /* E1000_F_* */
+	volatile struct e1000_rx_desc *rx_ring;
+	volatile struct e1000_tx_desc *tx_ring;
+	uint8_t *rx_buf;      /* E1000_RX_RING buffers of E1000_BUF_SIZE */
+	uint8_t *tx_buf;      /* E1000_TX_RING buffers of E1000_BUF_SIZE */
+	uint16_t rx_next;     /* next descriptor the device completes */
+	bool rx_discard;      /* inside a frame that spans descriptors */
+	uint16_t tx_clean;    /* oldest descriptor not yet reaped */
+	uint16_t tx_tail;     /* next free descriptor */
+	uint16_t tx_used;     /* descriptors queued and not reaped */
+	uint16_t tx_doorbell; /* TDT as last written */
+	uint8_t mpc_mode;     /* how MPC behaves: E1000_MPC_* */
+	uint32_t mpc_last;    /* last MPC value when it accumulates */
+};
+
+/* MPC is clear-on-read on hardware (SDM §13.7); QEMU lets it accumulate.
+ * The first non-zero reading tells which. */
+#define E1000_MPC_UNKNOWN 0
+#define E1000_MPC_CLEARS  1
+#define E1000_MPC_STICKY  2
+
+/* The ops every e1000 port uses; nd->priv is its struct e1000_dev. open()
+ * allocates the rings (the only allocation), programs receive and transmit
+ * (SDM §14.4, §14.5) and unmasks interrupts; xmit() copies into the next
+ * transmit buffer; flush() writes TDT at most once; poll() reads ICR,
+ * reaps transmits, then consumes up to (budget) receive descriptors,
+ * good or bad, and writes RDT once. */
+extern const struct netdev_ops e1000_ops;
+
+/* Prepares (d) for the registers at (regs) and the quirks (flags); no
+ * register is touched. */
+void e1000_dev_init(struct e1000_dev *d, volatile uint32_t *regs, uint32_t flags);
+
+/* Frees the rings and buffers open() allocated; the device must be reset
+ * or its receiver and transmitter disabled first. */
+void e1000_dev_free(struct e1000_dev *d);
+
+/* The EERD value that starts reading EEPROM word (word). */
+uint32_t e1000_eerd_start(uint32_t flags, unsigned word);
+
+/* Whether the EERD value (v) reports a finished read; if so stores the
+ * word in (*data). */
+bool e1000_eerd_done(uint32_t flags, uint32_t v, uint16_t *data);
+
+/* Decodes receive address registers (ral, rah) into (mac). Returns true
+ * if the entry is valid (RAH.AV) and holds a unicast, non-zero address. */
+bool e1000_mac_from_ra(uint32_t ral, uint32_t rah, uint8_t mac[6]);
+
+/* Adds to (nd)'s rx_drop_nobuf what the device counted in MPC: (first) is
+ * one reading and (second) one taken right after it. */
+void e1000_count_missed(struct netdev *nd, uint32_t first, uint32_t second);
+
+static inline uint32_t e1000_rd(const struct e1000_dev *d, uint32_t off)
+{
+	return d->regs[off / 4];
+}
+
+static inline void e1000_wr(struct e1000_dev *d, uint32_t off, uint32_t v)
+{
+	d->regs[off / 4] = v;
+}
+
+#endif

@@ -1,0 +1,462 @@
+/*
+ * The e1000 core: one legacy receive ring and one legacy transmit ring per
+ * device, each slot with its own fixed buffer, and the netdev ops over
+ * them. Receive hands the owner a pointer into the slot's buffer and gives
+ * the slot back; transmit copies the frame into the slot's buffer. Every
+ * register access goes through d->regs, so host tests can play the device
+ * with a plain array; nothing here waits on time or talks to PCI.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/e1000.h"
+#include "drivers/e1000_regs.h"
+
+#define E1000_IMS_WANTED                                                                           \
+	(E1000_ICR_RXT0 | E1000_ICR_RXO | E1000_ICR_RXDMT0 | E1000_ICR_LSC | E1000_ICR_TXDW)
+#define E1000_RING_ALIGN 4096 /* a ring is one page; buffers start on pages */
+
+_Static_assert(E1000_RX_MAX <= E1000_BUF_SIZE, "a frame we deliver fits its buffer");
+_Static_assert(NETDEV_FRAME_MAX <= E1000_BUF_SIZE, "a frame we send fits its buffer");
+_Static_assert(E1000_RX_RING * sizeof(struct e1000_rx_desc) % 128 == 0, "SDM §13.4.27");
+_Static_assert(E1000_TX_RING * sizeof(struct e1000_tx_desc) % 128 == 0, "SDM §13.4.38");
+
+/* x86 keeps stores in order with stores and loads with loads, and the
+ * uncached register writes are not reordered with earlier stores, so
+ * only the compiler must be kept from moving buffer accesses across
+ * descriptor and register accesses. */
+static inline void e1000_barrier(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+/* Memory is identity mapped: a pointer is its own bus address. */
+static uint64_t e1000_bus(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+void e1000_dev_init(struct e1000_dev *d, volatile uint32_t *regs, uint32_t flags)
+{
+	memset(d, 0, sizeof(*d));
+	d->regs = regs;
+	d->flags = flags;
+}
+
+void e1000_dev_free(struct e1000_dev *d)
+{
+	free((void *)d->rx_ring);
+	free((void *)d->tx_ring);
+	free(d->rx_buf);
+	free(d->tx_buf);
+	d->rx_ring = NULL;
+	d->tx_ring = NULL;
+	d->rx_buf = NULL;
+	d->tx_buf = NULL;
+}
+
+uint32_t e1000_eerd_start(uint32_t flags, unsigned word)
+{
+	unsigned shift =
+		(flags & E1000_F_EERD_LARGE) ? E1000_EERD_ADDR_SHIFT_LARGE : E1000_EERD_ADDR_SHIFT;
+
+	return E1000_EERD_START | (uint32_t)word << shift;
+}
+
+bool e1000_eerd_done(uint32_t flags, uint32_t v, uint16_t *data)
+{
+	uint32_t done = (flags & E1000_F_EERD_LARGE) ? E1000_EERD_DONE_LARGE : E1000_EERD_DONE;
+
+	if (!(v & done))
+		return false;
+	*data = (uint16_t)(v >> E1000_EERD_DATA_SHIFT);
+	return true;
+}
+
+bool e1000_mac_from_ra(uint32_t ral, uint32_t rah, uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	for (int i = 0; i < 4; i++)
+		mac[i] = (uint8_t)(ral >> (8 * i));
+	mac[4] = (uint8_t)rah;
+	mac[5] = (uint8_t)(rah >> 8);
+	return (rah & E1000_RAH_AV) && !(mac[0] & 1) && memcmp(mac, zero, 6) != 0;
+}
+
+void e1000_count_missed(struct netdev *nd, uint32_t first, uint32_t second)
+{
+	struct e1000_dev *d = nd->priv;
+
+	if (first == 0)
+		return;
+	switch (d->mpc_mode) {
+	case E1000_MPC_UNKNOWN:
+		/* A clear-on-read counter reads near zero the second time;
+		 * one that accumulates reads at least as much. */
+		if (second >= first) {
+			d->mpc_mode = E1000_MPC_STICKY;
+			d->mpc_last = second;
+			nd->stats.rx_drop_nobuf += second;
+		} else {
+			d->mpc_mode = E1000_MPC_CLEARS;
+			nd->stats.rx_drop_nobuf += (uint64_t)first + second;
+		}
+		break;
+	case E1000_MPC_CLEARS:
+		nd->stats.rx_drop_nobuf += first;
+		break;
+	default:
+		/* Less than last time means the device was reset. */
+		nd->stats.rx_drop_nobuf += first >= d->mpc_last ? first - d->mpc_last : first;
+		d->mpc_last = first;
+		break;
+	}
+}
+
+static int e1000_alloc(struct e1000_dev *d)
+{
+	d->rx_ring = aligned_alloc(E1000_RING_ALIGN, E1000_RX_RING * sizeof(*d->rx_ring));
+	if (!d->rx_ring)
+		goto err_rx_ring;
+	d->tx_ring = aligned_alloc(E1000_RING_ALIGN, E1000_TX_RING * sizeof(*d->tx_ring));
+	if (!d->tx_ring)
+		goto err_tx_ring;
+	d->rx_buf = aligned_alloc(E1000_RING_ALIGN, (size_t)E1000_RX_RING * E1000_BUF_SIZE);
+	if (!d->rx_buf)
+		goto err_rx_buf;
+	d->tx_buf = aligned_alloc(E1000_RING_ALIGN, (size_t)E1000_TX_RING * E1000_BUF_SIZE);
+	if (!d->tx_buf)
+		goto err_tx_buf;
+	return 0;
+
+err_tx_buf:
+	free(d->rx_buf);
+	d->rx_buf = NULL;
+err_rx_buf:
+	free((void *)d->tx_ring);
+	d->tx_ring = NULL;
+err_tx_ring:
+	free((void *)d->rx_ring);
+	d->rx_ring = NULL;
+err_rx_ring:
+	return -ENOMEM;
+}
+
+/* SDM §14.3: link from the PHY's auto-negotiation, no flow control. */
+static void e1000_setup_link(struct e1000_dev *d)
+{
+	uint32_t ctrl = e1000_rd(d, E1000_CTRL);
+
+	ctrl |= E1000_CTRL_SLU | E1000_CTRL_ASDE;
+	/* VME off: VLAN tags stay in the frames the switch forwards. */
+	ctrl &= ~(E1000_CTRL_LRST | E1000_CTRL_FRCSPD | E1000_CTRL_FRCDPLX | E1000_CTRL_PHY_RST |
+		  E1000_CTRL_VME);
+	e1000_wr(d, E1000_CTRL, ctrl);
+	e1000_wr(d, E1000_FCAL, 0);
+	e1000_wr(d, E1000_FCAH, 0);
+	e1000_wr(d, E1000_FCT, 0);
+	e1000_wr(d, E1000_FCTTV, 0);
+}
+
+static uint32_t e1000_rctl(bool promisc)
+{
+	uint32_t rctl = E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC | E1000_RCTL_BSIZE_2048 |
+			E1000_RCTL_RDMTS_HALF;
+
+	return promisc ? rctl | E1000_RCTL_UPE | E1000_RCTL_MPE : rctl;
+}
+
+/* SDM §14.4 receive initialization. */
+static void e1000_setup_rx(struct netdev *nd, struct e1000_dev *d)
+{
+	uint64_t ring = e1000_bus((const void *)d->rx_ring);
+
+	/* RAL before RAH, so the entry turns valid only when whole (§13.5.3). */
+	e1000_wr(d, E1000_RAL0,
+		 (uint32_t)nd->mac[0] | (uint32_t)nd->mac[1] << 8 | (uint32_t)nd->mac[2] << 16 |
+			 (uint32_t)nd->mac[3] << 24);
+	e1000_wr(d, E1000_RAH0, (uint32_t)nd->mac[4] | (uint32_t)nd->mac[5] << 8 | E1000_RAH_AV);
+	for (int i = 0; i < E1000_MTA_N; i++)
+		e1000_wr(d, E1000_MTA + 4 * i, 0);
+	/* No receive checksum offload: the error bits then report only
+	 * damaged frames. */
+	e1000_wr(d, E1000_RXCSUM, 0);
+
+	for (int i = 0; i < E1000_RX_RING; i++) {
+		volatile struct e1000_rx_desc *rd = &d->rx_ring[i];
+
+		rd->addr = e1000_bus(d->rx_buf + (size_t)i * E1000_BUF_SIZE);
+		rd->length = 0;
+		rd->csum = 0;
+		rd->status = 0;
+		rd->errors = 0;
+		rd->special = 0;
+	}
+	d->rx_next = 0;
+	d->rx_discard = false;
+	e1000_wr(d, E1000_RDBAL, (uint32_t)ring);
+	e1000_wr(d, E1000_RDBAH, (uint32_t)(ring >> 32));
+	e1000_wr(d, E1000_RDLEN, E1000_RX_RING * sizeof(struct e1000_rx_desc));
+	e1000_wr(d, E1000_RDTR, 0);
+	/* The device owns [RDH, RDT): every slot but one. */
+	e1000_wr(d, E1000_RDH, 0);
+	e1000_wr(d, E1000_RDT, E1000_RX_RING - 1);
+	e1000_barrier();
+	e1000_wr(d, E1000_RCTL, e1000_rctl(nd->promisc));
+}
+
+/* SDM §14.5 transmit initialization. */
+static void e1000_setup_tx(struct e1000_dev *d)
+{
+	uint64_t ring = e1000_bus((const void *)d->tx_ring);
+	uint32_t ipgt = (d->flags & E1000_F_IPGT8) ? E1000_TIPG_IPGT_8 : E1000_TIPG_IPGT_DEFAULT;
+
+	for (int i = 0; i < E1000_TX_RING; i++) {
+		volatile struct e1000_tx_desc *td = &d->tx_ring[i];
+
+		td->addr = e1000_bus(d->tx_buf + (size_t)i * E1000_BUF_SIZE);
+		td->length = 0;
+		td->cso = 0;
+		td->cmd = 0;
+		td->status = 0;
+		td->css = 0;
+		td->special = 0;
+	}
+	d->tx_clean = 0;
+	d->tx_tail = 0;
+	d->tx_used = 0;
+	d->tx_doorbell = 0;
+	e1000_wr(d, E1000_TDBAL, (uint32_t)ring);
+	e1000_wr(d, E1000_TDBAH, (uint32_t)(ring >> 32));
+	e1000_wr(d, E1000_TDLEN, E1000_TX_RING * sizeof(struct e1000_tx_desc));
+	e1000_wr(d, E1000_TDH, 0);
+	e1000_wr(d, E1000_TDT, 0);
+	if (d->flags & E1000_F_82574_INIT) {
+		e1000_wr(d, E1000_TXDCTL, e1000_rd(d, E1000_TXDCTL) | E1000_TXDCTL_BIT22);
+		e1000_wr(d, E1000_TARC0, e1000_rd(d, E1000_TARC0) | E1000_TARC0_ENABLE);
+		e1000_wr(d, E1000_GCR, e1000_rd(d, E1000_GCR) | E1000_GCR_BIT22);
+	}
+	e1000_wr(d, E1000_TIPG, ipgt | E1000_TIPG_IPGR1 | E1000_TIPG_IPGR2);
+	e1000_wr(d, E1000_TCTL,
+		 E1000_TCTL_EN | E1000_TCTL_PSP | E1000_TCTL_CT_DEFAULT << E1000_TCTL_CT_SHIFT |
+			 E1000_TCTL_COLD_FD << E1000_TCTL_COLD_SHIFT);
+}
+
+static void e1000_ack(struct e1000_dev *d, uint32_t icr)
+{
+	/* Reading ICR clears it (SDM §13.4.17, 82574 §7.4.3), but QEMU's
+	 * 82574 before 7.2 keeps it while IMS is non-zero, and the line
+	 * would stay asserted: write the causes back to clear them. */
+	if (icr && (d->flags & E1000_F_ICR_W1C))
+		e1000_wr(d, E1000_ICR, icr);
+}
+
+static int e1000_open(struct netdev *nd)
+{
+	struct e1000_dev *d = nd->priv;
+	int err;
+
+	if (nd->open && d->rx_ring)
+		return 0; /* the rings are live: leave them be */
+	if (!d->rx_ring) {
+		err = e1000_alloc(d);
+		if (err)
+			return err;
+	}
+	e1000_setup_link(d);
+	e1000_setup_rx(nd, d);
+	e1000_setup_tx(d);
+	/* Drop causes left from before, then unmask what wakes the poll loop. */
+	e1000_ack(d, e1000_rd(d, E1000_ICR));
+	e1000_wr(d, E1000_IMS, E1000_IMS_WANTED);
+	nd->link = e1000_rd(d, E1000_STATUS) & E1000_STATUS_LU;
+	nd->open = true;
+	return 0;
+}
+
+/* Takes back transmit slots whose descriptors the device wrote back. */
+static void e1000_reap(struct e1000_dev *d)
+{
+	while (d->tx_used && (d->tx_ring[d->tx_clean].status & E1000_TXD_STAT_DD)) {
+		d->tx_ring[d->tx_clean].status = 0;
+		d->tx_clean = (d->tx_clean + 1) % E1000_TX_RING;
+		d->tx_used--;
+	}
+}
+
+static int e1000_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
+		      const struct netdev_offload *ofl)
+{
+	struct e1000_dev *d = nd->priv;
+	volatile struct e1000_tx_desc *td;
+	uint8_t *buf;
+	size_t len = 0;
+
+	(void)ofl; /* no offloads: callers hand over finished frames */
+	for (int i = 0; i < nseg; i++) {
+		if (seg[i].len > NETDEV_FRAME_MAX - len) {
+			nd->stats.tx_drop_size++;
+			return -EMSGSIZE;
+		}
+		len += seg[i].len;
+	}
+	if (len == 0) {
+		nd->stats.tx_drop_size++;
+		return -EMSGSIZE;
+	}
+	if (!nd->open || !d->tx_ring || !nd->link) {
+		nd->stats.tx_drop_down++;
+		return -ENETDOWN;
+	}
+	/* TDH == TDT means empty, so at most RING - 1 slots are queued. */
+	if (d->tx_used == E1000_TX_RING - 1) {
+		e1000_reap(d);
+		if (d->tx_used == E1000_TX_RING - 1) {
+			nd->stats.tx_drop_full++;
+			return -ENOBUFS;
+		}
+	}
+	buf = d->tx_buf + (size_t)d->tx_tail * E1000_BUF_SIZE;
+	len = 0;
+	for (int i = 0; i < nseg; i++) {
+		memcpy(buf + len, seg[i].data, seg[i].len);
+		len += seg[i].len;
+	}
+	/* SDM §3.3.3: the whole frame in one buffer, the MAC adds the FCS,
+	 * and DD is written back so that the slot can be reaped. */
+	td = &d->tx_ring[d->tx_tail];
+	td->length = (uint16_t)len;
+	td->cso = 0;
+	td->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+	td->status = 0;
+	td->css = 0;
+	td->special = 0;
+	d->tx_tail = (d->tx_tail + 1) % E1000_TX_RING;
+	d->tx_used++;
+	nd->stats.tx_packets++;
+	nd->stats.tx_bytes += len;
+	return 0;
+}
+
+static void e1000_flush(struct netdev *nd)
+{
+	struct e1000_dev *d = nd->priv;
+
+	if (!d->tx_ring || d->tx_tail == d->tx_doorbell)
+		return;
+	e1000_barrier(); /* buffers and descriptors before the doorbell */
+	e1000_wr(d, E1000_TDT, d->tx_tail);
+	d->tx_doorbell = d->tx_tail;
+}
+
+/* Judges one completed receive descriptor and delivers its frame if good.
+ * Returns whether it was delivered. */
+static bool e1000_rx_one(struct netdev *nd, struct e1000_dev *d, unsigned slot, uint8_t status,
+			 uint8_t errors, uint16_t len)
+{
+	/* Without LPE the device stores nothing longer than a buffer, so a
+	 * frame spanning descriptors is not ours to take: drop every piece
+	 * up to its EOP, counting the frame once. */
+	if (!(status & E1000_RXD_STAT_EOP)) {
+		if (!d->rx_discard)
+			nd->stats.rx_drop_len++;
+		d->rx_discard = true;
+		return false;
+	}
+	if (d->rx_discard) {
+		d->rx_discard = false;
+		return false;
+	}
+	if (errors & E1000_RXD_ERR_FRAME) {
+		nd->stats.rx_drop_error++;
+		return false;
+	}
+	if (len < E1000_RX_MIN || len > E1000_RX_MAX) {
+		nd->stats.rx_drop_len++;
+		return false;
+	}
+	if (!nd->rx)
+		return false;
+	nd->rx(nd, d->rx_buf + (size_t)slot * E1000_BUF_SIZE, len, NULL);
+	nd->stats.rx_packets++;
+	nd->stats.rx_bytes += len;
+	return true;
+}
+
+static int e1000_rx(struct netdev *nd, struct e1000_dev *d, int budget)
+{
+	int used = 0, delivered = 0;
+
+	/* Bad descriptors count against the budget too, so that a port
+	 * flooding errors cannot hold the loop. */
+	while (used < budget) {
+		volatile struct e1000_rx_desc *rd = &d->rx_ring[d->rx_next];
+		uint8_t status = rd->status;
+
+		if (!(status & E1000_RXD_STAT_DD))
+			break;
+		e1000_barrier(); /* the rest of the descriptor and the buffer after DD */
+		if (e1000_rx_one(nd, d, d->rx_next, status, rd->errors, rd->length))
+			delivered++;
+		rd->status = 0;
+		d->rx_next = (d->rx_next + 1) % E1000_RX_RING;
+		used++;
+	}
+	if (used) {
+		/* The slot just before rx_next stays ours; the rest go back. */
+		e1000_barrier();
+		e1000_wr(d, E1000_RDT, (d->rx_next + E1000_RX_RING - 1) % E1000_RX_RING);
+	}
+	return delivered;
+}
+
+static int e1000_poll(struct netdev *nd, int budget)
+{
+	struct e1000_dev *d = nd->priv;
+	uint32_t icr;
+
+	if (!d->rx_ring)
+		return 0;
+	/* Reading ICR deasserts the interrupt line. */
+	icr = e1000_rd(d, E1000_ICR);
+	e1000_ack(d, icr);
+	if (icr & E1000_ICR_LSC)
+		nd->link = e1000_rd(d, E1000_STATUS) & E1000_STATUS_LU;
+	if (icr & E1000_ICR_RXO) {
+		uint32_t first = e1000_rd(d, E1000_MPC);
+		uint32_t second = 0;
+
+		if (first && d->mpc_mode == E1000_MPC_UNKNOWN)
+			second = e1000_rd(d, E1000_MPC);
+		e1000_count_missed(nd, first, second);
+	}
+	e1000_reap(d);
+	return e1000_rx(nd, d, budget);
+}
+
+static void e1000_set_promisc(struct netdev *nd, bool on)
+{
+	struct e1000_dev *d = nd->priv;
+	uint32_t rctl, want;
+
+	nd->promisc = on;
+	if (!d->rx_ring)
+		return; /* open() applies it */
+	rctl = e1000_rd(d, E1000_RCTL);
+	want = on ? rctl | E1000_RCTL_UPE | E1000_RCTL_MPE
+		  : rctl & ~(E1000_RCTL_UPE | E1000_RCTL_MPE);
+	/* Only on a change: QEMU's 8254x models stop receiving for a
+	 * second after every RCTL write. */
+	if (want != rctl)
+		e1000_wr(d, E1000_RCTL, want);
+}
+
+const struct netdev_ops e1000_ops = {
+	.open = e1000_open,
+	.xmit = e1000_xmit,
+	.flush = e1000_flush,
+	.poll = e1000_poll,
+	.set_promisc = e1000_set_promisc,
+};

@@ -1,0 +1,542 @@
+/*
+ * virtio-net (virtio 1.2 §5.1) as a netdev port, over the PCI transport in
+ * virtio_pci.c and the split rings in virtqueue.c. One receive and one
+ * transmit queue, each with its own fixed buffers: receive buffers are
+ * lent to the device for good and handed to nd->rx in place, header
+ * stripped; transmit copies the caller's segments behind a virtio-net
+ * header into an idle buffer, the one copy on the forwarding path.
+ * Doorbells are rung once per burst and only when the device asks for
+ * them; transmit completions are reaped by poll() with their interrupts
+ * suppressed, and only receive and configuration changes interrupt.
+ *
+ * Negotiated: VERSION_1 (modern) or ANY_LAYOUT (legacy), MAC, STATUS and
+ * EVENT_IDX when offered. Not negotiated: MRG_RXBUF (a buffer always holds
+ * a whole frame), offloads (the device then hands over finished frames),
+ * CTRL_VQ (see vnet_set_promisc).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/netdev.h"
+#include "drivers/virtio_pci.h"
+#include "drivers/virtqueue.h"
+#include "kernel/cli.h"
+#include "kernel/random.h"
+
+/* Feature bits of the network device (§5.1.3). */
+#define VIRTIO_NET_F_CSUM	(1ULL << 0)
+#define VIRTIO_NET_F_GUEST_CSUM (1ULL << 1)
+#define VIRTIO_NET_F_MAC	(1ULL << 5)
+#define VIRTIO_NET_F_MRG_RXBUF	(1ULL << 15)
+#define VIRTIO_NET_F_STATUS	(1ULL << 16)
+
+/* struct virtio_net_config (§5.1.4). */
+#define VIRTIO_NET_CFG_MAC    0
+#define VIRTIO_NET_CFG_STATUS 6
+#define VIRTIO_NET_S_LINK_UP  1
+
+/* struct virtio_net_hdr (§5.1.6): 12 bytes with num_buffers, which modern
+ * devices always use; legacy devices without MRG_RXBUF omit it (§5.1.6.1). */
+#define VNET_HDR_LEN	      12
+#define VNET_HDR_LEN_LEGACY   10
+#define VNET_HDR_F_NEEDS_CSUM 1
+
+#define VNET_RXQ       0    /* receiveq1 (§5.1.2) */
+#define VNET_TXQ       1    /* transmitq1 */
+#define VNET_QUEUE_MAX 256  /* entries asked of a modern device */
+#define VNET_BUFS_MAX  256  /* buffers per queue */
+#define VNET_BUF_SIZE  1536 /* header + NETDEV_FRAME_MAX, rounded up */
+#define VNET_BUF_ALIGN 64
+#define VNET_ETH_HLEN  14
+#define VNET_POLL_MAX  128 /* used entries one poll() looks at */
+#define VNET_DEVS_MAX  NETDEV_MAX
+
+struct vnet_queue {
+	struct virtqueue vq;
+	void *ring;	/* vq_ring_bytes(), the device's view */
+	void *state;	/* vq_state_bytes(), ours alone */
+	uint8_t *bufs;	/* (nbufs) buffers of VNET_BUF_SIZE bytes */
+	uint16_t *idle; /* transmit: indices of buffers not in the ring */
+	uint16_t nbufs, nidle;
+	uint64_t kicks;
+};
+
+struct vnet {
+	struct netdev *nd;
+	struct vpci_dev vpci;
+	struct vnet_queue rx, tx;
+	uint16_t hdr_len; /* VNET_HDR_LEN or VNET_HDR_LEN_LEGACY */
+	bool split_hdr;	  /* legacy without ANY_LAYOUT: header in its own descriptor */
+	bool opened;
+	uint64_t config_changes; /* configuration interrupts seen */
+	uint64_t tx_bad_used;	 /* transmit completions the ring refused */
+	uint64_t rx_lost;	 /* receive buffers that could not be re-posted */
+};
+
+static struct vnet *vnet_devs[VNET_DEVS_MAX];
+static int vnet_ndevs;
+
+static const struct netdev_pci_id vnet_ids[] = {
+	{0x1af4, 0x1000, "virtio-net", 0}, /* transitional (§4.1.2.3) */
+	{0x1af4, 0x1041, "virtio-net", 0}, /* modern: 0x1040 + device type 1 (§4.1.2) */
+	{0, 0, NULL, 0},
+};
+
+/* Largest power of two not above (n), for n >= 1. */
+static uint16_t vnet_pow2_floor(uint16_t n)
+{
+	uint16_t p = 1;
+
+	while (p <= n / 2)
+		p *= 2;
+	return p;
+}
+
+static uint16_t vnet_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static void vnet_put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+/* Fills (ofl) from a received header (§5.1.6.4), for GUEST_CSUM. */
+static const struct netdev_offload *vnet_hdr_to_ofl(const uint8_t *hdr, struct netdev_offload *ofl)
+{
+	ofl->flags = hdr[0];
+	ofl->gso_type = hdr[1];
+	ofl->hdr_len = vnet_le16(hdr + 2);
+	ofl->gso_size = vnet_le16(hdr + 4);
+	ofl->csum_start = vnet_le16(hdr + 6);
+	ofl->csum_offset = vnet_le16(hdr + 8);
+	return ofl;
+}
+
+/* Writes the transmit header (§5.1.6.2): zero, a finished frame, unless
+ * the caller asks for a checksum and the device took VIRTIO_NET_F_CSUM.
+ * GSO would also need HOST_TSO features, which are not negotiated. */
+static void vnet_hdr_from_ofl(uint8_t *hdr, size_t len, const struct netdev_offload *ofl, bool csum)
+{
+	memset(hdr, 0, len);
+	if (ofl == NULL || !csum || !(ofl->flags & VNET_HDR_F_NEEDS_CSUM))
+		return;
+	hdr[0] = VNET_HDR_F_NEEDS_CSUM;
+	vnet_put_le16(hdr + 6, ofl->csum_start);
+	vnet_put_le16(hdr + 8, ofl->csum_offset);
+}
+
+static void vnet_update_link(struct vnet *vn)
+{
+	/* §5.1.4: status exists only with VIRTIO_NET_F_STATUS; without it
+	 * the link is taken to be up. */
+	if (vn->vpci.features & VIRTIO_NET_F_STATUS)
+		vn->nd->link =
+			vpci_config_read16(&vn->vpci, VIRTIO_NET_CFG_STATUS) & VIRTIO_NET_S_LINK_UP;
+	else
+		vn->nd->link = true;
+}
+
+static void vnet_queue_free(struct vnet_queue *q)
+{
+	free(q->idle);
+	free(q->bufs);
+	free(q->state);
+	free(q->ring);
+	memset(q, 0, sizeof(*q));
+}
+
+/*
+ * Allocates queue (idx)'s rings and buffers. A modern device takes any
+ * power of two up to its maximum; a legacy one only its own size (§4.1.5.1.3.1),
+ * of which we fill at most VNET_BUFS_MAX buffers.
+ */
+static int vnet_queue_alloc(struct vnet *vn, struct vnet_queue *q, uint16_t idx)
+{
+	uint16_t max = vpci_queue_max(&vn->vpci, idx), size;
+	uint16_t per = vn->split_hdr ? 2 : 1;
+	int err = -ENOMEM;
+
+	if (max == 0)
+		return -ENODEV;
+	size = vn->vpci.modern ? vnet_pow2_floor(max < VNET_QUEUE_MAX ? max : VNET_QUEUE_MAX) : max;
+	if (size < per)
+		return -EINVAL;
+	q->nbufs = size / per < VNET_BUFS_MAX ? size / per : VNET_BUFS_MAX;
+	q->ring = aligned_alloc(VQ_ALIGN, vq_ring_bytes(size));
+	q->state = malloc(vq_state_bytes(size));
+	q->bufs = aligned_alloc(VNET_BUF_ALIGN, (size_t)q->nbufs * VNET_BUF_SIZE);
+	q->idle = malloc(q->nbufs * sizeof(*q->idle));
+	if (!q->ring || !q->state || !q->bufs || !q->idle)
+		goto fail;
+	err = vq_init(&q->vq, size, q->ring, q->state, vn->vpci.features & VIRTIO_F_EVENT_IDX);
+	if (err)
+		goto fail;
+	for (uint16_t i = 0; i < q->nbufs; i++)
+		q->idle[i] = q->nbufs - 1 - i;
+	q->nidle = q->nbufs;
+	return 0;
+fail:
+	vnet_queue_free(q);
+	return err;
+}
+
+/* Lends receive buffer (buf) to the device (§5.1.6.3). */
+static int vnet_rx_post(struct vnet *vn, uint8_t *buf)
+{
+	struct vq_seg seg[2];
+
+	if (vn->split_hdr) {
+		/* §5.1.6.6 (legacy framing): the header alone in the first. */
+		seg[0] = (struct vq_seg){buf, vn->hdr_len};
+		seg[1] = (struct vq_seg){buf + vn->hdr_len, VNET_BUF_SIZE - vn->hdr_len};
+		return vq_add(&vn->rx.vq, seg, 0, 2, buf);
+	}
+	seg[0] = (struct vq_seg){buf, VNET_BUF_SIZE};
+	return vq_add(&vn->rx.vq, seg, 0, 1, buf);
+}
+
+/* Takes back every finished transmit buffer. */
+static void vnet_tx_reap(struct vnet *vn)
+{
+	struct vnet_queue *q = &vn->tx;
+	void *token;
+	uint32_t len;
+	int r;
+
+	/* The used length of a transmit is meaningless (§5.1.6.1): only a
+	 * bad id is an error, and then there is no buffer to take back. */
+	while ((r = vq_get_used(&q->vq, &token, &len)) != 0) {
+		if (r == -EIO) {
+			vn->tx_bad_used++;
+			continue;
+		}
+		/* The token is our own buffer pointer, from vq_add(). */
+		q->idle[q->nidle++] = (uint16_t)(((uint8_t *)token - q->bufs) / VNET_BUF_SIZE);
+	}
+}
+
+static int vnet_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
+		     const struct netdev_offload *ofl)
+{
+	struct vnet *vn = nd->priv;
+	struct vnet_queue *q = &vn->tx;
+	size_t len = 0, room = VNET_BUF_SIZE - vn->hdr_len;
+	struct vq_seg vs[2];
+	uint8_t *buf;
+	int err;
+
+	if (!vn->opened) {
+		nd->stats.tx_drop_down++;
+		return -ENETDOWN;
+	}
+	for (int i = 0; i < nseg; i++) {
+		if (seg[i].len > room - len) {
+			nd->stats.tx_drop_size++;
+			return -EMSGSIZE;
+		}
+		len += seg[i].len;
+	}
+	if (len == 0) {
+		nd->stats.tx_drop_size++;
+		return -EMSGSIZE;
+	}
+	if (q->nidle == 0)
+		vnet_tx_reap(vn);
+	if (q->nidle == 0) {
+		nd->stats.tx_drop_full++;
+		return -ENOBUFS;
+	}
+	buf = q->bufs + (size_t)q->idle[q->nidle - 1] * VNET_BUF_SIZE;
+	vnet_hdr_from_ofl(buf, vn->hdr_len, ofl, vn->vpci.features & VIRTIO_NET_F_CSUM);
+	len = 0;
+	for (int i = 0; i < nseg; i++) {
+		if (seg[i].len == 0)
+			continue;
+		memcpy(buf + vn->hdr_len + len, seg[i].data, seg[i].len);
+		len += seg[i].len;
+	}
+	/* §5.1.6.2: header then frame; one descriptor, or two on legacy
+	 * without ANY_LAYOUT (§5.1.6.6). */
+	if (vn->split_hdr) {
+		vs[0] = (struct vq_seg){buf, vn->hdr_len};
+		vs[1] = (struct vq_seg){buf + vn->hdr_len, (uint32_t)len};
+		err = vq_add(&q->vq, vs, 2, 0, buf);
+	} else {
+		vs[0] = (struct vq_seg){buf, (uint32_t)(vn->hdr_len + len)};
+		err = vq_add(&q->vq, vs, 1, 0, buf);
+	}
+	if (err) {
+		/* Cannot happen: each idle buffer has its descriptors. */
+		nd->stats.tx_drop_full++;
+		return -ENOBUFS;
+	}
+	q->nidle--;
+	nd->stats.tx_packets++;
+	nd->stats.tx_bytes += len;
+	return 0;
+}
+
+static void vnet_flush(struct netdev *nd)
+{
+	struct vnet *vn = nd->priv;
+
+	/* §2.7.13.4: one doorbell for the burst, if the device wants it. */
+	if (vn->opened && vq_kick_prepare(&vn->tx.vq)) {
+		vpci_notify(&vn->vpci, VNET_TXQ);
+		vn->tx.kicks++;
+	}
+}
+
+static int vnet_poll(struct netdev *nd, int budget)
+{
+	struct vnet *vn = nd->priv;
+	struct netdev_offload ofl_buf;
+	const struct netdev_offload *ofl = NULL;
+	bool guest_csum = vn->vpci.features & VIRTIO_NET_F_GUEST_CSUM;
+	uint8_t *done[VNET_POLL_MAX];
+	int got = 0, ndone = 0;
+	uint8_t isr;
+
+	if (!vn->opened)
+		return 0;
+	/* §4.1.4.5: reading the ISR acknowledges the interrupt and lowers
+	 * INTx, on both interfaces since we run without MSI-X. */
+	isr = vpci_isr(&vn->vpci);
+	if (isr)
+		nd->stats.irqs++;
+	if (isr & VIRTIO_ISR_CONFIG) {
+		vn->config_changes++;
+		vnet_update_link(vn);
+	}
+	vnet_tx_reap(vn);
+
+	/* §5.1.6.4: each used buffer holds the header, then one frame. The
+	 * loop is bounded by the budget and by VNET_POLL_MAX entries, so a
+	 * device replaying stale entries cannot keep us here. Buffers go back
+	 * only after the burst: a device returning one twice in a burst is
+	 * then caught, the second time not being in flight. */
+	for (int seen = 0; got < budget && seen < VNET_POLL_MAX; seen++) {
+		void *token;
+		uint32_t len;
+		uint8_t *buf;
+		int r = vq_get_used(&vn->rx.vq, &token, &len);
+
+		if (r == 0)
+			break;
+		if (r == -EIO) {
+			nd->stats.rx_drop_desc++;
+			continue;
+		}
+		buf = token;
+		if (r == -EMSGSIZE || len < (uint32_t)vn->hdr_len + VNET_ETH_HLEN ||
+		    len - vn->hdr_len > NETDEV_FRAME_MAX) {
+			nd->stats.rx_drop_len++;
+		} else if (nd->rx) {
+			if (guest_csum)
+				ofl = vnet_hdr_to_ofl(buf, &ofl_buf);
+			nd->stats.rx_packets++;
+			nd->stats.rx_bytes += len - vn->hdr_len;
+			nd->rx(nd, buf + vn->hdr_len, len - vn->hdr_len, ofl);
+			got++;
+		}
+		done[ndone++] = buf;
+	}
+	for (int i = 0; i < ndone; i++)
+		if (vnet_rx_post(vn, done[i]) != 0)
+			vn->rx_lost++;
+	if (vq_kick_prepare(&vn->rx.vq)) {
+		vpci_notify(&vn->vpci, VNET_RXQ);
+		vn->rx.kicks++;
+	}
+	return got;
+}
+
+/*
+ * Without VIRTIO_NET_F_CTRL_RX there is no command to send. Such a device
+ * has no way to be told a filter either; QEMU's resets to promiscuous
+ * ("compatibility mode") and delivers every frame, so bridging works and
+ * this only records the wish.
+ */
+static void vnet_set_promisc(struct netdev *nd, bool on)
+{
+	nd->promisc = on;
+}
+
+static int vnet_open(struct netdev *nd)
+{
+	struct vnet *vn = nd->priv;
+	int err;
+
+	if (vn->opened)
+		return 0;
+	/* virtio 1.2 §3.1.1 step 7: discover and set up the virtqueues. */
+	err = vnet_queue_alloc(vn, &vn->rx, VNET_RXQ);
+	if (err)
+		goto fail_rx;
+	err = vnet_queue_alloc(vn, &vn->tx, VNET_TXQ);
+	if (err)
+		goto fail_tx;
+	/* Transmit completions are reaped by poll(); they need no interrupt. */
+	vq_set_interrupts(&vn->tx.vq, false);
+	err = vpci_queue_setup(&vn->vpci, VNET_RXQ, &vn->rx.vq);
+	if (err == 0)
+		err = vpci_queue_setup(&vn->vpci, VNET_TXQ, &vn->tx.vq);
+	if (err)
+		goto fail_setup;
+	/* §5.1.5: fill the receive queue before the device may use it. */
+	for (uint16_t i = 0; i < vn->rx.nbufs; i++)
+		vnet_rx_post(vn, vn->rx.bufs + (size_t)i * VNET_BUF_SIZE);
+	vn->rx.nidle = 0;
+	/* §3.1.1 step 8: DRIVER_OK; from here the device may use the rings. */
+	vpci_add_status(&vn->vpci, VIRTIO_STATUS_DRIVER_OK);
+	vn->opened = true;
+	vnet_update_link(vn);
+	if (vq_kick_prepare(&vn->rx.vq)) {
+		vpci_notify(&vn->vpci, VNET_RXQ);
+		vn->rx.kicks++;
+	}
+	return 0;
+
+fail_setup:
+	/* The device may hold a ring address: reset before freeing. */
+	vpci_add_status(&vn->vpci, VIRTIO_STATUS_FAILED);
+	vpci_reset(&vn->vpci);
+	vnet_queue_free(&vn->tx);
+fail_tx:
+	vnet_queue_free(&vn->rx);
+fail_rx:
+	printf("%s: virtio-net: cannot set up the queues (%d)\n", nd->name, err);
+	return err;
+}
+
+static const struct netdev_ops vnet_ops = {
+	.open = vnet_open,
+	.xmit = vnet_xmit,
+	.flush = vnet_flush,
+	.poll = vnet_poll,
+	.set_promisc = vnet_set_promisc,
+};
+
+static int vnet_probe(struct netdev *nd, const struct pci_dev *pci, const struct netdev_pci_id *id)
+{
+	uint64_t offered, want;
+	struct vnet *vn;
+	int err;
+
+	if (vnet_ndevs >= VNET_DEVS_MAX)
+		return -ENOSPC;
+	vn = calloc(1, sizeof(*vn));
+	if (vn == NULL)
+		return -ENOMEM;
+	vn->nd = nd;
+	err = vpci_init(&vn->vpci, pci);
+	if (err)
+		goto fail_transport;
+
+	/* virtio 1.2 §3.1.1 step 1: reset. */
+	err = vpci_reset(&vn->vpci);
+	if (err)
+		goto fail_transport;
+	/* Steps 2-3: we noticed the device and know how to drive it. */
+	vpci_add_status(&vn->vpci, VIRTIO_STATUS_ACKNOWLEDGE);
+	vpci_add_status(&vn->vpci, VIRTIO_STATUS_DRIVER);
+
+	/* Step 4: features. A modern device must offer VERSION_1 and we
+	 * must take it (§6); ANY_LAYOUT lets legacy share one descriptor
+	 * between header and frame (§5.1.6.6). */
+	offered = vpci_device_features(&vn->vpci);
+	want = VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS | VIRTIO_F_EVENT_IDX |
+	       (vn->vpci.modern ? VIRTIO_F_VERSION_1 : VIRTIO_F_ANY_LAYOUT);
+	if (vn->vpci.modern && !(offered & VIRTIO_F_VERSION_1)) {
+		err = -ENOTSUP;
+		goto fail_reset;
+	}
+	/* Steps 5-6: FEATURES_OK, kept by the device (modern only, §3.1.2). */
+	err = vpci_set_features(&vn->vpci, offered & want);
+	if (err)
+		goto fail_reset;
+	/* §5.1.6: num_buffers is there with VERSION_1 or MRG_RXBUF. */
+	vn->hdr_len = (vn->vpci.features & (VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MRG_RXBUF))
+			      ? VNET_HDR_LEN
+			      : VNET_HDR_LEN_LEGACY;
+	vn->split_hdr = !(vn->vpci.features & (VIRTIO_F_VERSION_1 | VIRTIO_F_ANY_LAYOUT));
+
+	/* Step 7 (device configuration, §5.1.5): the MAC, or a random
+	 * locally administered one if the device has none to offer. */
+	if (vn->vpci.features & VIRTIO_NET_F_MAC) {
+		err = vpci_config_read(&vn->vpci, VIRTIO_NET_CFG_MAC, nd->mac, 6);
+		if (err)
+			goto fail_reset;
+	} else {
+		uint32_t r0 = random_u32(), r1 = random_u32();
+
+		printf("%s: virtio-net: no MAC offered, using a random one\n", nd->name);
+		nd->mac[0] = (uint8_t)((r0 & 0xfe) | 0x02);
+		nd->mac[1] = (uint8_t)(r0 >> 8);
+		nd->mac[2] = (uint8_t)(r0 >> 16);
+		nd->mac[3] = (uint8_t)(r0 >> 24);
+		nd->mac[4] = (uint8_t)r1;
+		nd->mac[5] = (uint8_t)(r1 >> 8);
+	}
+	nd->model = id->model;
+	nd->mtu = 1500;
+	nd->link = false;
+	nd->ops = &vnet_ops;
+	nd->priv = vn;
+	vnet_devs[vnet_ndevs++] = vn;
+	return 0;
+
+fail_reset:
+	vpci_add_status(&vn->vpci, VIRTIO_STATUS_FAILED);
+	vpci_reset(&vn->vpci);
+fail_transport:
+	free(vn);
+	return err;
+}
+
+static const struct netdev_driver vnet_driver = {
+	.name = "virtio-net",
+	.ids = vnet_ids,
+	.probe = vnet_probe,
+};
+
+NETDEV_DRIVER(virtio_net, vnet_driver);
+
+static void vnet_show_queue(struct cli_out *out, const char *name, const struct vnet_queue *q)
+{
+	cli_printf(out,
+		   "      %s: size %u, %u buffers, %u in flight, %llu doorbells, "
+		   "refused ids %llu lengths %llu\n",
+		   name, q->vq.size, q->nbufs, q->vq.in_flight, (unsigned long long)q->kicks,
+		   (unsigned long long)q->vq.stats.bad_id, (unsigned long long)q->vq.stats.bad_len);
+}
+
+static int vnet_cmd_show(int argc, char **argv, struct cli_out *out)
+{
+	(void)argc;
+	(void)argv;
+	for (int i = 0; i < vnet_ndevs; i++) {
+		const struct vnet *vn = vnet_devs[i];
+
+		cli_printf(out, "%-5s %s interface, features %#llx, header %u bytes%s, %s\n",
+			   vn->nd->name, vn->vpci.modern ? "modern" : "legacy",
+			   (unsigned long long)vn->vpci.features, vn->hdr_len,
+			   vn->split_hdr ? " (own descriptor)" : "",
+			   vn->opened ? "open" : "not open");
+		vnet_show_queue(out, "rx", &vn->rx);
+		vnet_show_queue(out, "tx", &vn->tx);
+		cli_printf(out,
+			   "      config changes %llu, tx bad completions %llu, rx lost %llu\n",
+			   (unsigned long long)vn->config_changes,
+			   (unsigned long long)vn->tx_bad_used, (unsigned long long)vn->rx_lost);
+	}
+	return 0;
+}
+
+CLI_COMMAND(show_virtio, "show virtio", "virtio-net ports: interface, features, queues",
+	    vnet_cmd_show);
