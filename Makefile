@@ -44,10 +44,12 @@ IMG_OBJS  = $(patsubst %,$(BUILD)/img/%.o,$(OWN_SRCS))
 LWIP_OBJS = $(patsubst $(LWIP)/%.c,$(BUILD)/lwip/%.o,$(LWIP_SRCS))
 LIBGCC   := $(shell $(CC) -print-libgcc-file-name)
 
+FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 300
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/%,$(wildcard tests/unit/test_*.c))
 HOSTFLAGS  := -std=c11 -O1 -g $(WARN) -I. -fsanitize=address,undefined -fno-omit-frame-pointer
 
-.PHONY: FORCE all help deps run test unit integration iso size bench lint format clean distclean
+.PHONY: FORCE all help deps run test unit integration iso size bench fuzz lint format clean distclean
 
 all: $(BUILD)/unigate.elf ## build the image (build/unigate.elf)
 
@@ -134,8 +136,17 @@ unit: $(UNIT_TESTS) ## build and run the host unit tests
 integration: $(BUILD)/unigate.elf $(BUILD)/unigate.iso ## boot the image in QEMU and drive it
 	@tests/run.sh integration
 
-test: $(BUILD)/unigate.elf $(BUILD)/unigate.iso $(UNIT_TESTS) ## build everything and run every test
-	@tests/run.sh all $(UNIT_TESTS)
+test: $(BUILD)/unigate.elf $(BUILD)/unigate.iso $(UNIT_TESTS) $(FUZZERS) ## build everything and run every test
+	@tests/run.sh all $(UNIT_TESTS) $(FUZZERS)
+
+# libFuzzer targets: every tests/fuzz/fuzz_*.c, linked with the pure modules.
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ-CC $@"
+	@clang -std=c11 -g -O1 $(WARN) -I. -fsanitize=fuzzer,address,undefined $< $(PURE_SRCS) -o $@
+
+fuzz: $(FUZZERS) ## run every fuzzer for FUZZ_SECONDS (default 300) each
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh fuzz $(FUZZERS)
 
 $(BUILD)/host/bench_switch: tests/unit/bench_switch.c $(PURE_SRCS)
 	@mkdir -p $(dir $@)

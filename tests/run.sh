@@ -2,7 +2,10 @@
 # Runs unigate's tests and ends with one line "N passed, N failed".
 #   tests/run.sh unit BIN...          cmocka unit-test programs
 #   tests/run.sh integration          every tests/integration/test_*.py
-#   tests/run.sh all BIN...           both
+#   tests/run.sh fuzz BIN...          libFuzzer programs, FUZZ_SECONDS each
+#                                     (default 10) over tests/fuzz/corpus/NAME
+#   tests/run.sh all BIN...           unit programs, fuzzers (bounded) and
+#                                     integration scripts
 # Unit programs print cmocka's summary; integration scripts print one
 # "ok - ..." or "not ok - ..." line per check. Each integration script is
 # bounded by a timeout and cleans up what it started.
@@ -35,6 +38,28 @@ run_unit() {
 	done
 }
 
+# A fuzzer runs from a copy of its seed corpus, so that what it finds stays
+# in build/ until someone adds a crash to the committed corpus.
+run_fuzz() {
+	local bin name work out
+	for bin in "$@"; do
+		name=${bin##*/fuzz_}
+		work=build/fuzz/work-$name
+		rm -rf "$work" && mkdir -p "$work"
+		[ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$work/"
+		echo "== fuzz: $name (${FUZZ_SECONDS:-10} s)"
+		if out=$("$bin" -max_total_time="${FUZZ_SECONDS:-10}" -timeout=5 -rss_limit_mb=2048 \
+			-artifact_prefix=build/fuzz/crash-$name- "$work" 2>&1); then
+			echo "ok - fuzz $name: $(echo "$out" | grep -o 'Done [0-9]* runs.*' | tail -1)"
+			passed=$((passed + 1))
+		else
+			echo "$out" | tail -30
+			echo "not ok - fuzz $name (input saved as build/fuzz/crash-$name-*)"
+			failed=$((failed + 1))
+		fi
+	done
+}
+
 run_integration() {
 	local t out rc p f
 	for t in tests/integration/test_*.py; do
@@ -53,15 +78,20 @@ run_integration() {
 	done
 }
 
+units() { for b in "$@"; do case $b in */fuzz_*) ;; *) echo "$b" ;; esac; done; }
+fuzzers() { for b in "$@"; do case $b in */fuzz_*) echo "$b" ;; esac; done; }
+
 case $mode in
-unit) run_unit "$@" ;;
+unit) run_unit $(units "$@") ;;
+fuzz) run_fuzz $(fuzzers "$@") ;;
 integration) run_integration ;;
 all)
-	run_unit "$@"
+	run_unit $(units "$@")
+	run_fuzz $(fuzzers "$@")
 	run_integration
 	;;
 *)
-	echo "usage: $0 unit|integration|all [unit binaries]" >&2
+	echo "usage: $0 unit|fuzz|integration|all [binaries]" >&2
 	exit 2
 	;;
 esac
