@@ -153,7 +153,9 @@ $(BUILD)/host/bench_switch: tests/unit/bench_switch.c $(PURE_SRCS)
 	@echo "  HOSTCC  $@"
 	@$(CC) -std=c11 -O2 $(WARN) -I. $< $(PURE_SRCS) -o $@
 
-bench: $(BUILD)/host/bench_switch ## measured figures (host: MAC table and switch decision)
+bench: $(BUILD)/unigate.elf $(BUILD)/host/bench_switch ## measured figures: boot, idle CPU, RTT, TCP per NIC model; switch tables
+	@tools/bench.py
+	@echo "host: MAC table and switch decision (gcc -O2)"
 	@$(BUILD)/host/bench_switch
 
 lint: ## check formatting against .clang-format

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Measured figures for unigate (`make bench`): boot to ready, idle host CPU,
+ping RTT and iperf3 TCP through the switch, per NIC model. Each figure is
+measured, never asserted; bounded runs only (BRIEF.md §6).
+
+    ns g1 --- eth1 -+
+                    +- vmnet8 switch (unigate, QEMU q35, TCG, 1 vCPU)
+    ns g2 --- eth2 -+
+"""
+import os
+import re
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tools.lab import Port, Unigate, probe_accel  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+
+
+def cpu_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime of all threads
+
+
+def bench_model(model):
+    ports = [Port(model, ns="up")] + [Port(model, ns="g%d" % i) for i in (1, 2)]
+    ug = Unigate(ports=ports, log=None)
+    fig = {}
+    try:
+        t0 = time.monotonic()
+        ug.start()
+        fig["ready_ms"] = ug.wait_ready()
+        fig["qemu_to_ready_s"] = time.monotonic() - t0
+        for i in (1, 2):
+            ug.ports[i].ns.run("ip addr add 192.168.99.%d/24 dev %s" % (10 + i, ug.ports[i].tap))
+        hz = os.sysconf("SC_CLK_TCK")
+        time.sleep(2)
+        c0 = cpu_ticks(ug.proc.pid)
+        time.sleep(10)
+        fig["idle_cpu_pct"] = (cpu_ticks(ug.proc.pid) - c0) * 100.0 / hz / 10
+        out = ug.ports[1].ns.run("ping -c 20 -i 0.05 -q 192.168.99.12", check=False)
+        m = re.search(r"= ([\d.]+)/([\d.]+)/", out)
+        fig["ping_ms"] = (float(m.group(1)), float(m.group(2))) if m else None
+        rates = []
+        for _ in range(RUNS):
+            srv = ug.spawn("g2", ["iperf3", "-s", "-1", "-B", "192.168.99.12"])
+            time.sleep(0.5)
+            out = ug.ports[1].ns.run("iperf3 -c 192.168.99.12 -t %d -f m" % SECONDS,
+                                     check=False, timeout=SECONDS + 30)
+            srv.communicate(timeout=15)
+            m = re.search(r"([\d.]+) Mbits/sec\s+\d*\s*receiver", out)
+            rates.append(float(m.group(1)) if m else 0.0)
+        fig["tcp_mbit"] = rates
+    finally:
+        ug.close()
+    return fig
+
+
+def main():
+    models = sys.argv[1:] or ["virtio-net-pci", "e1000"]
+    print("unigate bench: QEMU %s, accelerator %s, iperf3 %d x %d s" %
+          (os.popen("qemu-system-x86_64 --version").readline().split()[3], probe_accel(),
+           RUNS, SECONDS))
+    print("%-16s %9s %11s %9s %18s %s" % ("model", "ready ms", "QEMU->ready", "idle CPU",
+                                          "ping min/avg ms", "TCP g1->g2 Mbit/s (median; runs)"))
+    for model in models:
+        f = bench_model(model)
+        ping = "%.3f/%.3f" % f["ping_ms"] if f["ping_ms"] else "-"
+        print("%-16s %9d %10.2fs %8.2f%% %18s %.0f; %s" % (
+            model, f["ready_ms"], f["qemu_to_ready_s"], f["idle_cpu_pct"], ping,
+            statistics.median(f["tcp_mbit"]), " ".join("%.0f" % r for r in f["tcp_mbit"])),
+            flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
