@@ -49,7 +49,7 @@ FUZZ_SECONDS ?= 300
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/%,$(wildcard tests/unit/test_*.c))
 HOSTFLAGS  := -std=c11 -O1 -g $(WARN) -I. -fsanitize=address,undefined -fno-omit-frame-pointer
 
-.PHONY: FORCE all help deps run test unit integration iso size bench fuzz lint format clean distclean
+.PHONY: FORCE all help deps run demo test unit integration iso size bench fuzz lint format clean distclean
 
 all: $(BUILD)/unigate.elf ## build the image (build/unigate.elf)
 
@@ -117,13 +117,23 @@ size: $(BUILD)/unigate.elf ## report the image size (goal: under 512 KiB)
 	@size -A $< | awk '$$1 ~ /^\./ && $$2 > 0 { printf "  %-10s %8d\n", $$1, $$2 }'
 	@echo "  file      $$(stat -c %s $<) bytes ($$(( $$(stat -c %s $<) / 1024 )) KiB; goal < 512 KiB)"
 
+# make run: three virtio-net ports on unix datagram sockets in build/run/, so
+# guest VMs can attach without root (README.md, "Attaching guests"). No user
+# networking: -nodefaults drops QEMU's default NIC.
+RUN_PORTS := $(foreach i,0 1 2,-netdev dgram,id=eth$(i),local.type=unix,local.path=$(BUILD)/run/eth$(i).sock,remote.type=unix,remote.path=$(BUILD)/run/eth$(i).guest -device virtio-net-pci,netdev=eth$(i))
 QEMU_RUN := qemu-system-x86_64 -machine q35 -m 64M -kernel $(BUILD)/unigate.elf \
-            -display none -serial mon:stdio -no-reboot \
-            -device isa-debug-exit,iobase=0xf4,iosize=0x04
+            -nodefaults -display none -serial mon:stdio -no-reboot \
+            -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(RUN_PORTS)
 
 run: $(BUILD)/unigate.elf ## boot the image in QEMU with the console on this terminal (ctrl-a x quits)
-	@echo "Booting unigate under QEMU (TCG). Console below; 'halt' or ctrl-a x to leave."
+	@mkdir -p $(BUILD)/run && rm -f $(BUILD)/run/*.sock
+	@echo "Booting unigate under QEMU (TCG). Ports eth0..eth2 are unix datagram sockets"
+	@echo "build/run/ethN.sock; a guest attaches with local.path=build/run/ethN.guest,"
+	@echo "remote.path=build/run/ethN.sock. 'halt' or ctrl-a x leaves."
 	@$(QEMU_RUN); st=$$?; [ $$st -eq 0 ] || [ $$st -eq 1 ]
+
+demo: $(BUILD)/unigate.elf ## boot unigate with two guest namespaces and show them using it
+	@tools/demo.py
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $(PURE_SRCS)
 	@mkdir -p $(dir $@)
