@@ -29,12 +29,17 @@ BOOT_SRCS   := boot/entry.S
 KERNEL_SRCS := $(filter-out %.h,$(wildcard kernel/*.c kernel/*.S))
 DRIVER_SRCS := $(wildcard drivers/*.c)
 NET_SRCS    := $(wildcard net/*.c)
-CONFIG_SRCS := $(wildcard config/*.c)
+CONFIG_SRCS := $(wildcard config/*.c config/*.S)
 OWN_SRCS    := $(BOOT_SRCS) $(KERNEL_SRCS) $(DRIVER_SRCS) $(NET_SRCS) $(CONFIG_SRCS)
 
 # Pure modules: no I/O, built for the host too and linked into every unit test.
-PURE_SRCS   := kernel/lineedit.c kernel/cli.c kernel/memmap.c kernel/bootinfo.c config/parse.c \
-               net/fdb.c net/switch.c drivers/e1000_core.c drivers/virtqueue.c
+PURE_SRCS   := kernel/lineedit.c kernel/cli.c kernel/memmap.c kernel/bootinfo.c \
+               net/fdb.c net/switch.c drivers/e1000_core.c drivers/virtqueue.c \
+               net/dns_msg.c net/dns_local.c net/dns_fwd.c \
+               net/dhcp_msg.c net/dhcpd.c net/dhcpd_pool.c \
+               net/cksum.c net/nat_frag.c net/nat_icmp.c net/nat_index.c net/nat_setup.c \
+               net/nat_show.c net/nat_table.c net/nat_xlate.c \
+               $(filter-out config/apply.c,$(wildcard config/*.c))
 
 # lwIP, unmodified: core IPv4 and the Ethernet layer.
 LWIP_SRCS = $(wildcard $(LWIP)/src/core/*.c) $(wildcard $(LWIP)/src/core/ipv4/*.c) \
@@ -75,6 +80,9 @@ $(BUILD)/flags: FORCE
 	@echo '$(CC) $(KFLAGS) $(KINC) $(LDFLAGS)' | cmp -s - $@ || \
 		echo '$(CC) $(KFLAGS) $(KINC) $(LDFLAGS)' > $@
 	@echo '$(VERSION)' | cmp -s - $(BUILD)/version || echo '$(VERSION)' > $(BUILD)/version
+
+# The baked-in config is .incbin'd: rebuild when it changes.
+$(BUILD)/img/config/default_conf.S.o: config/default.conf
 
 # Only version.c sees the version string, so a new commit rebuilds one file.
 $(BUILD)/img/kernel/version.c.o: $(BUILD)/version

@@ -13,6 +13,8 @@
 #define CONSOLE_PROMPT "unigate> "
 
 static struct le console_le;
+static console_handler_fn console_handler = cli_execute;
+static console_block_fn console_block;
 
 static void console_write(void *ctx, const char *buf, size_t len)
 {
@@ -34,12 +36,28 @@ static void console_flush_echo(struct le_out *o)
 	o->len = 0;
 }
 
+void console_set_handler(console_handler_fn fn, console_block_fn block)
+{
+	console_handler = fn != NULL ? fn : cli_execute;
+	console_block = block;
+}
+
+static void console_prompt(void)
+{
+	const char *block = console_block != NULL ? console_block() : "";
+
+	if (block[0] != '\0')
+		printf("unigate(%s)> ", block);
+	else
+		printf("%s", CONSOLE_PROMPT);
+}
+
 void console_init(void)
 {
 	le_init(&console_le);
 	if (cli_check(&console_sink) < 0)
 		panic("console: conflicting command registrations");
-	printf("%s", CONSOLE_PROMPT);
+	console_prompt();
 }
 
 static void console_line(enum le_event ev)
@@ -49,7 +67,7 @@ static void console_line(enum le_event ev)
 	switch (ev) {
 	case LE_LINE:
 		snprintf(line, sizeof(line), "%s", le_line(&console_le));
-		cli_execute(line, &console_sink);
+		console_handler(line, &console_sink);
 		break;
 	case LE_ERROR_LONG:
 		printf("%% line too long (at most %d characters); nothing was run\n",
@@ -76,7 +94,7 @@ bool console_poll(void)
 		if (ev == LE_NONE)
 			continue;
 		console_line(ev);
-		printf("%s", CONSOLE_PROMPT);
+		console_prompt();
 		if (ev == LE_REDRAW) {
 			le_redraw(&console_le, &o);
 			console_flush_echo(&o);

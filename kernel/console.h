@@ -15,6 +15,18 @@ void console_init(void);
 /* Handles every byte waiting in the UART. Returns true if it did any work. */
 bool console_poll(void);
 
+/* A line handler: runs (line), which it may modify, printing to (out).
+ * Returns 0 or -errno. The default is cli_execute. */
+typedef int (*console_handler_fn)(char *line, struct cli_out *out);
+
+/* Returns the name of the open configuration block ("" for none), shown
+ * in the prompt as "unigate(NAME)> ". */
+typedef const char *(*console_block_fn)(void);
+
+/* Routes complete lines to (fn) and asks (block) for the prompt. Either
+ * may be NULL for the default. */
+void console_set_handler(console_handler_fn fn, console_block_fn block);
+
 /* The sink that writes to the console, for code printing outside a command. */
 struct cli_out *console_out(void);
 

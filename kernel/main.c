@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "boot/boot.h"
+#include "config/apply.h"
 #include "drivers/netdev.h"
 #include "drivers/pci.h"
 #include "kernel/bootinfo.h"
@@ -109,10 +110,8 @@ void kmain(int kind, uint64_t info)
 
 	n = netdev_init();
 	main_stage("ports", "%d ports", n);
-	err = network_default();
-	if (err)
-		printf("network: default network not created (error %d)\n", err);
-	main_stage("network", "vmnet8 on eth1..eth%d, gateway 192.168.99.2/24", n - 1);
+	err = apply_boot();
+	main_stage("config", "%s", err ? "applied with errors (see above)" : "applied");
 
 	version_ready_ms = time_ms();
 	printf("unigate ready in %u ms\n", version_ready_ms);

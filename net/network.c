@@ -25,8 +25,10 @@
 #define NETWORK_AGE_BUDGET 64 /* MAC table slots aged per main-loop pass */
 
 struct network {
+	bool used;
+	bool is_nat;
+	bool has_netif;
 	char name[NETWORK_NAME_MAX];
-	enum network_mode mode;
 	uint32_t addr;
 	uint8_t prefix;
 	struct sw sw;
@@ -36,11 +38,8 @@ struct network {
 	uint64_t cpu_tx_big; /* lwIP frames with too many segments */
 };
 
-static struct network *network_list[NETWORK_MAX];
-static int network_n;
+static struct network network_tab[NETWORK_MAX];
 static uint32_t network_aging_s = FDB_AGING_DEFAULT;
-
-static const char *const network_mode_names[] = {"nat", "hostonly", "bridged"};
 
 static int network_port_index(const struct netdev *nd)
 {
@@ -70,7 +69,7 @@ static void network_send(struct network *net, uint32_t mask, const struct netdev
 
 		mask &= mask - 1;
 		if (port == NETWORK_CPU_PORT) {
-			/* Frames from lwIP never come back to it; from ports they are one seg. */
+			/* Only frames from ports get here, and those are one segment. */
 			network_to_cpu(net, seg[0].data, seg[0].len);
 			continue;
 		}
@@ -108,7 +107,7 @@ static err_t network_linkoutput(struct netif *nif, struct pbuf *p)
 		nseg++;
 	}
 	if (sw_input(&net->sw, NETWORK_CPU_PORT, p->payload, p->len, sys_now(), &mask) > 0)
-		network_send(net, mask & ~(1u << NETWORK_CPU_PORT), seg, nseg);
+		network_send(net, mask, seg, nseg);
 	return ERR_OK;
 }
 
@@ -125,100 +124,166 @@ static err_t network_netif_init(struct netif *nif)
 	return ERR_OK;
 }
 
-static struct network *network_find(const char *name)
+struct network *network_find(const char *name)
 {
-	for (int i = 0; i < network_n; i++)
-		if (strcmp(network_list[i]->name, name) == 0)
-			return network_list[i];
+	for (int i = 0; i < NETWORK_MAX; i++)
+		if (network_tab[i].used && strcmp(network_tab[i].name, name) == 0)
+			return &network_tab[i];
 	return NULL;
 }
 
-int network_create(const char *name, enum network_mode mode, uint32_t addr, uint8_t prefix,
-		   struct netdev *const *ports, int nports)
+int network_add(const char *name, bool is_nat, uint32_t mac_table, struct network **out)
 {
-	struct network *net;
-	ip4_addr_t ip, mask, gw;
-	uint32_t nslots = fdb_nslots(NETWORK_FDB_SIZE);
-	uint8_t mac[6] = {0x02, 0x75, 0x67, 0, 0, 0}; /* locally administered */
+	struct network *net = NULL;
+	uint32_t nslots = fdb_nslots(mac_table);
 	int err;
 
 	if (network_find(name))
 		return -EEXIST;
-	if (network_n >= NETWORK_MAX || strlen(name) >= NETWORK_NAME_MAX)
-		return -ENOSPC;
-	for (int i = 0; i < nports; i++)
-		if (ports[i]->owner != NULL || network_port_index(ports[i]) >= NETWORK_CPU_PORT)
-			return -EBUSY;
-	net = calloc(1, sizeof(*net));
+	if (strlen(name) >= NETWORK_NAME_MAX || nslots == 0)
+		return -EINVAL;
+	for (int i = 0; i < NETWORK_MAX && net == NULL; i++)
+		if (!network_tab[i].used)
+			net = &network_tab[i];
 	if (net == NULL)
-		return -ENOMEM;
+		return -ENOSPC;
+	memset(net, 0, sizeof(*net));
 	net->slots = calloc(nslots, sizeof(*net->slots));
-	if (net->slots == NULL) {
-		err = -ENOMEM;
-		goto undo_net;
+	if (net->slots == NULL)
+		return -ENOMEM;
+	err = sw_init(&net->sw, net->slots, nslots, mac_table, network_aging_s,
+		      ((uint64_t)random_u32() << 32) | random_u32());
+	if (err) {
+		free(net->slots);
+		return err;
 	}
 	snprintf(net->name, sizeof(net->name), "%s", name);
-	net->mode = mode;
-	net->addr = addr;
-	net->prefix = prefix;
-	err = sw_init(&net->sw, net->slots, nslots, NETWORK_FDB_SIZE, network_aging_s,
-		      ((uint64_t)random_u32() << 32) | random_u32());
-	if (err)
-		goto undo_slots;
-
-	/* The CPU port's MAC: stable across boots for the same NICs. */
-	if (nports > 0)
-		memcpy(mac + 3, ports[0]->mac + 3, 3);
-	mac[2] ^= (uint8_t)network_n;
-	memcpy(net->netif.hwaddr, mac, 6);
-	err = sw_port_add_cpu(&net->sw, NETWORK_CPU_PORT, net->name, &net->netif, mac);
-	if (err)
-		goto undo_slots;
-	for (int i = 0; i < nports; i++) {
-		err = sw_port_add(&net->sw, network_port_index(ports[i]), ports[i]->name, ports[i]);
-		if (err)
-			goto undo_slots;
-	}
-	ip4_addr_set_u32(&ip, lwip_htonl(addr));
-	ip4_addr_set_u32(&mask, lwip_htonl(prefix ? 0xffffffffu << (32 - prefix) : 0));
-	ip4_addr_set_zero(&gw);
-	if (netif_add(&net->netif, &ip, &mask, &gw, net, network_netif_init, ethernet_input) ==
-	    NULL) {
-		err = -ENOMEM;
-		goto undo_slots;
-	}
-	netif_set_up(&net->netif);
-	for (int i = 0; i < nports; i++) {
-		ports[i]->owner = net;
-		ports[i]->rx = network_rx;
-	}
-	network_list[network_n++] = net;
+	net->is_nat = is_nat;
+	net->used = true;
+	*out = net;
 	return 0;
-
-undo_slots:
-	free(net->slots);
-undo_net:
-	free(net);
-	return err;
 }
 
-int network_default(void)
+static void network_detach(struct network *net, int port)
 {
-	struct netdev *ports[NETDEV_MAX];
-	int n = 0;
+	struct netdev *nd = sw_port_user(&net->sw, port);
 
-	for (int i = 1; i < netdev_count(); i++)
-		ports[n++] = netdev_get(i);
-	return network_create("vmnet8", NETWORK_NAT, 0xc0a86302u, 24, ports, n);
+	sw_port_del(&net->sw, port);
+	if (nd != NULL) {
+		nd->rx = NULL;
+		nd->owner = NULL;
+	}
+}
+
+static void network_netif_remove(struct network *net)
+{
+	if (!net->has_netif)
+		return;
+	sw_port_del(&net->sw, NETWORK_CPU_PORT);
+	netif_remove(&net->netif);
+	net->has_netif = false;
+}
+
+void network_remove(struct network *net)
+{
+	for (int p = 0; p < NETWORK_CPU_PORT; p++)
+		if (net->sw.members & (1u << p))
+			network_detach(net, p);
+	network_netif_remove(net);
+	free(net->slots);
+	memset(net, 0, sizeof(*net));
+}
+
+int network_set_ports(struct network *net, uint32_t mask)
+{
+	for (int p = 0; p < NETWORK_CPU_PORT; p++) {
+		bool want = mask & (1u << p), have = net->sw.members & (1u << p);
+		struct netdev *nd = netdev_get(p);
+
+		if (want == have || nd == NULL)
+			continue;
+		if (!want) {
+			network_detach(net, p);
+			continue;
+		}
+		if (nd->owner != NULL)
+			network_detach(nd->owner, p);
+		if (sw_port_add(&net->sw, p, nd->name, nd) == 0) {
+			sw_port_set_up(&net->sw, p, nd->link);
+			nd->owner = net;
+			nd->rx = network_rx;
+		}
+	}
+	return 0;
+}
+
+int network_set_address(struct network *net, uint32_t addr, uint8_t prefix, uint32_t gateway)
+{
+	ip4_addr_t ip, mask, gw;
+	uint8_t mac[6] = {0x02, 0x75, 0x67, 0, 0, 0}; /* locally administered */
+	int idx = (int)(net - network_tab);
+	int err;
+
+	ip4_addr_set_u32(&ip, lwip_htonl(addr));
+	ip4_addr_set_u32(&mask, lwip_htonl(prefix ? 0xffffffffu << (32 - prefix) : 0));
+	ip4_addr_set_u32(&gw, lwip_htonl(gateway));
+	net->addr = addr;
+	net->prefix = prefix;
+	if (prefix == 0) {
+		network_netif_remove(net);
+		return 0;
+	}
+	if (net->has_netif) {
+		netif_set_addr(&net->netif, &ip, &mask, &gw);
+	} else {
+		/* A MAC of our own per network, stable across boots. */
+		mac[3] = (uint8_t)idx;
+		mac[4] = (uint8_t)(addr >> 8);
+		mac[5] = (uint8_t)addr;
+		memcpy(net->netif.hwaddr, mac, sizeof(mac));
+		err = sw_port_add_cpu(&net->sw, NETWORK_CPU_PORT, net->name, &net->netif, mac);
+		if (err)
+			return err;
+		if (netif_add(&net->netif, &ip, &mask, &gw, net, network_netif_init,
+			      ethernet_input) == NULL) {
+			sw_port_del(&net->sw, NETWORK_CPU_PORT);
+			return -ENOMEM;
+		}
+		netif_set_up(&net->netif);
+		net->has_netif = true;
+	}
+	if (gateway)
+		netif_set_default(&net->netif);
+	return 0;
+}
+
+struct netif *network_netif(struct network *net)
+{
+	return net->has_netif ? &net->netif : NULL;
+}
+
+void network_set_nat(struct network *net, bool is_nat)
+{
+	net->is_nat = is_nat;
+}
+
+void network_set_aging(uint32_t aging_s)
+{
+	network_aging_s = aging_s;
+	for (int i = 0; i < NETWORK_MAX; i++)
+		if (network_tab[i].used)
+			fdb_set_aging(&network_tab[i].sw.fdb, aging_s);
 }
 
 void network_poll(void)
 {
 	uint32_t now = sys_now();
 
-	for (int i = 0; i < network_n; i++) {
-		struct network *net = network_list[i];
+	for (int i = 0; i < NETWORK_MAX; i++) {
+		struct network *net = &network_tab[i];
 
+		if (!net->used)
+			continue;
 		fdb_age(&net->sw.fdb, now, NETWORK_AGE_BUDGET);
 		for (int p = 0; p < NETWORK_CPU_PORT; p++) {
 			struct netdev *nd = sw_port_user(&net->sw, p);
@@ -229,14 +294,34 @@ void network_poll(void)
 	}
 }
 
+void network_show(const struct network *net, struct cli_out *out)
+{
+	char ip[CFG_IPV4_STRLEN];
+
+	cli_printf(out, "  ports:");
+	for (int p = 0; p < NETWORK_CPU_PORT; p++)
+		if (net->sw.members & (1u << p))
+			cli_printf(out, " %s%s", net->sw.port[p].name,
+				   net->sw.tx_mask & (1u << p) ? "" : "(down)");
+	cli_printf(out, "\n");
+	if (net->has_netif)
+		cli_printf(out, "  gateway %s/%u, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
+			   cfg_fmt_ipv4(net->addr, ip), net->prefix, net->netif.hwaddr[0],
+			   net->netif.hwaddr[1], net->netif.hwaddr[2], net->netif.hwaddr[3],
+			   net->netif.hwaddr[4], net->netif.hwaddr[5]);
+	cli_printf(out, "  switch: %u MAC addresses, %llu frames in, %llu to the gateway\n",
+		   net->sw.fdb.count, (unsigned long long)net->sw.stats.in,
+		   (unsigned long long)net->sw.stats.to_cpu);
+}
+
 static int network_cmd_show_mac(int argc, char **argv, struct cli_out *out)
 {
 	int shown = 0;
 
-	for (int i = 0; i < network_n; i++) {
-		struct network *net = network_list[i];
+	for (int i = 0; i < NETWORK_MAX; i++) {
+		struct network *net = &network_tab[i];
 
-		if (argc > 0 && strcmp(argv[0], net->name) != 0)
+		if (!net->used || (argc > 0 && strcmp(argv[0], net->name) != 0))
 			continue;
 		cli_printf(out, "network %s\n", net->name);
 		sw_show_mac(&net->sw, sys_now(), -1, out);
@@ -255,11 +340,14 @@ static int network_cmd_show_counters(int argc, char **argv, struct cli_out *out)
 
 	(void)argc;
 	(void)argv;
-	for (int i = 0; i < network_n; i++) {
-		struct network *net = network_list[i];
+	for (int i = 0; i < NETWORK_MAX; i++) {
+		struct network *net = &network_tab[i];
 
+		if (!net->used)
+			continue;
 		cli_printf(out, "network %s (%s, %s/%u)\n", net->name,
-			   network_mode_names[net->mode], cfg_fmt_ipv4(net->addr, ip), net->prefix);
+			   net->is_nat ? "nat" : "no nat", cfg_fmt_ipv4(net->addr, ip),
+			   net->prefix);
 		sw_show_counters(&net->sw, out);
 		cli_printf(out, "  cpu port: no pbuf %llu, too many segments %llu\n",
 			   (unsigned long long)net->cpu_nobuf, (unsigned long long)net->cpu_tx_big);
@@ -267,23 +355,7 @@ static int network_cmd_show_counters(int argc, char **argv, struct cli_out *out)
 	return 0;
 }
 
-static int network_cmd_mac_aging(int argc, char **argv, struct cli_out *out)
-{
-	uint32_t s;
-
-	if (argc != 1 || cfg_parse_u32(argv[0], 1, FDB_AGING_MAX, &s) < 0) {
-		cli_printf(out, "%% usage: mac aging SECONDS (1..%u)\n", FDB_AGING_MAX);
-		return -EINVAL;
-	}
-	network_aging_s = s;
-	for (int i = 0; i < network_n; i++)
-		fdb_set_aging(&network_list[i]->sw.fdb, s);
-	return 0;
-}
-
 CLI_COMMAND(show_mac, "show mac", "MAC table of every network, or of NETWORK",
 	    network_cmd_show_mac);
 CLI_COMMAND(show_counters, "show counters", "switch and MAC table counters per network",
 	    network_cmd_show_counters);
-CLI_COMMAND(mac_aging, "mac aging", "set the MAC table aging time in seconds (default 300)",
-	    network_cmd_mac_aging);

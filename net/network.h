@@ -1,33 +1,63 @@
 /*
  * Networks: each is a learning switch (net/switch.h) over a set of ports,
- * whose CPU port is an lwIP netif carrying the network's gateway address.
- * This file binds the pure switch to the netdev ports and to lwIP; frames
- * between guests go port to port and never enter lwIP.
+ * and, when it has an address, a CPU port: an lwIP netif carrying that
+ * address. This file binds the pure switch to the netdev ports and to
+ * lwIP; frames between guests go port to port and never enter lwIP. The
+ * uplink is a network too (its port plus the appliance's own uplink
+ * address), and a bridged network's ports join the uplink's switch.
+ * The configuration binding (config/apply.c) drives these functions.
  */
 #ifndef UNIGATE_NET_NETWORK_H
 #define UNIGATE_NET_NETWORK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "drivers/netdev.h"
+#include "kernel/cli.h"
 
-#define NETWORK_MAX	 32
+#define NETWORK_MAX	 33 /* 32 configured networks and the uplink */
 #define NETWORK_NAME_MAX 16
-#define NETWORK_FDB_SIZE 4096 /* MAC table entries per network */
 
-enum network_mode { NETWORK_NAT, NETWORK_HOSTONLY, NETWORK_BRIDGED };
+struct network;
+struct netif;
 
-/* Creates network (name) in (mode) with gateway address (addr)/(prefix)
- * (host byte order) over the ports (ports) of (nports). Returns 0 or
- * -errno (-EEXIST, -ENOSPC, -EBUSY if a port is already in a network). */
-int network_create(const char *name, enum network_mode mode, uint32_t addr, uint8_t prefix,
-		   struct netdev *const *ports, int nports);
+/* Creates network (name) with a MAC table of (mac_table) entries and no
+ * ports or address; (is_nat) marks it for translation. Returns 0 and
+ * stores it in (*out), or -EEXIST, -ENOSPC (no slot), -ENOMEM. */
+int network_add(const char *name, bool is_nat, uint32_t mac_table, struct network **out);
 
-/* Builds the default networks until the configuration language lands:
- * eth0 is the uplink (unused), eth1..ethN form vmnet8, 192.168.99.2/24. */
-int network_default(void);
+/* Detaches every port, removes the netif, frees the network. */
+void network_remove(struct network *net);
 
-/* Ages MAC tables; called from the main loop. */
+/* The network called (name), or NULL. */
+struct network *network_find(const char *name);
+
+/* Makes the network's ports exactly the ports whose bits are set in (mask)
+ * (bit i: eth<i>; absent ports are ignored). A port in (mask) that belongs
+ * to another network is moved. Ports leaving lose their MAC table entries.
+ * Returns 0. */
+int network_set_ports(struct network *net, uint32_t mask);
+
+/* Gives the network the gateway address (addr)/(prefix) (host byte order),
+ * creating its netif, or removes the netif when (prefix) is 0. (gateway),
+ * if not 0, becomes the default route through this network. Returns 0 or
+ * -ENOMEM. */
+int network_set_address(struct network *net, uint32_t addr, uint8_t prefix, uint32_t gateway);
+
+/* The network's lwIP netif, or NULL if it has no address. */
+struct netif *network_netif(struct network *net);
+
+/* Marks the network for NAT (or not). */
+void network_set_nat(struct network *net, bool is_nat);
+
+/* Sets every network's MAC table aging time. */
+void network_set_aging(uint32_t aging_s);
+
+/* Ages MAC tables and follows port link changes; called from the main loop. */
 void network_poll(void);
+
+/* For show networks: prints one network's ports and switch summary. */
+void network_show(const struct network *net, struct cli_out *out);
 
 #endif

@@ -30,7 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE = os.path.join(ROOT, "build", "unigate.elf")
 ISO = os.path.join(ROOT, "build", "unigate.iso")
 OVMF = "/usr/share/ovmf/OVMF.fd"
-PROMPT = "unigate> "
+PROMPT = re.compile(r"unigate(\([a-z0-9-]+\))?> ")
 READY = re.compile(r"unigate ready in (\d+) ms")
 _accel_cache = None
 
@@ -115,7 +115,8 @@ class Unigate:
     """One appliance VM with its console on a pipe and its ports."""
 
     def __init__(self, machine="q35", mem="64M", accel=None, debug_exit=True,
-                 extra=(), log=sys.stderr, image=IMAGE, ports=(), iso=None, uefi=False):
+                 extra=(), log=sys.stderr, image=IMAGE, ports=(), iso=None, uefi=False,
+                 config=None):
         self.machine = machine
         self.mem = mem
         self.accel = accel
@@ -125,6 +126,8 @@ class Unigate:
         self.image = image
         self.iso = iso
         self.uefi = uefi
+        self.config = config  # text passed as fw_cfg opt/unigate/config
+        self.config_path = None
         self.proc = None
         self.pids = []
         self.out = ""      # everything the console printed
@@ -134,6 +137,8 @@ class Unigate:
         self.tag = "ug%d" % (os.getpid() % 100000)
         self.namespaces = {}
         self.taps = []
+        if self.config_path and os.path.exists(self.config_path):
+            os.unlink(self.config_path)
         self.children = []
 
     def argv(self):
@@ -145,6 +150,11 @@ class Unigate:
         args += ["-cdrom", self.iso] if self.iso else ["-kernel", self.image]
         if self.uefi:
             args += ["-bios", OVMF]
+        if self.config is not None:
+            self.config_path = "/tmp/%s-%d.conf" % (self.tag, id(self))
+            with open(self.config_path, "w") as f:
+                f.write(self.config)
+            args += ["-fw_cfg", "name=opt/unigate/config,file=%s" % self.config_path]
         if self.debug_exit:
             args += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         for i, p in enumerate(self.ports):
@@ -251,7 +261,7 @@ class Unigate:
     def wait_ready(self, timeout=30):
         m = self.expect(READY, timeout)
         self.ready_ms = int(m.group(1))
-        self.expect(re.escape(PROMPT), 5)
+        self.expect(PROMPT, 5)
         return self.ready_ms
 
     def send(self, data):
@@ -266,8 +276,8 @@ class Unigate:
         self.send(line + "\r")
         self.expect(re.escape(line) + r"\n", timeout)
         start = self.pos
-        self.expect(re.escape(PROMPT), timeout)
-        return self.out[start:self.pos - len(PROMPT)]
+        m = self.expect(PROMPT, timeout)
+        return self.out[start:m.start()]
 
     def wait_exit(self, timeout=10):
         """Reads the output until QEMU exits; returns its exit status."""
@@ -312,6 +322,8 @@ class Unigate:
         for t in self.taps:
             sh("ip link del %s" % t, check=False)  # only if it never moved
         self.taps = []
+        if self.config_path and os.path.exists(self.config_path):
+            os.unlink(self.config_path)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def boot_and_commands(machine):
         ms = ug.wait_ready(timeout=30)
         stages = re.findall(r"\] (\w+) ", ug.out)
         check("%s: boot report has every stage, then the ready line (%d ms)" % (machine, ms),
-              stages == ["cpu", "time", "boot", "memory", "irq", "pci", "lwip", "ports", "network"], str(stages))
+              stages == ["cpu", "time", "boot", "memory", "irq", "pci", "lwip", "ports", "config"], str(stages))
 
         out = ug.command("help")
         want = ["help", "show version", "show pci", "show memory", "reboot", "halt"]

@@ -1,0 +1,218 @@
+/*
+ * Applying a configuration. The parser (config.c) has already checked the
+ * new struct cfg as a whole, so applying cannot fail on bad input; it only
+ * reconciles the running networks with the config, touching only what
+ * changed (cfg_diff), so that other networks' traffic carries on. Boot
+ * sources: the baked-in config/default.conf, replaced by a valid
+ * opt/unigate/config from fw_cfg; then statements from the console.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config/apply.h"
+#include "config/config.h"
+#include "drivers/fw_cfg.h"
+#include "kernel/cli.h"
+#include "kernel/console.h"
+#include "lwip/dhcp.h"
+#include "net/network.h"
+
+#define APPLY_UPLINK   "uplink" /* the uplink's own switch */
+#define APPLY_FILE_MAX 65536
+
+extern const char apply_default_start[], apply_default_end[];
+
+static struct cfg apply_running;
+static struct cfg apply_next; /* candidate from the console or a file */
+static struct cfg_ctx apply_ctx;
+static char apply_file[APPLY_FILE_MAX];
+static const char *apply_source = "none";
+
+/* Ports of bridged networks join the uplink's switch. */
+static uint32_t apply_uplink_ports(const struct cfg *c)
+{
+	uint32_t mask = 0;
+
+	if (c->uplink.mode == CFG_UPLINK_NONE)
+		return 0;
+	mask = 1u << c->uplink.port;
+	for (int i = 0; i < c->nnets; i++)
+		if (c->net[i].mode == CFG_BRIDGED)
+			mask |= c->net[i].ports;
+	return mask;
+}
+
+static int apply_uplink(const struct cfg *c, const struct cfg_diff *d)
+{
+	struct network *up = network_find(APPLY_UPLINK);
+	int err;
+
+	if (c->uplink.mode == CFG_UPLINK_NONE) {
+		if (up != NULL)
+			network_remove(up);
+		return 0;
+	}
+	if (up == NULL) {
+		err = network_add(APPLY_UPLINK, false, c->mac_table, &up);
+		if (err)
+			return err;
+	}
+	network_set_ports(up, apply_uplink_ports(c));
+	if (!d->uplink && network_netif(up) != NULL)
+		return 0;
+	if (network_netif(up) != NULL)
+		dhcp_stop(network_netif(up));
+	if (c->uplink.mode == CFG_UPLINK_STATIC)
+		return network_set_address(up, c->uplink.addr, c->uplink.prefix, c->uplink.gateway);
+	/* DHCP: an unnumbered netif that lwIP's client configures. */
+	err = network_set_address(up, 0, 32, 0);
+	if (err == 0 && dhcp_start(network_netif(up)) != ERR_OK)
+		err = -ENOMEM;
+	return err;
+}
+
+static int apply_net(const struct cfg_net *cn, const struct cfg *c)
+{
+	struct network *net = network_find(cn->name);
+	int err;
+
+	if (cn->mode == CFG_BRIDGED) {
+		if (net != NULL)
+			network_remove(net);
+		return 0;
+	}
+	if (net == NULL) {
+		err = network_add(cn->name, cn->mode == CFG_NAT, c->mac_table, &net);
+		if (err)
+			return err;
+	}
+	network_set_nat(net, cn->mode == CFG_NAT);
+	network_set_ports(net, cn->ports);
+	return network_set_address(net, cn->addr, cn->prefix, 0);
+}
+
+/* Makes the running state match (*c) and records it as running. */
+static int apply_config(const struct cfg *c)
+{
+	struct cfg_diff d;
+	int err = 0, e;
+
+	cfg_diff(&apply_running, c, &d);
+	for (int i = 0; i < apply_running.nnets; i++) {
+		struct network *net = network_find(apply_running.net[i].name);
+
+		if ((d.removed & (1u << i)) && net != NULL)
+			network_remove(net);
+	}
+	if (d.mac)
+		network_set_aging(c->mac_aging_s);
+	for (int i = 0; i < c->nnets; i++) {
+		bool changed = (d.added & (1u << i)) || d.net_changed[i] || d.ports_moved;
+
+		if (changed && (e = apply_net(&c->net[i], c)) < 0 && err == 0)
+			err = e;
+	}
+	if ((e = apply_uplink(c, &d)) < 0 && err == 0)
+		err = e;
+	apply_running = *c;
+	return err;
+}
+
+static int apply_file_text(const char *what, const char *text, size_t len)
+{
+	struct cfg_error err;
+	struct cli_out *out = console_out();
+	int rc = cfg_parse(&apply_next, text, len, &err);
+
+	if (rc < 0) {
+		cli_printf(out, "config: %s rejected, nothing of it applied:\n", what);
+		cfg_error_print(&err, out);
+		return rc;
+	}
+	apply_source = what;
+	return apply_config(&apply_next);
+}
+
+/* The console's line handler: statements configure, the rest are commands. */
+static int apply_console_line(char *line, struct cli_out *out)
+{
+	struct cfg_error err;
+	int rc;
+
+	if (!cfg_is_statement(line))
+		return cli_execute(line, out);
+	apply_next = apply_running;
+	rc = cfg_apply_line(&apply_next, &apply_ctx, line, &err);
+	if (rc < 0) {
+		cfg_error_print(&err, out);
+		return rc;
+	}
+	rc = apply_config(&apply_next);
+	if (rc < 0)
+		cli_printf(out, "%% could not apply everything (error %d); see show networks\n",
+			   rc);
+	return rc;
+}
+
+static const char *apply_prompt_block(void)
+{
+	return apply_ctx.block;
+}
+
+int apply_boot(void)
+{
+	int n, rc;
+
+	cfg_init(&apply_running);
+	cfg_ctx_init(&apply_ctx);
+	rc = apply_file_text("config/default.conf", apply_default_start,
+			     (size_t)(apply_default_end - apply_default_start));
+	n = fw_cfg_read_file("opt/unigate/config", apply_file, sizeof(apply_file));
+	if (n == -EFBIG)
+		printf("config: opt/unigate/config is larger than %d bytes; ignored\n",
+		       APPLY_FILE_MAX - 1);
+	else if (n >= 0)
+		rc = apply_file_text("opt/unigate/config (fw_cfg)", apply_file, (size_t)n);
+	console_set_handler(apply_console_line, apply_prompt_block);
+	return rc;
+}
+
+static int apply_cmd_running(int argc, char **argv, struct cli_out *out)
+{
+	(void)argc;
+	(void)argv;
+	cli_printf(out, "# running config (booted from %s)\n", apply_source);
+	return cfg_write(&apply_running, out);
+}
+
+static int apply_cmd_networks(int argc, char **argv, struct cli_out *out)
+{
+	static const char *const modes[] = {"nat", "hostonly", "bridged"};
+
+	(void)argc;
+	(void)argv;
+	for (int i = 0; i < apply_running.nnets; i++) {
+		const struct cfg_net *cn = &apply_running.net[i];
+		struct network *net =
+			network_find(cn->mode == CFG_BRIDGED ? APPLY_UPLINK : cn->name);
+
+		cli_printf(out, "network %s %s%s\n", cn->name, modes[cn->mode],
+			   cn->mode == CFG_BRIDGED ? " (switched with the uplink)" : "");
+		int absent = 0;
+
+		for (int p = 0; p < 32; p++)
+			if ((cn->ports & (1u << p)) && netdev_get(p) == NULL)
+				absent++;
+		if (absent)
+			cli_printf(out, "  %d configured ports absent on this machine\n", absent);
+		if (net != NULL)
+			network_show(net, out);
+	}
+	return 0;
+}
+
+CLI_COMMAND(show_running, "show running-config", "statements that rebuild the running state",
+	    apply_cmd_running);
+CLI_COMMAND(show_networks, "show networks", "networks: mode, ports, gateway, switch summary",
+	    apply_cmd_networks);

@@ -1,0 +1,462 @@
+/*
+ * The lease table of a DHCP server: finding, choosing and claiming
+ * addresses, refitting the table to a new configuration, client names, and
+ * the read-only side the console and the DNS forwarder use (listing,
+ * `show leases`, name and address lookups, the invariant check). The table
+ * holds at most one record per address and one per client; a record whose
+ * client is gone stays, EXPIRED, so that the client gets its address back
+ * (RFC 2131 §4.3.1, second choice; §4.3.4), until a new client needs it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config/parse.h"
+#include "net/dhcpd_pool.h"
+
+/* True if (a) is before (b), for times less than 2^31 s apart. */
+static bool dhcpd_before(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+uint8_t dhcpd_pool_state(const struct dhcpd_lease *l, uint32_t now)
+{
+	if (l->ip == 0)
+		return DHCPD_FREE;
+	switch (l->state) {
+	case DHCPD_OFFERED:
+	case DHCPD_BOUND:
+		return dhcpd_before(now, l->until) ? l->state : DHCPD_EXPIRED;
+	case DHCPD_DECLINED:
+		return dhcpd_before(now, l->until) ? DHCPD_DECLINED : DHCPD_FREE;
+	default:
+		return l->state;
+	}
+}
+
+bool dhcpd_pool_in_subnet(const struct dhcpd *d, uint32_t ip)
+{
+	uint32_t net = d->cfg.server & d->mask;
+
+	return (ip & d->mask) == net && ip != net && ip != (net | ~d->mask);
+}
+
+const struct dhcpd_host *dhcpd_pool_host_by_mac(const struct dhcpd_config *c, const uint8_t mac[6])
+{
+	for (uint32_t i = 0; i < c->nhosts; i++)
+		if (memcmp(c->host[i].mac, mac, 6) == 0)
+			return &c->host[i];
+	return NULL;
+}
+
+const struct dhcpd_host *dhcpd_pool_host_by_ip(const struct dhcpd_config *c, uint32_t ip)
+{
+	for (uint32_t i = 0; i < c->nhosts; i++)
+		if (c->host[i].ip == ip)
+			return &c->host[i];
+	return NULL;
+}
+
+bool dhcpd_pool_usable(const struct dhcpd_config *c, uint32_t ip, const uint8_t *mac)
+{
+	const struct dhcpd_host *h = mac ? dhcpd_pool_host_by_mac(c, mac) : NULL;
+
+	if (h != NULL)
+		return ip == h->ip;
+	if (ip < c->range_start || ip > c->range_end)
+		return false;
+	return dhcpd_pool_host_by_ip(c, ip) == NULL;
+}
+
+void dhcpd_pool_key(const struct dhcp_msg *m, struct dhcpd_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (m->client_id_len > 0) {
+		size_t kept = m->client_id_len < DHCPD_KEY_MAX ? m->client_id_len : DHCPD_KEY_MAX;
+		uint32_t h = 2166136261u; /* FNV-1a */
+
+		k->kind = DHCPD_KEY_CLIENTID;
+		k->len = (uint8_t)m->client_id_len;
+		memcpy(k->id, m->client_id, kept);
+		for (size_t i = kept; i < m->client_id_len; i++)
+			h = (h ^ m->client_id[i]) * 16777619u;
+		k->tail = kept < m->client_id_len ? h : 0;
+		return;
+	}
+	for (uint8_t i = 0; i < m->hlen; i++)
+		if (m->chaddr[i] != 0) {
+			k->kind = DHCPD_KEY_HWADDR;
+			k->len = (uint8_t)(1 + m->hlen);
+			k->id[0] = m->htype;
+			memcpy(k->id + 1, m->chaddr, m->hlen);
+			return;
+		}
+}
+
+bool dhcpd_pool_key_equal(const struct dhcpd_key *a, const struct dhcpd_key *b)
+{
+	size_t n = a->len < DHCPD_KEY_MAX ? a->len : DHCPD_KEY_MAX;
+
+	return a->kind == b->kind && a->len == b->len && a->tail == b->tail &&
+	       memcmp(a->id, b->id, n) == 0;
+}
+
+/* True if (ip) may hold a record nobody owns (a declined address) under (c):
+ * a range address or a reserved one. */
+static bool dhcpd_pool_setaside_ok(const struct dhcpd_config *c, uint32_t ip)
+{
+	return (ip >= c->range_start && ip <= c->range_end) || dhcpd_pool_host_by_ip(c, ip);
+}
+
+struct dhcpd_lease *dhcpd_pool_find_ip(const struct dhcpd *d, uint32_t ip)
+{
+	for (uint32_t i = 0; ip != 0 && i < d->capacity; i++)
+		if (d->lease[i].ip == ip)
+			return &d->lease[i];
+	return NULL;
+}
+
+struct dhcpd_lease *dhcpd_pool_find_key(const struct dhcpd *d, const struct dhcpd_key *k)
+{
+	for (uint32_t i = 0; k->kind != DHCPD_KEY_NONE && i < d->capacity; i++) {
+		struct dhcpd_lease *l = &d->lease[i];
+
+		if (l->ip != 0 && dhcpd_pool_key_equal(&l->key, k))
+			return l;
+	}
+	return NULL;
+}
+
+bool dhcpd_pool_free_for(const struct dhcpd *d, uint32_t ip, const struct dhcpd_key *k,
+			 uint32_t now)
+{
+	const struct dhcpd_lease *l = dhcpd_pool_find_ip(d, ip);
+	uint8_t st;
+
+	if (l == NULL)
+		return true;
+	st = dhcpd_pool_state(l, now);
+	if (st == DHCPD_FREE || st == DHCPD_EXPIRED)
+		return true;
+	return st != DHCPD_DECLINED && dhcpd_pool_key_equal(&l->key, k);
+}
+
+uint32_t dhcpd_pool_pick(const struct dhcpd *d, uint32_t now)
+{
+	const struct dhcpd_config *c = &d->cfg;
+	uint8_t used[DHCPD_LEASES_MAX / 8];
+	const struct dhcpd_lease *best = NULL;
+	bool best_owned = true;
+
+	/* The range fits the table (dhcpd_config_check), so it fits (used). */
+	memset(used, 0, sizeof(used));
+	for (uint32_t i = 0; i < d->capacity; i++) {
+		const struct dhcpd_lease *l = &d->lease[i];
+		uint8_t st = dhcpd_pool_state(l, now);
+		bool owned = l->key.kind != DHCPD_KEY_NONE;
+
+		if (l->ip < c->range_start || l->ip > c->range_end)
+			continue;
+		used[(l->ip - c->range_start) >> 3] |=
+			(uint8_t)(1u << ((l->ip - c->range_start) & 7));
+		if ((st != DHCPD_FREE && st != DHCPD_EXPIRED) || dhcpd_pool_host_by_ip(c, l->ip))
+			continue;
+		/* Addresses nobody owns first, then the longest expired. */
+		if (best == NULL || (best_owned && !owned) ||
+		    (best_owned == owned && dhcpd_before(l->until, best->until))) {
+			best = l;
+			best_owned = owned;
+		}
+	}
+	for (uint32_t ip = c->range_start; ip <= c->range_end && ip != 0; ip++) {
+		uint32_t off = ip - c->range_start;
+
+		if (!(used[off >> 3] & (1u << (off & 7))) && !dhcpd_pool_host_by_ip(c, ip))
+			return ip;
+	}
+	return best ? best->ip : 0;
+}
+
+void dhcpd_pool_drop(struct dhcpd_lease *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+struct dhcpd_lease *dhcpd_pool_claim(struct dhcpd *d, uint32_t ip, const struct dhcpd_key *k,
+				     const uint8_t *mac)
+{
+	struct dhcpd_lease *l = dhcpd_pool_find_key(d, k);
+
+	if (l != NULL && l->ip != ip)
+		dhcpd_pool_drop(l);
+	l = dhcpd_pool_find_ip(d, ip);
+	for (uint32_t i = 0; l == NULL && i < d->capacity; i++)
+		if (d->lease[i].ip == 0) {
+			l = &d->lease[i];
+			l->ip = ip;
+		}
+	if (l == NULL)
+		return NULL;
+	if (!dhcpd_pool_key_equal(&l->key, k))
+		l->name[0] = '\0';
+	l->key = *k;
+	if (mac != NULL)
+		memcpy(l->mac, mac, 6);
+	else
+		memset(l->mac, 0, 6);
+	return l;
+}
+
+bool dhcpd_pool_name_eq(const char *a, size_t n, const char *b)
+{
+	for (size_t i = 0; i < n; i++) {
+		char x = a[i], y = b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (char)(y - 'A' + 'a');
+		if (y == '\0' || x != y)
+			return false;
+	}
+	return b[n] == '\0';
+}
+
+static const struct dhcpd_host *dhcpd_host_by_name(const struct dhcpd_config *c, const char *name,
+						   size_t n)
+{
+	for (uint32_t i = 0; i < c->nhosts; i++)
+		if (dhcpd_pool_name_eq(name, n, c->host[i].name))
+			return &c->host[i];
+	return NULL;
+}
+
+uint32_t dhcpd_pool_refit(struct dhcpd *d)
+{
+	uint32_t dropped = 0;
+
+	for (uint32_t i = 0; i < d->capacity; i++) {
+		struct dhcpd_lease *l = &d->lease[i];
+		static const uint8_t zero[6];
+		const uint8_t *mac = memcmp(l->mac, zero, 6) != 0 ? l->mac : NULL;
+		bool keep;
+
+		if (l->ip == 0)
+			continue;
+		if (l->key.kind == DHCPD_KEY_NONE)
+			keep = dhcpd_pool_setaside_ok(&d->cfg, l->ip);
+		else
+			keep = dhcpd_pool_usable(&d->cfg, l->ip, mac);
+		if (!keep || !dhcpd_pool_in_subnet(d, l->ip)) {
+			dhcpd_pool_drop(l);
+			dropped++;
+			continue;
+		}
+		if (dhcpd_host_by_name(&d->cfg, l->name, strlen(l->name)))
+			l->name[0] = '\0';
+	}
+	return dropped;
+}
+
+bool dhcpd_pool_label_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > DHCPD_NAME_MAX - 1 || s[0] == '-' || s[len - 1] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+int dhcpd_pool_set_name(struct dhcpd *d, struct dhcpd_lease *l, const uint8_t *raw, size_t len,
+			uint32_t now)
+{
+	const struct dhcpd_host *h;
+	char name[DHCPD_NAME_MAX];
+	size_t n = 0;
+
+	l->name[0] = '\0';
+	while (len > 0 && raw[len - 1] == '\0')
+		len--;
+	while (n < len && raw[n] != '.')
+		n++;
+	if (!dhcpd_pool_label_ok((const char *)raw, n))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		name[i] = (char)(raw[i] >= 'A' && raw[i] <= 'Z' ? raw[i] - 'A' + 'a' : raw[i]);
+	name[n] = '\0';
+	h = dhcpd_host_by_name(&d->cfg, name, n);
+	if (h != NULL && h->ip != l->ip)
+		return -EEXIST;
+	for (uint32_t i = 0; i < d->capacity; i++) {
+		const struct dhcpd_lease *o = &d->lease[i];
+
+		if (o != l && dhcpd_pool_state(o, now) == DHCPD_BOUND && strcmp(o->name, name) == 0)
+			return -EEXIST;
+	}
+	memcpy(l->name, name, n + 1);
+	return 0;
+}
+
+uint32_t dhcpd_clear(struct dhcpd *d)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < d->capacity; i++)
+		if (d->lease[i].ip != 0) {
+			dhcpd_pool_drop(&d->lease[i]);
+			n++;
+		}
+	return n;
+}
+
+int dhcpd_lease_next(const struct dhcpd *d, uint32_t *pos, uint32_t now,
+		     struct dhcpd_lease_info *info)
+{
+	while (*pos < d->capacity) {
+		const struct dhcpd_lease *l = &d->lease[(*pos)++];
+		const struct dhcpd_host *h;
+		uint8_t st = dhcpd_pool_state(l, now);
+
+		if (st != DHCPD_OFFERED && st != DHCPD_BOUND && st != DHCPD_DECLINED)
+			continue;
+		memset(info, 0, sizeof(*info));
+		h = dhcpd_pool_host_by_ip(&d->cfg, l->ip);
+		info->ip = l->ip;
+		memcpy(info->mac, l->mac, 6);
+		info->state = st;
+		info->remaining = l->until - now;
+		info->reserved = h != NULL;
+		info->name = h != NULL ? h->name : l->name;
+		if (l->key.kind == DHCPD_KEY_CLIENTID) {
+			info->clid = l->key.id;
+			info->clid_len = l->key.len < DHCPD_KEY_MAX ? l->key.len : DHCPD_KEY_MAX;
+			info->clid_fulllen = l->key.len;
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int dhcpd_show_leases(const struct dhcpd *d, uint32_t now, struct cli_out *out)
+{
+	static const char *const states[] = {"free", "offered", "bound", "expired", "declined"};
+	struct dhcpd_lease_info e;
+	char ip[CFG_IPV4_STRLEN], mac[CFG_MAC_STRLEN], a[CFG_IPV4_STRLEN], b[CFG_IPV4_STRLEN];
+	char clid[3 * DHCPD_KEY_MAX + 4];
+	uint32_t pos = 0, shown = 0, used = 0;
+
+	cli_printf(out, "%-15s  %-17s  %-8s  %9s  %-16s  %s\n", "IP address", "MAC address",
+		   "State", "Expires", "Name", "Client ID");
+	while (dhcpd_lease_next(d, &pos, now, &e) == 0) {
+		size_t n = 0;
+
+		clid[0] = '\0';
+		for (uint8_t i = 0; i < e.clid_len; i++)
+			n += (size_t)snprintf(clid + n, sizeof(clid) - n, i ? ":%02x" : "%02x",
+					      e.clid[i]);
+		if (e.clid_fulllen > e.clid_len)
+			snprintf(clid + n, sizeof(clid) - n, "...");
+		cli_printf(out, "%-15s  %-17s  %-8s  %8us  %-16s  %s\n", cfg_fmt_ipv4(e.ip, ip),
+			   cfg_fmt_mac(e.mac, mac), states[e.state], (unsigned)e.remaining,
+			   e.name[0] ? e.name : "-", clid[0] ? clid : "-");
+		shown++;
+	}
+	for (uint32_t i = 0; i < d->capacity; i++)
+		used += d->lease[i].ip != 0;
+	cli_printf(out, "%u shown; %u of %u records in use; range %s - %s, %u reservations\n",
+		   (unsigned)shown, (unsigned)used, (unsigned)d->capacity,
+		   cfg_fmt_ipv4(d->cfg.range_start, a), cfg_fmt_ipv4(d->cfg.range_end, b),
+		   (unsigned)d->cfg.nhosts);
+	return 0;
+}
+
+int dhcpd_lookup_name(const struct dhcpd *d, const char *name, uint32_t now, uint32_t *ip)
+{
+	const char *dom = d->cfg.domain;
+	size_t n = strlen(name), dn = strlen(dom);
+	const struct dhcpd_host *h;
+
+	if (!d->configured)
+		return -ENOENT;
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (dn > 0 && n > dn + 1 && name[n - dn - 1] == '.' &&
+	    dhcpd_pool_name_eq(name + n - dn, dn, dom))
+		n -= dn + 1;
+	if (!dhcpd_pool_label_ok(name, n))
+		return -ENOENT;
+	h = dhcpd_host_by_name(&d->cfg, name, n);
+	if (h != NULL) {
+		*ip = h->ip;
+		return 0;
+	}
+	for (uint32_t i = 0; i < d->capacity; i++) {
+		const struct dhcpd_lease *l = &d->lease[i];
+
+		if (dhcpd_pool_state(l, now) == DHCPD_BOUND &&
+		    dhcpd_pool_name_eq(name, n, l->name)) {
+			*ip = l->ip;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int dhcpd_lookup_addr(const struct dhcpd *d, uint32_t ip, uint32_t now, char *name, size_t size)
+{
+	const struct dhcpd_host *h = dhcpd_pool_host_by_ip(&d->cfg, ip);
+	const struct dhcpd_lease *l = dhcpd_pool_find_ip(d, ip);
+	const char *s = NULL;
+
+	if (!d->configured)
+		return -ENOENT;
+	if (h != NULL)
+		s = h->name;
+	else if (l != NULL && dhcpd_pool_state(l, now) == DHCPD_BOUND && l->name[0] != '\0')
+		s = l->name;
+	if (s == NULL)
+		return -ENOENT;
+	if (strlen(s) >= size)
+		return -ENOSPC;
+	memcpy(name, s, strlen(s) + 1);
+	return 0;
+}
+
+int dhcpd_check(const struct dhcpd *d, uint32_t now)
+{
+	for (uint32_t i = 0; i < d->capacity; i++) {
+		const struct dhcpd_lease *l = &d->lease[i];
+		static const uint8_t zero[6];
+		const uint8_t *mac = memcmp(l->mac, zero, 6) != 0 ? l->mac : NULL;
+		bool owned = l->key.kind != DHCPD_KEY_NONE;
+
+		if (l->ip == 0)
+			continue;
+		if (l->state > DHCPD_DECLINED || !dhcpd_pool_in_subnet(d, l->ip))
+			return -EFAULT;
+		if (owned ? !dhcpd_pool_usable(&d->cfg, l->ip, mac)
+			  : !dhcpd_pool_setaside_ok(&d->cfg, l->ip))
+			return -EFAULT;
+		if (owned == (l->state == DHCPD_DECLINED) || l->state == DHCPD_FREE)
+			return -EFAULT;
+		if ((l->state == DHCPD_OFFERED || l->state == DHCPD_BOUND) &&
+		    l->until - now > DHCPD_LEASE_MAX && dhcpd_before(now, l->until))
+			return -EFAULT;
+		if (l->name[0] != '\0' && !dhcpd_pool_label_ok(l->name, strlen(l->name)))
+			return -EFAULT;
+		for (uint32_t j = i + 1; j < d->capacity; j++) {
+			const struct dhcpd_lease *o = &d->lease[j];
+
+			if (o->ip == l->ip ||
+			    (o->ip != 0 && owned && dhcpd_pool_key_equal(&o->key, &l->key)))
+				return -EFAULT;
+		}
+	}
+	return 0;
+}

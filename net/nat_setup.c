@@ -1,0 +1,178 @@
+/*
+ * Setting up a translator: the settings and their bounds (the RFC floors
+ * on timeouts: RFC 4787 REQ-5, RFC 5382 REQ-5, RFC 5508 REQ-2, RFC 7857
+ * §2.1), carving the caller's memory into records, indexes, port bitmaps
+ * and the fragment table, and the setters the configuration uses.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "net/nat_impl.h"
+
+static const uint32_t nat_tmo_default[NAT_TMO_MAX] = {300, 60, 7440, 240, 240};
+static const uint32_t nat_tmo_min[NAT_TMO_MAX] = {120, 60, 7440, 240, 6};
+static const char *const nat_tmo_name[NAT_TMO_MAX] = {"udp", "icmp", "tcp", "tcp-transitory",
+						      "tcp-opening"};
+
+static size_t nat_align8(size_t x)
+{
+	return (x + 7) & ~(size_t)7;
+}
+
+/* Index slots for (capacity) records: a power of two at least twice it. */
+static uint32_t nat_nslots(uint32_t capacity)
+{
+	uint32_t s = 2;
+
+	while (s < 2 * capacity)
+		s <<= 1;
+	return s;
+}
+
+/* SplitMix64: spreads one seed over the hash keys. */
+static uint64_t nat_splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Checks (c): every setting in range. */
+static int nat_config_check(const struct nat_config *c)
+{
+	int i;
+
+	if (c->uplink_mtu < NAT_MTU_MIN || c->inside_mtu < NAT_MTU_MIN || c->port_min == 0 ||
+	    c->port_min > c->port_max)
+		return -EINVAL;
+	for (i = 0; i < NAT_TMO_MAX; i++)
+		if (c->timeout[i] < nat_tmo_min[i] || c->timeout[i] > NAT_TIMEOUT_MAX)
+			return -EINVAL;
+	return 0;
+}
+
+void nat_config_default(struct nat_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->uplink_mtu = NAT_MTU_DEFAULT;
+	c->inside_mtu = NAT_MTU_DEFAULT;
+	c->port_min = NAT_PORT_MIN_DEFAULT;
+	c->port_max = NAT_PORT_MAX_DEFAULT;
+	memcpy(c->timeout, nat_tmo_default, sizeof(c->timeout));
+}
+
+size_t nat_mem_size(uint32_t capacity)
+{
+	if (capacity == 0 || capacity > NAT_CAPACITY_MAX)
+		return 0;
+	return nat_align8((size_t)capacity * sizeof(struct nat_map)) +
+	       (size_t)nat_nslots(capacity) * sizeof(struct nat_sess) +
+	       2 * nat_align8((size_t)nat_nslots(capacity) * sizeof(uint32_t)) +
+	       (size_t)NAT_P_N * NAT_PORT_WORDS * sizeof(uint64_t) +
+	       nat_align8((size_t)NAT_FRAG_SLOTS * sizeof(struct nat_frag));
+}
+
+/* Rebuilds the free lists too: every record free, in order. */
+void nat_reset(struct nat *n)
+{
+	uint32_t nslots = n->mask + 1, i;
+
+	memset(n->map, 0, (size_t)n->capacity * sizeof(*n->map));
+	memset(n->sess, 0, (size_t)nslots * sizeof(*n->sess));
+	memset(n->ix_in, 0, (size_t)nslots * sizeof(uint32_t));
+	memset(n->ix_out, 0, (size_t)nslots * sizeof(uint32_t));
+	memset(n->ports, 0, (size_t)NAT_P_N * NAT_PORT_WORDS * sizeof(uint64_t));
+	for (i = 0; i < n->capacity; i++)
+		n->map[i].nsess = i + 1 < n->capacity ? i + 1 : NAT_NONE;
+	n->map_free = 0;
+	n->nmaps = n->nsess = n->nforwards = n->cursor = 0;
+	nat_frag_clear(n);
+}
+
+int nat_init(struct nat *n, void *mem, size_t size, uint32_t capacity, const struct nat_config *cfg,
+	     uint64_t seed, uint32_t (*rand)(void *ctx), void *rand_ctx)
+{
+	size_t need = nat_mem_size(capacity);
+	uint32_t nslots, bits = 0;
+	uint8_t *p = mem;
+	int i;
+
+	if (need == 0 || size < need || mem == NULL || ((uintptr_t)mem & 7) != 0 || rand == NULL ||
+	    nat_config_check(cfg) != 0)
+		return -EINVAL;
+	nslots = nat_nslots(capacity);
+	while ((1u << bits) < nslots)
+		bits++;
+	memset(n, 0, sizeof(*n));
+	n->cfg = *cfg;
+	n->capacity = capacity;
+	n->mask = nslots - 1;
+	n->shift = 64 - bits;
+	n->probe = nslots < NAT_PROBE_MAX ? nslots : NAT_PROBE_MAX;
+	n->map = (struct nat_map *)(void *)p;
+	p += nat_align8((size_t)capacity * sizeof(struct nat_map));
+	n->sess = (struct nat_sess *)(void *)p;
+	p += (size_t)nslots * sizeof(struct nat_sess);
+	n->ix_in = (uint32_t *)(void *)p;
+	p += nat_align8((size_t)nslots * sizeof(uint32_t));
+	n->ix_out = (uint32_t *)(void *)p;
+	p += nat_align8((size_t)nslots * sizeof(uint32_t));
+	n->ports = (uint64_t *)(void *)p;
+	p += (size_t)NAT_P_N * NAT_PORT_WORDS * sizeof(uint64_t);
+	n->frag = (struct nat_frag *)(void *)p;
+	for (i = 0; i < 4; i++)
+		n->key[i] = nat_splitmix(&seed) | (i & 1);
+	n->rand = rand;
+	n->rand_ctx = rand_ctx;
+	nat_reset(n);
+	return 0;
+}
+
+int nat_set_uplink(struct nat *n, uint32_t ip, uint16_t mtu)
+{
+	if (mtu < NAT_MTU_MIN)
+		return -EINVAL;
+	n->cfg.uplink_mtu = mtu;
+	if (ip != n->cfg.uplink_ip) {
+		n->cfg.uplink_ip = ip;
+		nat_clear(n);
+	}
+	return 0;
+}
+
+int nat_set_inside_mtu(struct nat *n, uint16_t mtu)
+{
+	if (mtu < NAT_MTU_MIN)
+		return -EINVAL;
+	n->cfg.inside_mtu = mtu;
+	return 0;
+}
+
+int nat_set_timeout(struct nat *n, enum nat_timeout which, uint32_t seconds)
+{
+	if ((unsigned)which >= NAT_TMO_MAX || seconds < nat_tmo_min[which] ||
+	    seconds > NAT_TIMEOUT_MAX)
+		return -EINVAL;
+	n->cfg.timeout[which] = seconds;
+	return 0;
+}
+
+const char *nat_timeout_name(enum nat_timeout which)
+{
+	return (unsigned)which < NAT_TMO_MAX ? nat_tmo_name[which] : NULL;
+}
+
+uint32_t nat_timeout_min(enum nat_timeout which)
+{
+	return (unsigned)which < NAT_TMO_MAX ? nat_tmo_min[which] : 0;
+}
+
+void nat_clear_counters(struct nat *n)
+{
+	uint32_t probe_max = n->stats.probe_max;
+
+	memset(&n->stats, 0, sizeof(n->stats));
+	n->stats.probe_max = probe_max;
+}

@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Networks and the configuration language, end to end: a config passed by
+fw_cfg, isolation between networks, host-only and bridged modes, the
+running-config round trip, live reconfiguration from the console checked
+by traffic, and a bad fw_cfg file falling back to the last good config.
+
+                +---------------- unigate (QEMU q35, TCG) -----------------+
+ ns out  ------ | eth0 uplink 10.88.0.2/24 --+                              |
+ (10.88.0.1)    |                            +- uplink switch               |
+ ns g4   ------ | eth4 (vmnet0, bridged) ----+                              |
+ (10.88.0.50)   |                                                           |
+ ns g1   ------ | eth1 -+- vmnet8 nat      192.168.99.2/24                   |
+ ns g2   ------ | eth2 -+                                                   |
+ ns g3   ------ | eth3 --- vmnet1 hostonly 192.168.56.1/24                  |
+                +-----------------------------------------------------------+
+ Every address lives only inside these namespaces; nothing routes out.
+"""
+import os
+import re
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", ".."))
+from tools.lab import Port, Unigate  # noqa: E402
+
+PROBE = os.path.join(HERE, "l2probe.py")
+CONFIG = """# lab config
+hostname labgate
+uplink eth0 address 10.88.0.2/24 gateway 10.88.0.1
+
+network vmnet8 nat
+  ports eth1 eth2
+  address 192.168.99.2/24
+network vmnet1 hostonly
+  ports eth3
+  address 192.168.56.1/24
+network vmnet0 bridged
+  ports eth4
+"""
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append(bool(cond))
+    print("%s - %s%s" % ("ok" if cond else "not ok", name, "" if cond else ": " + detail),
+          flush=True)
+
+
+def ping(p, dst, count=2):
+    out = p.ns.run("ping -c %d -i 0.2 -W 1 %s" % (count, dst), check=False, timeout=30)
+    m = re.search(r"(\d+) received", out)
+    return int(m.group(1)) if m else 0
+
+
+def addr(p, cidr):
+    p.ns.run("ip addr flush dev %s" % p.tap)
+    p.ns.run("ip addr add %s dev %s" % (cidr, p.tap))
+
+
+def running(ug):
+    out = ug.command("show running-config")
+    return "\n".join(l for l in out.splitlines() if not l.startswith("#")).strip() + "\n"
+
+
+def lab(config):
+    names = ["out", "g1", "g2", "g3", "g4"]
+    models = ["virtio-net-pci", "virtio-net-pci", "e1000", "virtio-net-pci", "e1000e"]
+    ports = [Port(m, ns=n) for m, n in zip(models, names)]
+    return Unigate(ports=ports, log=None, config=config)
+
+
+def main_lab():
+    ug = lab(CONFIG)
+    try:
+        ug.start()
+        ug.wait_ready()
+        out, g1, g2, g3, g4 = ug.ports
+        addr(out, "10.88.0.1/24")
+        addr(g1, "192.168.99.11/24")
+        addr(g2, "192.168.99.12/24")
+        addr(g3, "192.168.99.13/24")  # same subnet as vmnet8, other network
+        addr(g4, "10.88.0.50/24")
+
+        check("fw_cfg config is running", "hostname labgate" in ug.command("show running-config"))
+        check("nat guests reach their gateway", ping(g1, "192.168.99.2") == 2)
+        check("nat guests reach each other", ping(g1, "192.168.99.12") == 2)
+        check("isolation: a guest of vmnet1 with a vmnet8 address reaches nothing there",
+              ping(g3, "192.168.99.11") == 0 and ping(g3, "192.168.99.2") == 0)
+        tag = "iso-%d" % os.getpid()
+        listeners = [ug.spawn(p.ns_name, ["python3", PROBE, "recv", p.tap, tag, "2"])
+                     for p in (g2, g3, g4, out)]
+        time.sleep(0.5)
+        g1.ns.run("python3 %s send %s %s" % (PROBE, g1.tap, tag))
+        counts = [int(l.communicate(timeout=10)[0].strip() or -1) for l in listeners]
+        check("isolation: a broadcast in vmnet8 reaches g2 only (g2, g3, g4, out = %s)" % counts,
+              counts == [1, 0, 0, 0], str(counts))
+
+        addr(g3, "192.168.56.10/24")
+        check("host-only guest reaches its gateway 192.168.56.1", ping(g3, "192.168.56.1") == 2)
+        check("host-only network has no route out: its guest cannot reach the uplink side",
+              ping(g3, "10.88.0.1") == 0)
+
+        check("bridged guest reaches the outside host at L2 (ping)", ping(g4, "10.88.0.1") == 2)
+        arp = g4.ns.run("arping -c 2 -w 5 -I %s 10.88.0.1" % g4.tap, check=False, timeout=20)
+        check("bridged guest gets ARP replies from the outside host", "bytes from" in arp, arp)
+        check("the appliance's uplink address answers beside the bridged guest",
+              ping(out, "10.88.0.2") == 2 and ping(g4, "10.88.0.2") == 2)
+        check("other networks unaffected by the bridge", ping(g1, "192.168.99.2") == 2)
+
+        # Live reconfiguration: eth2 moves from vmnet8 to vmnet1.
+        for line in ("network vmnet8", "ports eth1", "exit", "network vmnet1",
+                     "ports eth2 eth3", "exit"):
+            err = ug.command(line)
+            check("console accepts '%s'" % line, "%" not in err, err)
+        addr(g2, "192.168.56.12/24")
+        check("moved port: g2 now reaches vmnet1's gateway", ping(g2, "192.168.56.1") == 2)
+        check("moved port: g2 now reaches g3 in vmnet1", ping(g2, "192.168.56.10") == 2)
+        check("moved port: g1 keeps working in vmnet8", ping(g1, "192.168.99.2") == 2)
+
+        ug.command("network vmnet1")
+        ug.command("address 192.168.57.1/24")
+        ug.command("exit")
+        addr(g3, "192.168.57.10/24")
+        check("changed address: vmnet1's gateway answers on 192.168.57.1",
+              ping(g3, "192.168.57.1") == 2)
+        ug.command("network vmnet2 hostonly")
+        ug.command("address 192.168.58.1/24")
+        ug.command("exit")
+        ug.command("network vmnet1")
+        ug.command("ports eth2")
+        ug.command("exit")
+        ug.command("network vmnet2")
+        ug.command("ports eth3")
+        ug.command("exit")
+        addr(g3, "192.168.58.10/24")
+        check("added network at run time: its guest reaches 192.168.58.1",
+              ping(g3, "192.168.58.1") == 2)
+        addr(g2, "192.168.57.12/24")
+        ug.command("no network vmnet2")
+        check("removed network: its gateway is gone", ping(g3, "192.168.58.1", 1) == 0)
+        check("and the others carry on", ping(g1, "192.168.99.2") == 2 and
+              ping(g2, "192.168.57.1") == 2)
+
+        bad = ug.command("network vmnet8")
+        bad = ug.command("address 192.168.99.300/24")
+        check("a bad statement is rejected with column and caret",
+              re.search(r"% column \d+: .*\n.*address 192\.168\.99\.300/24\n *\^", bad), bad)
+        ug.command("exit")
+        check("and changed nothing", ping(g1, "192.168.99.2") == 2)
+
+        # Round trip: boot with show running-config as the config.
+        text = running(ug)
+        ug.send("halt\r")
+        ug.wait_exit(10)
+    except Exception as e:
+        check("config lab runs", False, "%s: %s" % (type(e).__name__, e))
+        return None
+    finally:
+        ug.close()
+    return text
+
+
+def round_trip(text):
+    ug = lab(text)
+    try:
+        ug.start()
+        ug.wait_ready()
+        again = running(ug)
+        check("booting with show running-config gives the same running-config",
+              again == text, "first:\n%s\nsecond:\n%s" % (text, again))
+        check("and the booted state works", ug.command("show networks").count("network ") >= 3)
+    except Exception as e:
+        check("round trip boots", False, "%s: %s" % (type(e).__name__, e))
+    finally:
+        ug.close()
+
+
+def bad_file():
+    bad = CONFIG.replace("  address 192.168.56.1/24", "  address 192.168.56.1/33")
+    ug = lab(bad)
+    try:
+        ug.start()
+        ug.wait_ready()
+        check("a bad fw_cfg file is reported with its line, column and a caret",
+              re.search(r"line 10, column \d+: [^\n]*\n\s*address 192\.168\.56\.1/33\n *\^",
+                        ug.out), ug.out[-600:])
+        out = ug.command("show running-config")
+        check("and the appliance runs the last good config (the baked-in one)",
+              "booted from config/default.conf" in out and "labgate" not in out and
+              "vmnet1" not in out, out)
+    except Exception as e:
+        check("bad file boots", False, "%s: %s" % (type(e).__name__, e))
+    finally:
+        ug.close()
+
+
+def main():
+    text = main_lab()
+    if text:
+        round_trip(text)
+    bad_file()
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
