@@ -105,7 +105,7 @@ $(BUILD)/img/%.S.o: %.S $(BUILD)/flags
 $(BUILD)/lwip/%.o: $(LWIP)/%.c $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	@echo "  CC      lwip/$*.c"
-	@$(CC) $(KFLAGS) -w $(KINC) -c $< -o $@
+	@$(CC) $(KFLAGS) -w $(KINC) -MMD -MP -c $< -o $@
 
 $(BUILD)/unigate.elf: $(IMG_OBJS) $(LWIP_OBJS) boot/linker.ld
 	@echo "  LD      $@"

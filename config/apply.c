@@ -17,12 +17,14 @@
 #include "kernel/console.h"
 #include "lwip/dhcp.h"
 #include "net/network.h"
+#include "net/services.h"
 
 #define APPLY_UPLINK   "uplink" /* the uplink's own switch */
 #define APPLY_FILE_MAX 65536
 
 extern const char apply_default_start[], apply_default_end[];
 
+static struct dhcpd_config apply_dhcp; /* about 5 KiB: not on the stack */
 static struct cfg apply_running;
 static struct cfg apply_next; /* candidate from the console or a file */
 static struct cfg_ctx apply_ctx;
@@ -72,12 +74,74 @@ static int apply_uplink(const struct cfg *c, const struct cfg_diff *d)
 	return err;
 }
 
+/* The DHCP server's view of a network; false if it serves none. A network
+ * with reservations but no range serves only them: the range is then one
+ * reserved address, which no other client can take. */
+static bool apply_dhcp_config(const struct cfg_net *cn, struct dhcpd_config *d)
+{
+	if (cn->prefix == 0 || (!cn->dhcp && cn->nhosts == 0))
+		return false;
+	memset(d, 0, sizeof(*d));
+	d->server = cn->addr;
+	d->prefix = cn->prefix;
+	d->router = cn->mode == CFG_NAT;
+	d->dns = cn->addr;
+	snprintf(d->domain, sizeof(d->domain), "%s", cn->domain);
+	d->range_start = cn->dhcp ? cn->range_start : cn->host[0].ip;
+	d->range_end = cn->dhcp ? cn->range_end : cn->host[0].ip;
+	d->lease_s = cn->lease_s ? cn->lease_s : CFG_LEASE_DEFAULT;
+	d->nhosts = cn->nhosts;
+	for (int i = 0; i < cn->nhosts; i++) {
+		snprintf(d->host[i].name, sizeof(d->host[i].name), "%s", cn->host[i].name);
+		memcpy(d->host[i].mac, cn->host[i].mac, 6);
+		d->host[i].ip = cn->host[i].ip;
+	}
+	return true;
+}
+
+/* Checks what the parser cannot: the DHCP server's own limits. */
+static int apply_check(const struct cfg *c, struct cli_out *out)
+{
+	const char *why;
+	int err;
+
+	for (int i = 0; i < c->nnets; i++) {
+		if (!apply_dhcp_config(&c->net[i], &apply_dhcp))
+			continue;
+		err = dhcpd_config_check(&apply_dhcp, DHCPD_LEASES_DEFAULT, &why);
+		if (err < 0) {
+			cli_printf(out, "%% network %s: dhcp: %s; nothing applied\n",
+				   c->net[i].name, why);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int apply_services(const struct cfg_net *cn, struct network *net)
+{
+	const char *why;
+	bool dhcp = apply_dhcp_config(cn, &apply_dhcp);
+	int err;
+
+	if (network_netif(net) == NULL) {
+		svc_network_remove(cn->name);
+		return 0;
+	}
+	err = svc_network(cn->name, network_netif(net), dhcp ? &apply_dhcp : NULL, cn->domain,
+			  &why);
+	if (err < 0)
+		printf("network %s: services: %s (error %d)\n", cn->name, why, err);
+	return err;
+}
+
 static int apply_net(const struct cfg_net *cn, const struct cfg *c)
 {
 	struct network *net = network_find(cn->name);
 	int err;
 
 	if (cn->mode == CFG_BRIDGED) {
+		svc_network_remove(cn->name);
 		if (net != NULL)
 			network_remove(net);
 		return 0;
@@ -89,7 +153,10 @@ static int apply_net(const struct cfg_net *cn, const struct cfg *c)
 	}
 	network_set_nat(net, cn->mode == CFG_NAT);
 	network_set_ports(net, cn->ports);
-	return network_set_address(net, cn->addr, cn->prefix, 0);
+	err = network_set_address(net, cn->addr, cn->prefix, 0);
+	if (err)
+		return err;
+	return apply_services(cn, net);
 }
 
 /* Makes the running state match (*c) and records it as running. */
@@ -102,7 +169,10 @@ static int apply_config(const struct cfg *c)
 	for (int i = 0; i < apply_running.nnets; i++) {
 		struct network *net = network_find(apply_running.net[i].name);
 
-		if ((d.removed & (1u << i)) && net != NULL)
+		if (!(d.removed & (1u << i)))
+			continue;
+		svc_network_remove(apply_running.net[i].name);
+		if (net != NULL)
 			network_remove(net);
 	}
 	if (d.mac)
@@ -115,6 +185,7 @@ static int apply_config(const struct cfg *c)
 	}
 	if ((e = apply_uplink(c, &d)) < 0 && err == 0)
 		err = e;
+	svc_set_upstreams(c->dns, c->ndns);
 	apply_running = *c;
 	return err;
 }
@@ -130,6 +201,9 @@ static int apply_file_text(const char *what, const char *text, size_t len)
 		cfg_error_print(&err, out);
 		return rc;
 	}
+	rc = apply_check(&apply_next, out);
+	if (rc < 0)
+		return rc;
 	apply_source = what;
 	return apply_config(&apply_next);
 }
@@ -148,6 +222,9 @@ static int apply_console_line(char *line, struct cli_out *out)
 		cfg_error_print(&err, out);
 		return rc;
 	}
+	rc = apply_check(&apply_next, out);
+	if (rc < 0)
+		return rc;
 	rc = apply_config(&apply_next);
 	if (rc < 0)
 		cli_printf(out, "%% could not apply everything (error %d); see show networks\n",
@@ -166,6 +243,8 @@ int apply_boot(void)
 
 	cfg_init(&apply_running);
 	cfg_ctx_init(&apply_ctx);
+	if (svc_init() < 0)
+		printf("config: DHCP and DNS services could not start\n");
 	rc = apply_file_text("config/default.conf", apply_default_start,
 			     (size_t)(apply_default_end - apply_default_start));
 	n = fw_cfg_read_file("opt/unigate/config", apply_file, sizeof(apply_file));

@@ -25,6 +25,7 @@
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
 #include "net/network.h"
+#include "net/services.h"
 
 #define MAIN_MAX_SLEEP_US 50000 /* the PIT one-shot reaches about 54 ms */
 
@@ -53,6 +54,7 @@ static void main_loop(void)
 
 		busy |= netdev_poll_all() > 0;
 		network_poll();
+		svc_poll();
 		sys_check_timeouts();
 		if (busy)
 			continue;

@@ -13,6 +13,7 @@
 #define LWIP_IPV4		   1
 #define LWIP_IPV6		   0
 #define LWIP_ARP		   1
+#define ETHARP_SUPPORT_STATIC_ENTRIES 1 /* DHCP replies to clients without an address */
 #define LWIP_ETHERNET		   1
 #define LWIP_ICMP		   1
 #define LWIP_RAW		   0
@@ -37,7 +38,7 @@
 #define MEM_ALIGNMENT	  8
 #define MEM_SIZE	  (256 * 1024)
 #define MEMP_NUM_PBUF	  64
-#define MEMP_NUM_UDP_PCB  16
+#define MEMP_NUM_UDP_PCB  112 /* DHCP server and client, 32 DNS listeners, 64 upstream queries */
 #define MEMP_NUM_TCP_PCB  8
 #define PBUF_POOL_SIZE	  256
 #define PBUF_POOL_BUFSIZE 1536

@@ -1,0 +1,423 @@
+/*
+ * The lwIP binding of the DHCP server and DNS forwarder. Packets are copied
+ * out of their pbufs into flat buffers for the pure cores, and the cores'
+ * replies are sent as the cores direct: DHCP by RFC 2131 §4.1 delivery
+ * (struct dhcpd_dest), DNS by the forwarder's action list (REPLY, SEND from
+ * a random local port, CLOSE that port).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/parse.h"
+#include "kernel/cli.h"
+#include "kernel/random.h"
+#include "kernel/time.h"
+#include "lwip/etharp.h"
+#include "lwip/ip.h"
+#include "lwip/pbuf.h"
+#include "lwip/sys.h"
+#include "lwip/udp.h"
+#include "net/dns_fwd.h"
+#include "net/dns_local.h"
+#include "net/dns_msg.h"
+#include "net/services.h"
+
+#define SVC_NETS	32
+#define SVC_PENDING	64 /* DNS queries forwarded at once */
+#define SVC_DHCP_MAX	1500
+#define SVC_TICK_MS	100
+#define SVC_PORT_DNS	53
+#define SVC_PORT_BOOTPS 67
+#define SVC_PORT_BOOTPC 68
+
+struct svc_net {
+	bool used;
+	bool dhcp_on;
+	char name[16];
+	struct netif *netif;
+	struct dhcpd dhcpd;
+	struct dhcpd_lease *leases;
+	struct dns_local loc;
+	struct udp_pcb *dns_pcb;
+};
+
+static struct svc_net svc_nets[SVC_NETS];
+static struct udp_pcb *svc_dhcp_pcb;
+static struct dns_fwd svc_fwd;
+static struct dns_fwd_entry svc_pending[SVC_PENDING];
+static struct dns_out svc_out;
+static struct {
+	uint16_t port;
+	struct udp_pcb *pcb;
+} svc_up[SVC_PENDING];
+static uint8_t svc_buf[SVC_DHCP_MAX];
+static uint8_t svc_reply[SVC_DHCP_MAX];
+static uint32_t svc_last_tick;
+static uint64_t svc_dhcp_toolong, svc_dhcp_nonet, svc_dns_toolong, svc_send_fail;
+
+static uint32_t svc_now_s(void)
+{
+	return (uint32_t)(time_ns() / 1000000000u);
+}
+
+static struct svc_net *svc_by_netif(const struct netif *nif)
+{
+	for (int i = 0; i < SVC_NETS; i++)
+		if (svc_nets[i].used && svc_nets[i].netif == nif)
+			return &svc_nets[i];
+	return NULL;
+}
+
+static struct svc_net *svc_by_name(const char *name)
+{
+	for (int i = 0; i < SVC_NETS; i++)
+		if (svc_nets[i].used && strcmp(svc_nets[i].name, name) == 0)
+			return &svc_nets[i];
+	return NULL;
+}
+
+static int svc_send(struct udp_pcb *pcb, const void *data, size_t len, uint32_t ip, uint16_t port,
+		    struct netif *nif)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
+	ip_addr_t dst;
+	err_t err;
+
+	if (p == NULL) {
+		svc_send_fail++;
+		return -ENOMEM;
+	}
+	memcpy(p->payload, data, len);
+	ip_addr_set_ip4_u32(&dst, lwip_htonl(ip));
+	err = nif ? udp_sendto_if(pcb, p, &dst, port, nif) : udp_sendto(pcb, p, &dst, port);
+	pbuf_free(p);
+	if (err != ERR_OK)
+		svc_send_fail++;
+	return err == ERR_OK ? 0 : -EIO;
+}
+
+/* DHCP: RFC 2131 §4.1 says where a reply goes; dhcpd_input decided. */
+static void svc_dhcp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+			  u16_t port)
+{
+	struct svc_net *sn = svc_by_netif(ip_current_input_netif());
+	struct dhcpd_dest dest;
+	int n;
+
+	(void)arg;
+	(void)addr;
+	(void)port;
+	if (sn == NULL || !sn->dhcp_on) {
+		svc_dhcp_nonet++;
+		pbuf_free(p);
+		return;
+	}
+	if (p->tot_len > sizeof(svc_buf)) {
+		svc_dhcp_toolong++;
+		pbuf_free(p);
+		return;
+	}
+	n = pbuf_copy_partial(p, svc_buf, p->tot_len, 0);
+	pbuf_free(p);
+	n = dhcpd_input(&sn->dhcpd, svc_buf, (size_t)n, svc_now_s(), svc_reply, sizeof(svc_reply),
+			&dest);
+	if (n <= 0)
+		return;
+	switch (dest.kind) {
+	case DHCPD_DEST_BROADCAST:
+		svc_send(pcb, svc_reply, (size_t)n, 0xffffffffu, dest.port, sn->netif);
+		break;
+	case DHCPD_DEST_HWADDR: {
+		/* The client has no address yet and cannot answer ARP. */
+		ip4_addr_t ip;
+
+		ip4_addr_set_u32(&ip, lwip_htonl(dest.ip));
+		if (etharp_add_static_entry(&ip, (struct eth_addr *)dest.mac) != ERR_OK) {
+			svc_send(pcb, svc_reply, (size_t)n, 0xffffffffu, dest.port, sn->netif);
+			break;
+		}
+		svc_send(pcb, svc_reply, (size_t)n, dest.ip, dest.port, sn->netif);
+		etharp_remove_static_entry(&ip);
+		break;
+	}
+	case DHCPD_DEST_UNICAST:
+	case DHCPD_DEST_RELAY:
+		svc_send(pcb, svc_reply, (size_t)n, dest.ip, dest.port, sn->netif);
+		break;
+	}
+}
+
+static int svc_lookup(void *ctx, const char *name, uint32_t *addr)
+{
+	struct svc_net *sn = ctx;
+
+	return sn->dhcp_on ? dhcpd_lookup_name(&sn->dhcpd, name, svc_now_s(), addr) : -ENOENT;
+}
+
+static int svc_reverse(void *ctx, uint32_t addr, char *name, size_t size)
+{
+	struct svc_net *sn = ctx;
+
+	return sn->dhcp_on ? dhcpd_lookup_addr(&sn->dhcpd, addr, svc_now_s(), name, size) : -ENOENT;
+}
+
+static void svc_upstream_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+			      u16_t port);
+
+static struct udp_pcb **svc_up_slot(uint16_t port, bool create)
+{
+	for (int i = 0; i < SVC_PENDING; i++)
+		if (svc_up[i].pcb != NULL && svc_up[i].port == port)
+			return &svc_up[i].pcb;
+	if (!create)
+		return NULL;
+	for (int i = 0; i < SVC_PENDING; i++)
+		if (svc_up[i].pcb == NULL) {
+			svc_up[i].port = port;
+			return &svc_up[i].pcb;
+		}
+	return NULL;
+}
+
+/* Carries out the forwarder's actions, in order. */
+static void svc_dns_run(void)
+{
+	uint16_t failed[DNS_OUT_MAX];
+	unsigned nfailed = 0;
+
+	for (unsigned i = 0; i < svc_out.n; i++) {
+		const struct dns_action *a = &svc_out.act[i];
+		uint8_t msg[DNS_MSG_MAX];
+		size_t len = a->len < sizeof(msg) ? a->len : sizeof(msg);
+
+		if (a->kind == DNS_ACT_CLOSE) {
+			struct udp_pcb **slot = svc_up_slot(a->port, false);
+
+			if (slot != NULL) {
+				udp_remove(*slot);
+				*slot = NULL;
+			}
+			continue;
+		}
+		memcpy(msg, a->data, len);
+		dns_set_id(msg, a->id);
+		if (a->kind == DNS_ACT_REPLY) {
+			if (a->to.net < SVC_NETS && svc_nets[a->to.net].used)
+				svc_send(svc_nets[a->to.net].dns_pcb, msg, len, a->to.ip,
+					 a->to.port, NULL);
+			continue;
+		}
+		struct udp_pcb **slot = svc_up_slot(a->port, true);
+
+		if (slot != NULL && *slot == NULL) {
+			*slot = udp_new();
+			if (*slot != NULL && udp_bind(*slot, IP_ADDR_ANY, a->port) != ERR_OK) {
+				udp_remove(*slot);
+				*slot = NULL;
+			}
+			if (*slot != NULL)
+				udp_recv(*slot, svc_upstream_recv, NULL);
+		}
+		if (slot == NULL || *slot == NULL ||
+		    svc_send(*slot, msg, len, a->server, SVC_PORT_DNS, NULL) < 0)
+			if (nfailed < DNS_OUT_MAX)
+				failed[nfailed++] = a->port;
+	}
+	for (unsigned i = 0; i < nfailed; i++) {
+		dns_fwd_abort(&svc_fwd, failed[i], &svc_out);
+		svc_dns_run();
+	}
+}
+
+static void svc_upstream_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+			      u16_t port)
+{
+	uint8_t msg[DNS_MSG_MAX];
+	int n;
+
+	(void)arg;
+	if (p->tot_len > sizeof(msg)) {
+		svc_dns_toolong++;
+		pbuf_free(p);
+		return;
+	}
+	n = pbuf_copy_partial(p, msg, p->tot_len, 0);
+	pbuf_free(p);
+	if (dns_fwd_reply(&svc_fwd, msg, (size_t)n, lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr))),
+			  port, pcb->local_port, sys_now(), &svc_out) >= 0)
+		svc_dns_run();
+}
+
+static void svc_dns_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+			 u16_t port)
+{
+	struct svc_net *sn = arg;
+	struct dns_client from;
+	uint8_t msg[DNS_MSG_MAX];
+	int n;
+
+	(void)pcb;
+	if (p->tot_len > sizeof(msg)) {
+		svc_dns_toolong++;
+		pbuf_free(p);
+		return;
+	}
+	n = pbuf_copy_partial(p, msg, p->tot_len, 0);
+	pbuf_free(p);
+	from.ip = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr)));
+	from.port = port;
+	from.net = (uint16_t)(sn - svc_nets);
+	if (dns_fwd_query(&svc_fwd, &sn->loc, msg, (size_t)n, &from, sys_now(), &svc_out) >= 0)
+		svc_dns_run();
+}
+
+int svc_init(void)
+{
+	svc_dhcp_pcb = udp_new();
+	if (svc_dhcp_pcb == NULL || udp_bind(svc_dhcp_pcb, IP_ADDR_ANY, SVC_PORT_BOOTPS) != ERR_OK)
+		return -ENOMEM;
+	ip_set_option(svc_dhcp_pcb, SOF_BROADCAST);
+	udp_recv(svc_dhcp_pcb, svc_dhcp_recv, NULL);
+	dns_fwd_init(&svc_fwd, svc_pending, SVC_PENDING, random_u32);
+	/* The NAT's dynamic ports are below 49152 (net/nat.h); ours above. */
+	dns_fwd_set_ports(&svc_fwd, 49152, 65535, NULL, 0);
+	return 0;
+}
+
+int svc_network(const char *name, struct netif *netif, const struct dhcpd_config *dhcp,
+		const char *domain, const char **why)
+{
+	struct svc_net *sn = svc_by_name(name);
+	uint32_t addr = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(netif)));
+	uint32_t mask = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(netif)));
+	ip_addr_t ip;
+	int err;
+
+	*why = "";
+	if (dhcp != NULL && (err = dhcpd_config_check(dhcp, DHCPD_LEASES_DEFAULT, why)) < 0)
+		return err;
+	if (sn == NULL) {
+		for (int i = 0; i < SVC_NETS && sn == NULL; i++)
+			if (!svc_nets[i].used)
+				sn = &svc_nets[i];
+		if (sn == NULL)
+			return -ENOSPC;
+		memset(sn, 0, sizeof(*sn));
+		sn->leases = calloc(DHCPD_LEASES_DEFAULT, sizeof(*sn->leases));
+		if (sn->leases == NULL)
+			return -ENOMEM;
+		dhcpd_init(&sn->dhcpd, sn->leases, DHCPD_LEASES_DEFAULT);
+		snprintf(sn->name, sizeof(sn->name), "%s", name);
+		sn->used = true;
+	}
+	if (dhcp != NULL && (err = dhcpd_configure(&sn->dhcpd, dhcp, why)) < 0)
+		return err;
+	sn->dhcp_on = dhcp != NULL;
+	sn->netif = netif;
+	dns_local_set_domain(&sn->loc, domain);
+	sn->loc.net = addr & mask;
+	sn->loc.mask = mask;
+	sn->loc.ttl = 60;
+	sn->loc.lookup = svc_lookup;
+	sn->loc.reverse = svc_reverse;
+	sn->loc.ctx = sn;
+	/* The DNS listener follows the gateway address. */
+	if (sn->dns_pcb != NULL)
+		udp_remove(sn->dns_pcb);
+	sn->dns_pcb = udp_new();
+	ip_addr_set_ip4_u32(&ip, lwip_htonl(addr));
+	if (sn->dns_pcb == NULL || udp_bind(sn->dns_pcb, &ip, SVC_PORT_DNS) != ERR_OK)
+		return -ENOMEM;
+	udp_recv(sn->dns_pcb, svc_dns_recv, sn);
+	return 0;
+}
+
+void svc_network_remove(const char *name)
+{
+	struct svc_net *sn = svc_by_name(name);
+
+	if (sn == NULL)
+		return;
+	if (sn->dns_pcb != NULL)
+		udp_remove(sn->dns_pcb);
+	free(sn->leases);
+	memset(sn, 0, sizeof(*sn));
+}
+
+void svc_set_upstreams(const uint32_t *ips, unsigned n)
+{
+	dns_fwd_set_upstreams(&svc_fwd, ips, n);
+}
+
+void svc_poll(void)
+{
+	uint32_t now = sys_now();
+
+	if (now - svc_last_tick < SVC_TICK_MS)
+		return;
+	svc_last_tick = now;
+	while (dns_fwd_tick(&svc_fwd, now, &svc_out) == 1)
+		svc_dns_run();
+	svc_dns_run();
+}
+
+static int svc_cmd_leases(int argc, char **argv, struct cli_out *out)
+{
+	for (int i = 0; i < SVC_NETS; i++) {
+		struct svc_net *sn = &svc_nets[i];
+
+		if (!sn->used || !sn->dhcp_on || (argc > 0 && strcmp(argv[0], sn->name) != 0))
+			continue;
+		cli_printf(out, "network %s\n", sn->name);
+		dhcpd_show_leases(&sn->dhcpd, svc_now_s(), out);
+	}
+	return 0;
+}
+
+static int svc_cmd_clear_leases(int argc, char **argv, struct cli_out *out)
+{
+	for (int i = 0; i < SVC_NETS; i++) {
+		struct svc_net *sn = &svc_nets[i];
+
+		if (!sn->used || (argc > 0 && strcmp(argv[0], sn->name) != 0))
+			continue;
+		cli_printf(out, "network %s: %u leases cleared\n", sn->name,
+			   (unsigned)dhcpd_clear(&sn->dhcpd));
+	}
+	return 0;
+}
+
+static int svc_cmd_dhcp(int argc, char **argv, struct cli_out *out)
+{
+	(void)argc;
+	(void)argv;
+	for (int i = 0; i < SVC_NETS; i++)
+		if (svc_nets[i].used && svc_nets[i].dhcp_on) {
+			cli_printf(out, "network %s\n", svc_nets[i].name);
+			dhcpd_show_counters(&svc_nets[i].dhcpd, out);
+		}
+	cli_printf(out,
+		   "dropped: too long %llu, no DHCP on that network %llu; send failures %llu\n",
+		   (unsigned long long)svc_dhcp_toolong, (unsigned long long)svc_dhcp_nonet,
+		   (unsigned long long)svc_send_fail);
+	return 0;
+}
+
+static int svc_cmd_dns(int argc, char **argv, struct cli_out *out)
+{
+	(void)argc;
+	(void)argv;
+	dns_fwd_show(&svc_fwd, sys_now(), 16, out);
+	cli_printf(out, "dropped: too long %llu\n", (unsigned long long)svc_dns_toolong);
+	return 0;
+}
+
+CLI_COMMAND(show_leases, "show leases", "DHCP leases of every network, or of NETWORK",
+	    svc_cmd_leases);
+CLI_COMMAND(clear_leases, "clear leases", "forget the DHCP leases of every network, or of NETWORK",
+	    svc_cmd_clear_leases);
+CLI_COMMAND(show_dhcp, "show dhcp", "DHCP server counters per network", svc_cmd_dhcp);
+CLI_COMMAND(show_dns, "show dns", "DNS forwarder: upstreams, pending queries, counters",
+	    svc_cmd_dns);
