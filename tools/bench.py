@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Measured figures for unigate (`make bench`): boot to ready, idle host CPU,
-ping RTT and iperf3 TCP through the switch, per NIC model. Each figure is
+ping RTT and iperf3 TCP through the switch, per NIC model; DHCP leases per
+second with perfdhcp against unigate and against dnsmasq on the same switch. Each figure is
 measured, never asserted; bounded runs only (BRIEF.md §6).
 
     ns g1 --- eth1 -+
@@ -60,6 +61,52 @@ def bench_model(model):
     return fig
 
 
+DHCP_CONFIG_PEER = """uplink eth0 dhcp
+network vmnet8 hostonly
+  ports eth1 eth2
+  address 192.168.99.2/24
+"""
+
+
+def perfdhcp(ns, tap):
+    """DORA exchanges per second that perfdhcp completes from (ns), offered
+    at 5000/s by 100 simulated clients for 10 s."""
+    out = ns.run("perfdhcp -4 -l %s -r 20000 -R 100 -p 10 -t 2 2>&1" % tap, check=False,
+                 timeout=60)
+    m = re.search(r"REQUEST-ACK\*+\nsent packets: \d+\nreceived packets: (\d+)", out)
+    return int(m.group(1)) / 10.0 if m else 0.0
+
+
+def bench_dhcp():
+    """Leases per second: unigate's server, then dnsmasq on a guest port of
+    the same switch (unigate's DHCP off), both measured from g1."""
+    rates = {}
+    for who in ("unigate", "dnsmasq"):
+        ports = [Port("virtio-net-pci", ns="up")] + [Port("virtio-net-pci", ns="g%d" % i)
+                                                     for i in (1, 2)]
+        ug = Unigate(ports=ports, log=None, config=DHCP_CONFIG_PEER if who == "dnsmasq" else None)
+        try:
+            ug.start()
+            ug.wait_ready()
+            g1, g2 = ug.ports[1], ug.ports[2]
+            g1.ns.run("ip addr add 192.168.99.50/24 dev %s" % g1.tap)
+            # perfdhcp's clients have made-up MACs: a server unicasting to
+            # chaddr (RFC 2131 §4.1) reaches them only if the tap listens.
+            g1.ns.run("ip link set %s promisc on" % g1.tap)
+            if who == "dnsmasq":
+                g2.ns.run("ip addr add 192.168.99.3/24 dev %s" % g2.tap)
+                ug.spawn("g2", ["dnsmasq", "--no-daemon", "--no-resolv", "--no-hosts",
+                                "--port=0", "--interface=%s" % g2.tap, "--bind-interfaces",
+                                "--dhcp-range=192.168.99.128,192.168.99.254,30m",
+                                "--dhcp-leasefile=/dev/null", "--no-ping",
+                                "--dhcp-authoritative", "--pid-file="])
+                time.sleep(1)
+            rates[who] = perfdhcp(g1.ns, g1.tap)
+        finally:
+            ug.close()
+    return rates
+
+
 def main():
     models = sys.argv[1:] or ["virtio-net-pci", "e1000"]
     print("unigate bench: QEMU %s, accelerator %s, iperf3 %d x %d s" %
@@ -74,6 +121,9 @@ def main():
             model, f["ready_ms"], f["qemu_to_ready_s"], f["idle_cpu_pct"], ping,
             statistics.median(f["tcp_mbit"]), " ".join("%.0f" % r for r in f["tcp_mbit"])),
             flush=True)
+    r = bench_dhcp()
+    print("DHCP leases/s (perfdhcp, 100 clients, offered 20000/s, 10 s, through the switch): "
+          "unigate %.0f, dnsmasq %.0f" % (r["unigate"], r["dnsmasq"]), flush=True)
     return 0
 
 
