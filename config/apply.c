@@ -16,6 +16,7 @@
 #include "kernel/cli.h"
 #include "kernel/console.h"
 #include "lwip/dhcp.h"
+#include "net/gateway.h"
 #include "net/network.h"
 #include "net/services.h"
 
@@ -159,6 +160,49 @@ static int apply_net(const struct cfg_net *cn, const struct cfg *c)
 	return apply_services(cn, net);
 }
 
+/* The NAT table, timeouts and port forwards of every nat network. */
+static int apply_nat(const struct cfg *c, const struct cfg_diff *d)
+{
+	static bool done;
+	bool forwards = !done || d->added || d->removed;
+	int err = 0, e;
+
+	if (!done || d->nat) {
+		err = gw_configure(c->nat_sessions, c->nat_timeout);
+		if (err)
+			printf("nat: table of %u sessions: error %d\n", (unsigned)c->nat_sessions,
+			       err);
+		forwards = true;
+	}
+	done = true;
+	gw_set_uplink(c->uplink.mode == CFG_UPLINK_NONE ? NULL : network_find(APPLY_UPLINK),
+		      c->ndns == 0);
+	for (int i = 0; i < c->nnets; i++)
+		forwards |= (d->net_changed[i] & (CFG_CH_FORWARDS | CFG_CH_MODE)) != 0;
+	if (!forwards)
+		return err;
+	gw_forwards_clear();
+	for (int i = 0; i < c->nnets; i++) {
+		const struct cfg_net *cn = &c->net[i];
+
+		if (cn->mode != CFG_NAT)
+			continue;
+		for (int f = 0; f < cn->nforwards; f++) {
+			const struct cfg_forward *fw = &cn->forward[f];
+
+			e = gw_forward_add(fw->proto == CFG_TCP ? 6 : 17, fw->outside_port,
+					   fw->inside_ip, fw->inside_port);
+			if (e < 0) {
+				printf("nat: forward %s %u: error %d\n",
+				       fw->proto == CFG_TCP ? "tcp" : "udp", fw->outside_port, e);
+				if (err == 0)
+					err = e;
+			}
+		}
+	}
+	return err;
+}
+
 /* Makes the running state match (*c) and records it as running. */
 static int apply_config(const struct cfg *c)
 {
@@ -184,6 +228,8 @@ static int apply_config(const struct cfg *c)
 			err = e;
 	}
 	if ((e = apply_uplink(c, &d)) < 0 && err == 0)
+		err = e;
+	if ((e = apply_nat(c, &d)) < 0 && err == 0)
 		err = e;
 	svc_set_upstreams(c->dns, c->ndns);
 	apply_running = *c;

@@ -24,6 +24,7 @@
 #include "kernel/version.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
+#include "net/gateway.h"
 #include "net/network.h"
 #include "net/services.h"
 
@@ -55,6 +56,7 @@ static void main_loop(void)
 		busy |= netdev_poll_all() > 0;
 		network_poll();
 		svc_poll();
+		gw_poll();
 		sys_check_timeouts();
 		if (busy)
 			continue;

@@ -39,6 +39,7 @@ struct network {
 };
 
 static struct network network_tab[NETWORK_MAX];
+static network_ip_hook_fn network_ip_hook;
 static uint32_t network_aging_s = FDB_AGING_DEFAULT;
 
 static int network_port_index(const struct netdev *nd)
@@ -49,9 +50,13 @@ static int network_port_index(const struct netdev *nd)
 	return -1;
 }
 
-static void network_to_cpu(struct network *net, const void *frame, size_t len)
+static void network_to_cpu(struct network *net, void *frame, size_t len)
 {
-	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+	struct pbuf *p;
+
+	if (network_ip_hook != NULL && network_ip_hook(net, frame, len))
+		return;
+	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
 
 	if (p == NULL) {
 		net->cpu_nobuf++;
@@ -70,7 +75,7 @@ static void network_send(struct network *net, uint32_t mask, const struct netdev
 		mask &= mask - 1;
 		if (port == NETWORK_CPU_PORT) {
 			/* Only frames from ports get here, and those are one segment. */
-			network_to_cpu(net, seg[0].data, seg[0].len);
+			network_to_cpu(net, (void *)seg[0].data, seg[0].len);
 			continue;
 		}
 		netdev_xmit(sw_port_user(&net->sw, port), seg, nseg, NULL);
@@ -265,6 +270,29 @@ struct netif *network_netif(struct network *net)
 void network_set_nat(struct network *net, bool is_nat)
 {
 	net->is_nat = is_nat;
+}
+
+bool network_is_nat(const struct network *net)
+{
+	return net->is_nat;
+}
+
+void network_set_ip_hook(network_ip_hook_fn hook)
+{
+	network_ip_hook = hook;
+}
+
+struct network *network_by_addr(uint32_t addr)
+{
+	for (int i = 0; i < NETWORK_MAX; i++) {
+		struct network *net = &network_tab[i];
+		uint32_t mask = net->prefix ? 0xffffffffu << (32 - net->prefix) : 0;
+
+		if (net->used && net->has_netif && net->prefix &&
+		    (addr & mask) == (net->addr & mask))
+			return net;
+	}
+	return NULL;
 }
 
 void network_set_aging(uint32_t aging_s)

@@ -50,6 +50,17 @@ struct netif *network_netif(struct network *net);
 
 /* Marks the network for NAT (or not). */
 void network_set_nat(struct network *net, bool is_nat);
+bool network_is_nat(const struct network *net);
+
+/* Gives IPv4 frames headed for a network's CPU port to (hook) first: the
+ * gateway's forwarding path (net/gateway.c). The hook may modify the
+ * (len) bytes at (frame) (the driver's buffer, valid during the call) and
+ * returns true if it consumed the frame, false to give it to lwIP. */
+typedef bool (*network_ip_hook_fn)(struct network *net, void *frame, size_t len);
+void network_set_ip_hook(network_ip_hook_fn hook);
+
+/* Finds the network whose gateway subnet holds (addr) (host byte order). */
+struct network *network_by_addr(uint32_t addr);
 
 /* Sets every network's MAC table aging time. */
 void network_set_aging(uint32_t aging_s);

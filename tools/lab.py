@@ -21,6 +21,7 @@ and killed by PID, every namespace and tap is deleted in close().
 import os
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -83,6 +84,12 @@ class Netns:
         self.name = name
         sh("ip netns add %s" % name)
         sh("ip netns exec %s ip link set lo up" % name)
+        # Programs in the namespace resolve names only through what a test
+        # sets up: ip netns exec bind-mounts this over /etc/resolv.conf.
+        self.etc = "/etc/netns/%s" % name
+        os.makedirs(self.etc, exist_ok=True)
+        with open(self.etc + "/resolv.conf", "w") as f:
+            f.write("nameserver 127.0.0.1\n")
         # No IPv6 chatter (MLD, router solicitations): tests count frames.
         for scope in ("all", "default"):
             sh("ip netns exec %s sysctl -qw net.ipv6.conf.%s.disable_ipv6=1" % (name, scope))
@@ -98,6 +105,7 @@ class Netns:
 
     def delete(self):
         sh("ip netns del %s" % self.name, check=False)
+        shutil.rmtree(self.etc, ignore_errors=True)
 
 
 class Port:
@@ -193,6 +201,18 @@ class Unigate:
                 p.ns = self.ns(p.ns_name)
                 sh("ip link set %s netns %s" % (p.tap, p.ns.name))
                 p.ns.run("ip link set %s up" % p.tap)
+
+    def link(self, ns_a, addr_a, ns_b, addr_b):
+        """A veth pair between two lab namespaces, with addresses (CIDR);
+        removed with the namespaces. Returns the two interface names."""
+        a, b = "%sv%da" % (self.tag, len(self.taps)), "%sv%db" % (self.tag, len(self.taps))
+        self.taps.append(a)
+        sh("ip link add %s type veth peer name %s" % (a, b))
+        for ifn, ns, addr in ((a, ns_a, addr_a), (b, ns_b, addr_b)):
+            sh("ip link set %s netns %s" % (ifn, self.ns(ns).name))
+            self.ns(ns).run("ip addr add %s dev %s" % (addr, ifn))
+            self.ns(ns).run("ip link set %s up" % ifn)
+        return a, b
 
     def spawn(self, ns, cmd):
         """Starts (cmd) (a list) inside namespace (ns); killed by PID at close."""

@@ -20,7 +20,9 @@
 #define LWIP_UDP		   1
 #define LWIP_TCP		   1
 #define LWIP_DHCP		   1
-#define LWIP_DNS		   0
+#define LWIP_DNS 1 /* only to keep the uplink lease's DNS servers */
+#define LWIP_DHCP_PROVIDE_DNS_SERVERS 1
+#define DNS_MAX_SERVERS 4
 #define LWIP_IGMP		   0
 #define LWIP_ACD		   1
 #define LWIP_DHCP_DOES_ACD_CHECK   1

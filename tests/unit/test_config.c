@@ -94,7 +94,7 @@ static void test_empty(void **state)
 	assert_int_equal(c.nat_timeout[CFG_NAT_ICMP], 60);
 	assert_int_equal(c.mac_aging_s, 300);
 	assert_int_equal(c.mac_table, 4096);
-	assert_int_equal(c.nat_sessions, 8192);
+	assert_int_equal(c.nat_sessions, CFG_NAT_SESSIONS_DEFAULT);
 	assert_string_equal(written(&c), "hostname unigate\n");
 	ok("\n\n   \n# only a comment\n\t\n");
 	assert_int_equal(c.nnets, 0);
@@ -278,7 +278,7 @@ static void test_nat_and_mac(void **state)
 	ok("nat timeout udp 10m\nnat sessions 100\nmac aging 1h\nmac table 16\n"
 	   "no nat timeout udp\nno nat sessions 100\nno mac aging\nno mac table 16\n");
 	assert_int_equal(c.nat_timeout[CFG_NAT_UDP], 300);
-	assert_int_equal(c.nat_sessions, 8192);
+	assert_int_equal(c.nat_sessions, CFG_NAT_SESSIONS_DEFAULT);
 	assert_int_equal(c.mac_aging_s, 300);
 	assert_int_equal(c.mac_table, 4096);
 	ok("nat timeout icmp 2m\nno nat timeout icmp 120\n");

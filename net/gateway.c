@@ -1,0 +1,352 @@
+/*
+ * The binding of the NAPT core to the switches and lwIP. Frames for a CPU
+ * port arrive here first (network_set_ip_hook): a nat network's packets to
+ * destinations beyond it are translated in the driver's buffer and sent
+ * on through lwIP's ARP (etharp_output) on the uplink netif; packets to the
+ * uplink address are translated back in or left to lwIP (NAT_LOCAL). ICMP
+ * errors the core asks for are built by lwIP's icmp.c, rate-limited.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/parse.h"
+#include "kernel/cli.h"
+#include "kernel/random.h"
+#include "lwip/dhcp.h"
+#include "lwip/dns.h"
+#include "lwip/etharp.h"
+#include "lwip/icmp.h"
+#include "lwip/ip4_frag.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/sys.h"
+#include "net/gateway.h"
+#include "net/nat.h"
+#include "net/network.h"
+#include "net/services.h"
+
+#define GW_ETH_HLEN	14
+#define GW_ETH_P_IP	0x0800
+#define GW_ICMP_PER_SEC 100 /* ICMP errors sent, at most (RFC 1812 §4.3.2.8) */
+
+static struct nat gw_nat;
+static void *gw_mem;
+static uint32_t gw_capacity;
+static bool gw_ready;
+static struct network *gw_up;
+static bool gw_learn_dns;
+static uint32_t gw_up_addr; /* as last given to the core */
+static uint32_t gw_dns_seen[DNS_MAX_SERVERS];
+static uint32_t gw_icmp_second, gw_icmp_sent;
+static struct {
+	uint64_t to_uplink, to_inside, local, no_route, no_pbuf, icmp_sent, icmp_limited,
+		between_networks, spoofed;
+} gw_st;
+
+static uint32_t gw_rand(void *ctx)
+{
+	(void)ctx;
+	return random_u32();
+}
+
+static uint32_t gw_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint32_t gw_netif_addr(struct netif *nif)
+{
+	return nif ? lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(nif))) : 0;
+}
+
+int gw_configure(uint32_t sessions, const uint32_t timeouts[4])
+{
+	struct nat_config c;
+	int err;
+
+	nat_config_default(&c);
+	c.timeout[NAT_TMO_UDP] = timeouts[0];
+	c.timeout[NAT_TMO_TCP_EST] = timeouts[1];
+	c.timeout[NAT_TMO_TCP_TRANS] = timeouts[2];
+	c.timeout[NAT_TMO_ICMP] = timeouts[3];
+	if (gw_ready && sessions == gw_capacity) {
+		for (int t = 0; t < NAT_TMO_MAX; t++)
+			nat_set_timeout(&gw_nat, (enum nat_timeout)t, c.timeout[t]);
+		return 0;
+	}
+	free(gw_mem);
+	gw_ready = false;
+	gw_mem = aligned_alloc(8, (nat_mem_size(sessions) + 7) & ~(size_t)7);
+	if (gw_mem == NULL)
+		return -ENOMEM;
+	c.uplink_ip = gw_up_addr;
+	err = nat_init(&gw_nat, gw_mem, nat_mem_size(sessions), sessions, &c,
+		       ((uint64_t)random_u32() << 32) | random_u32(), gw_rand, NULL);
+	if (err)
+		return err;
+	gw_capacity = sessions;
+	gw_ready = true;
+	return 0;
+}
+
+void gw_set_uplink(struct network *up, bool learn_dns)
+{
+	gw_up = up;
+	gw_learn_dns = learn_dns;
+	memset(gw_dns_seen, 0, sizeof(gw_dns_seen));
+	gw_poll();
+}
+
+void gw_forwards_clear(void)
+{
+	struct nat_forward f;
+	uint32_t pos = 0;
+
+	if (!gw_ready)
+		return;
+	while (nat_forward_next(&gw_nat, &pos, &f) == 0) {
+		nat_forward_del(&gw_nat, f.proto, f.out_port);
+		pos = 0;
+	}
+}
+
+int gw_forward_add(uint8_t proto, uint16_t out_port, uint32_t in_ip, uint16_t in_port)
+{
+	return gw_ready ? nat_forward_add(&gw_nat, proto, out_port, in_ip, in_port) : -ENODEV;
+}
+
+/* Sends the IPv4 packet (ip, len) to (nexthop) through (nif), fragmenting
+ * it to the netif's MTU if (frag). One copy, into a pbuf lwIP can queue
+ * while ARP resolves. */
+static void gw_send(struct netif *nif, const uint8_t *ip, size_t len, uint32_t nexthop, bool frag)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_LINK, (u16_t)len, PBUF_RAM);
+	ip4_addr_t hop;
+
+	if (p == NULL) {
+		gw_st.no_pbuf++;
+		return;
+	}
+	memcpy(p->payload, ip, len);
+	ip4_addr_set_u32(&hop, lwip_htonl(nexthop));
+	if (frag)
+		ip4_frag(p, nif, &hop);
+	else
+		etharp_output(nif, p, &hop);
+	pbuf_free(p);
+}
+
+static void gw_icmp(const uint8_t *ip, size_t len, enum nat_verdict v)
+{
+	uint32_t now = sys_now() / 1000;
+	struct pbuf *p;
+
+	if (now != gw_icmp_second) {
+		gw_icmp_second = now;
+		gw_icmp_sent = 0;
+	}
+	if (gw_icmp_sent >= GW_ICMP_PER_SEC) {
+		gw_st.icmp_limited++;
+		return;
+	}
+	p = pbuf_alloc(PBUF_IP, (u16_t)len, PBUF_RAM);
+	if (p == NULL) {
+		gw_st.no_pbuf++;
+		return;
+	}
+	memcpy(p->payload, ip, len);
+	/* lwIP routes the error to the packet's source, from that netif's address. */
+	if (v == NAT_ICMP_TIME_EXCEEDED)
+		icmp_time_exceeded(p, ICMP_TE_TTL);
+	else
+		icmp_dest_unreach(p, ICMP_DUR_FRAG);
+	pbuf_free(p);
+	gw_icmp_sent++;
+	gw_st.icmp_sent++;
+}
+
+/* Carries out the core's verdict on the packet (ip, len). Returns true if
+ * the packet was consumed, false to give it to lwIP. */
+static bool gw_verdict(enum nat_verdict v, const uint8_t *ip, size_t len,
+		       const struct nat_meta *meta)
+{
+	uint32_t dst = gw_be32(ip + 16);
+	struct netif *up = gw_up ? network_netif(gw_up) : NULL;
+	struct network *in;
+
+	switch (v) {
+	case NAT_LOCAL:
+		gw_st.local++;
+		return false;
+	case NAT_TO_UPLINK: {
+		uint32_t mask = up ? lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(up))) : 0;
+		uint32_t gw = up ? lwip_ntohl(ip4_addr_get_u32(netif_ip4_gw(up))) : 0;
+		uint32_t hop = (dst & mask) == (gw_netif_addr(up) & mask) ? dst : gw;
+
+		if (up == NULL || hop == 0) {
+			gw_st.no_route++;
+			return true;
+		}
+		gw_st.to_uplink++;
+		gw_send(up, ip, len, hop, meta->fragment);
+		return true;
+	}
+	case NAT_TO_INSIDE:
+		in = network_by_addr(dst);
+		if (in == NULL || !network_is_nat(in)) {
+			gw_st.no_route++;
+			return true;
+		}
+		gw_st.to_inside++;
+		gw_send(network_netif(in), ip, len, dst, meta->fragment);
+		return true;
+	case NAT_ICMP_TIME_EXCEEDED:
+	case NAT_ICMP_FRAG_NEEDED:
+		gw_icmp(ip, len, v);
+		return true;
+	default:
+		return true; /* refused or dropped: the core counted it */
+	}
+}
+
+static bool gw_hook(struct network *net, void *frame, size_t len)
+{
+	uint8_t *eth = frame, *ip = eth + GW_ETH_HLEN;
+	size_t iplen = len - GW_ETH_HLEN;
+	struct nat_meta meta = {0};
+	struct netif *nif = network_netif(net);
+	uint32_t src, dst, mask;
+	enum nat_verdict v;
+
+	if (!gw_ready || len < GW_ETH_HLEN + 20 || (eth[12] << 8 | eth[13]) != GW_ETH_P_IP)
+		return false;
+	src = gw_be32(ip + 12);
+	dst = gw_be32(ip + 16);
+	if (net == gw_up) {
+		if (gw_up_addr == 0 || dst != gw_up_addr)
+			return false;
+		v = nat_translate(&gw_nat, NAT_INBOUND, ip, iplen, sys_now(), &meta);
+		return gw_verdict(v, ip, iplen, &meta);
+	}
+	if (!network_is_nat(net) || nif == NULL)
+		return false;
+	mask = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(nif)));
+	/* The gateway's own subnet, broadcasts and multicast are lwIP's. */
+	if ((dst & mask) == (gw_netif_addr(nif) & mask) || dst == 0xffffffffu || (dst >> 28) == 0xe)
+		return false;
+	if ((src & mask) != (gw_netif_addr(nif) & mask)) {
+		gw_st.spoofed++;
+		return true;
+	}
+	/* Networks are isolated: no routing from one to another. The uplink's
+	 * subnet is outside, reached through NAT like everything else. */
+	struct network *other = network_by_addr(dst);
+
+	if (other != NULL && other != gw_up) {
+		gw_st.between_networks++;
+		return true;
+	}
+	v = nat_translate(&gw_nat, NAT_OUTBOUND, ip, iplen, sys_now(), &meta);
+	return gw_verdict(v, ip, iplen, &meta);
+}
+
+static void gw_follow_dns(void)
+{
+	uint32_t ips[DNS_MAX_SERVERS];
+	unsigned n = 0;
+	bool changed = false;
+
+	for (int i = 0; i < DNS_MAX_SERVERS; i++) {
+		const ip_addr_t *a = dns_getserver((u8_t)i);
+		uint32_t v = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(a)));
+
+		changed |= v != gw_dns_seen[i];
+		gw_dns_seen[i] = v;
+		if (v != 0)
+			ips[n++] = v;
+	}
+	if (changed)
+		svc_set_upstreams(ips, n);
+}
+
+void gw_poll(void)
+{
+	uint32_t addr;
+
+	network_set_ip_hook(gw_hook);
+	if (!gw_ready)
+		return;
+	nat_expire(&gw_nat, sys_now(), NAT_EXPIRE_BUDGET);
+	addr = gw_up ? gw_netif_addr(network_netif(gw_up)) : 0;
+	if (addr != gw_up_addr) {
+		gw_up_addr = addr;
+		nat_set_uplink(&gw_nat, addr, 1500);
+	}
+	if (gw_learn_dns)
+		gw_follow_dns();
+}
+
+static int gw_cmd_show_nat(int argc, char **argv, struct cli_out *out)
+{
+	(void)argc;
+	(void)argv;
+	if (!gw_ready) {
+		cli_printf(out, "%% NAT is not set up\n");
+		return -ENODEV;
+	}
+	nat_show(&gw_nat, sys_now(), 64, out);
+	nat_show_counters(&gw_nat, out);
+	cli_printf(
+		out,
+		"forwarding: to uplink %llu, to inside %llu, local %llu; dropped: no route %llu, "
+		"no pbuf %llu, between networks %llu, spoofed source %llu; ICMP errors sent "
+		"%llu, rate-limited %llu\n",
+		(unsigned long long)gw_st.to_uplink, (unsigned long long)gw_st.to_inside,
+		(unsigned long long)gw_st.local, (unsigned long long)gw_st.no_route,
+		(unsigned long long)gw_st.no_pbuf, (unsigned long long)gw_st.between_networks,
+		(unsigned long long)gw_st.spoofed, (unsigned long long)gw_st.icmp_sent,
+		(unsigned long long)gw_st.icmp_limited);
+	return 0;
+}
+
+static int gw_cmd_clear_nat(int argc, char **argv, struct cli_out *out)
+{
+	(void)argc;
+	(void)argv;
+	if (gw_ready)
+		nat_clear(&gw_nat);
+	cli_printf(out, "NAT sessions cleared\n");
+	return 0;
+}
+
+static int gw_cmd_show_uplink(int argc, char **argv, struct cli_out *out)
+{
+	struct netif *nif = gw_up ? network_netif(gw_up) : NULL;
+	char a[CFG_IPV4_STRLEN], m[CFG_IPV4_STRLEN], g[CFG_IPV4_STRLEN];
+
+	(void)argc;
+	(void)argv;
+	if (nif == NULL) {
+		cli_printf(out, "no uplink\n");
+		return 0;
+	}
+	cli_printf(out, "uplink address %s mask %s gateway %s%s\n",
+		   cfg_fmt_ipv4(gw_netif_addr(nif), a),
+		   cfg_fmt_ipv4(lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(nif))), m),
+		   cfg_fmt_ipv4(lwip_ntohl(ip4_addr_get_u32(netif_ip4_gw(nif))), g),
+		   netif_dhcp_data(nif) ? " (DHCP)" : "");
+	cli_printf(out, "  MAC %02x:%02x:%02x:%02x:%02x:%02x\n", nif->hwaddr[0], nif->hwaddr[1],
+		   nif->hwaddr[2], nif->hwaddr[3], nif->hwaddr[4], nif->hwaddr[5]);
+	for (int i = 0; i < DNS_MAX_SERVERS; i++)
+		if (gw_dns_seen[i])
+			cli_printf(out, "  DNS server from the lease: %s\n",
+				   cfg_fmt_ipv4(gw_dns_seen[i], a));
+	return 0;
+}
+
+CLI_COMMAND(show_nat, "show nat", "NAT sessions (state, idle time) and counters", gw_cmd_show_nat);
+CLI_COMMAND(clear_nat, "clear nat", "remove every dynamic NAT session", gw_cmd_clear_nat);
+CLI_COMMAND(show_uplink, "show uplink", "the uplink's address, gateway and learned DNS",
+	    gw_cmd_show_uplink);
