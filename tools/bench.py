@@ -61,6 +61,41 @@ def bench_model(model):
     return fig
 
 
+NAT_CONFIG = """uplink eth0 address 10.88.0.2/24 gateway 10.88.0.1
+network vmnet8 nat
+  ports eth1
+  address 192.168.99.2/24
+"""
+
+
+def iperf(ug, args):
+    """One iperf3 run from g1 to the outside host; Mbit/s at the receiver."""
+    srv = ug.spawn("up", ["iperf3", "-s", "-1", "-B", "10.88.0.1"])
+    time.sleep(0.5)
+    out = ug.ports[1].ns.run("iperf3 -c 10.88.0.1 -t %d -f m %s" % (SECONDS, args), check=False,
+                             timeout=SECONDS + 30)
+    srv.communicate(timeout=15)
+    m = re.search(r"([\d.]+) Mbits/sec\s+(?:[\d.]+ ms\s+\d+/\d+ \([\d.e+-]+%\)\s+)?\d*\s*"
+                  r"receiver", out)
+    return float(m.group(1)) if m else 0.0
+
+
+def bench_nat(model):
+    """iperf3 from a guest to the outside through NAT: TCP 1 and 4 streams,
+    UDP at 1 Gbit/s offered (1470-byte datagrams)."""
+    ports = [Port(model, ns="up"), Port(model, ns="g1")]
+    ug = Unigate(ports=ports, log=None, config=NAT_CONFIG)
+    try:
+        ug.start()
+        ug.wait_ready()
+        ug.ports[0].ns.run("ip addr add 10.88.0.1/24 dev %s" % ug.ports[0].tap)
+        ug.ports[1].ns.run("ip addr add 192.168.99.11/24 dev %s" % ug.ports[1].tap)
+        ug.ports[1].ns.run("ip route add default via 192.168.99.2")
+        return (iperf(ug, ""), iperf(ug, "-P 4"), iperf(ug, "-u -b 1000M"))
+    finally:
+        ug.close()
+
+
 DHCP_CONFIG_PEER = """uplink eth0 dhcp
 network vmnet8 hostonly
   ports eth1 eth2
@@ -121,6 +156,11 @@ def main():
             model, f["ready_ms"], f["qemu_to_ready_s"], f["idle_cpu_pct"], ping,
             statistics.median(f["tcp_mbit"]), " ".join("%.0f" % r for r in f["tcp_mbit"])),
             flush=True)
+    print("%-16s %14s %14s %14s" % ("NAT g1->out", "TCP 1 stream", "TCP 4 streams",
+                                      "UDP (1G offered)"))
+    for model in models:
+        t1, t4, u = bench_nat(model)
+        print("%-16s %9.0f Mb/s %9.0f Mb/s %9.0f Mb/s" % (model, t1, t4, u), flush=True)
     r = bench_dhcp()
     print("DHCP leases/s (perfdhcp, 100 clients, offered 20000/s, 10 s, through the switch): "
           "unigate %.0f, dnsmasq %.0f" % (r["unigate"], r["dnsmasq"]), flush=True)
