@@ -78,6 +78,21 @@ static struct svc_net *svc_by_name(const char *name)
 	return NULL;
 }
 
+/* Copies the datagram (p) into (buf) of (cap) bytes and frees it (a raw
+ * API receive callback owns its pbuf). Returns its length, or -1 if it was
+ * too long (counted in (*toolong)). */
+static int svc_take(struct pbuf *p, uint8_t *buf, size_t cap, uint64_t *toolong)
+{
+	int n = -1;
+
+	if (p->tot_len <= cap)
+		n = pbuf_copy_partial(p, buf, p->tot_len, 0);
+	else
+		(*toolong)++;
+	pbuf_free(p);
+	return n;
+}
+
 static int svc_send(struct udp_pcb *pcb, const void *data, size_t len, uint32_t ip, uint16_t port,
 		    struct netif *nif)
 {
@@ -114,13 +129,9 @@ static void svc_dhcp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const 
 		pbuf_free(p);
 		return;
 	}
-	if (p->tot_len > sizeof(svc_buf)) {
-		svc_dhcp_toolong++;
-		pbuf_free(p);
+	n = svc_take(p, svc_buf, sizeof(svc_buf), &svc_dhcp_toolong);
+	if (n < 0)
 		return;
-	}
-	n = pbuf_copy_partial(p, svc_buf, p->tot_len, 0);
-	pbuf_free(p);
 	n = dhcpd_input(&sn->dhcpd, svc_buf, (size_t)n, svc_now_s(), svc_reply, sizeof(svc_reply),
 			&dest);
 	if (n <= 0)
@@ -238,13 +249,9 @@ static void svc_upstream_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, co
 	int n;
 
 	(void)arg;
-	if (p->tot_len > sizeof(msg)) {
-		svc_dns_toolong++;
-		pbuf_free(p);
+	n = svc_take(p, msg, sizeof(msg), &svc_dns_toolong);
+	if (n < 0)
 		return;
-	}
-	n = pbuf_copy_partial(p, msg, p->tot_len, 0);
-	pbuf_free(p);
 	if (dns_fwd_reply(&svc_fwd, msg, (size_t)n, lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr))),
 			  port, pcb->local_port, sys_now(), &svc_out) >= 0)
 		svc_dns_run();
@@ -259,13 +266,9 @@ static void svc_dns_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const i
 	int n;
 
 	(void)pcb;
-	if (p->tot_len > sizeof(msg)) {
-		svc_dns_toolong++;
-		pbuf_free(p);
+	n = svc_take(p, msg, sizeof(msg), &svc_dns_toolong);
+	if (n < 0)
 		return;
-	}
-	n = pbuf_copy_partial(p, msg, p->tot_len, 0);
-	pbuf_free(p);
 	from.ip = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr)));
 	from.port = port;
 	from.net = (uint16_t)(sn - svc_nets);
