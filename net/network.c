@@ -20,7 +20,7 @@
 #include "net/switch.h"
 #include "netif/ethernet.h"
 
-#define NETWORK_CPU_PORT   (SW_PORTS_MAX - 1)
+#define NETWORK_CPU_PORT   NETDEV_MAX /* after every port eth0 .. eth31 */
 #define NETWORK_SEGS_MAX   16
 #define NETWORK_AGE_BUDGET 64 /* MAC table slots aged per main-loop pass */
 
@@ -67,10 +67,11 @@ static void network_to_cpu(struct network *net, void *frame, size_t len)
 		pbuf_free(p);
 }
 
-static void network_send(struct network *net, uint32_t mask, const struct netdev_seg *seg, int nseg)
+static void network_send(struct network *net, sw_mask_t mask, const struct netdev_seg *seg,
+			 int nseg)
 {
 	while (mask) {
-		int port = __builtin_ctz(mask);
+		int port = __builtin_ctzll(mask);
 
 		mask &= mask - 1;
 		if (port == NETWORK_CPU_PORT) {
@@ -86,7 +87,7 @@ static void network_rx(struct netdev *nd, void *frame, size_t len, const struct 
 {
 	struct network *net = nd->owner;
 	struct netdev_seg seg = {frame, len};
-	uint32_t mask;
+	sw_mask_t mask;
 
 	(void)ofl;
 	if (sw_input(&net->sw, network_port_index(nd), frame, len, sys_now(), &mask) > 0)
@@ -100,7 +101,7 @@ static err_t network_linkoutput(struct netif *nif, struct pbuf *p)
 	struct network *net = nif->state;
 	struct netdev_seg seg[NETWORK_SEGS_MAX];
 	int nseg = 0;
-	uint32_t mask;
+	sw_mask_t mask;
 
 	for (struct pbuf *q = p; q != NULL; q = q->next) {
 		if (nseg == NETWORK_SEGS_MAX) {
@@ -192,7 +193,7 @@ static void network_netif_remove(struct network *net)
 void network_remove(struct network *net)
 {
 	for (int p = 0; p < NETWORK_CPU_PORT; p++)
-		if (net->sw.members & (1u << p))
+		if (net->sw.members & SW_BIT(p))
 			network_detach(net, p);
 	network_netif_remove(net);
 	free(net->slots);
@@ -202,7 +203,7 @@ void network_remove(struct network *net)
 int network_set_ports(struct network *net, uint32_t mask)
 {
 	for (int p = 0; p < NETWORK_CPU_PORT; p++) {
-		bool want = mask & (1u << p), have = net->sw.members & (1u << p);
+		bool want = mask & (1u << p), have = net->sw.members & SW_BIT(p);
 		struct netdev *nd = netdev_get(p);
 
 		if (want == have || nd == NULL)
@@ -316,7 +317,7 @@ void network_poll(void)
 		for (int p = 0; p < NETWORK_CPU_PORT; p++) {
 			struct netdev *nd = sw_port_user(&net->sw, p);
 
-			if (nd != NULL && nd->link != (bool)(net->sw.tx_mask & (1u << p)))
+			if (nd != NULL && nd->link != (bool)(net->sw.tx_mask & SW_BIT(p)))
 				sw_port_set_up(&net->sw, p, nd->link);
 		}
 	}
@@ -328,9 +329,9 @@ void network_show(const struct network *net, struct cli_out *out)
 
 	cli_printf(out, "  ports:");
 	for (int p = 0; p < NETWORK_CPU_PORT; p++)
-		if (net->sw.members & (1u << p))
+		if (net->sw.members & SW_BIT(p))
 			cli_printf(out, " %s%s", net->sw.port[p].name,
-				   net->sw.tx_mask & (1u << p) ? "" : "(down)");
+				   net->sw.tx_mask & SW_BIT(p) ? "" : "(down)");
 	cli_printf(out, "\n");
 	if (net->has_netif)
 		cli_printf(out, "  gateway %s/%u, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",

@@ -1,15 +1,13 @@
 /*
  * The learning switch: port membership as bit masks, the per-frame
  * forwarding decision, and the "show mac" and counter printers. Ports are
- * bits of a uint32_t so that a flood set is one AND; the binding walks the
+ * bits of a sw_mask_t so that a flood set is one AND; the binding walks the
  * bits of the result and transmits.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "net/switch.h"
-
-#define SW_BIT(p) ((uint32_t)1 << (p))
 
 static bool sw_is_port(const struct sw *s, int port)
 {
@@ -108,7 +106,7 @@ static bool sw_broadcast(const uint8_t *dst)
 }
 
 /* The egress set of a frame to group address (dst), counted. */
-static uint32_t sw_flood_group(struct sw *s, const uint8_t *dst, uint32_t flood)
+static sw_mask_t sw_flood_group(struct sw *s, const uint8_t *dst, sw_mask_t flood)
 {
 	if (sw_link_local(dst)) {
 		s->stats.drop_link_local++;
@@ -124,8 +122,8 @@ static uint32_t sw_flood_group(struct sw *s, const uint8_t *dst, uint32_t flood)
 }
 
 /* The egress set of a frame to unicast address (dst), counted. */
-static uint32_t sw_forward_unicast(struct sw *s, int in_port, const uint8_t *dst, uint32_t flood,
-				   uint32_t now_ms)
+static sw_mask_t sw_forward_unicast(struct sw *s, int in_port, const uint8_t *dst, sw_mask_t flood,
+				    uint32_t now_ms)
 {
 	int p = fdb_lookup(&s->fdb, dst, now_ms);
 
@@ -152,9 +150,9 @@ static uint32_t sw_forward_unicast(struct sw *s, int in_port, const uint8_t *dst
 }
 
 int sw_input(struct sw *s, int in_port, const uint8_t *frame, size_t len, uint32_t now_ms,
-	     uint32_t *out_mask)
+	     sw_mask_t *out_mask)
 {
-	uint32_t mask, flood;
+	sw_mask_t mask, flood;
 	int err;
 
 	*out_mask = 0;
@@ -185,7 +183,7 @@ int sw_input(struct sw *s, int in_port, const uint8_t *frame, size_t len, uint32
 	if (s->cpu_port >= 0 && (mask & SW_BIT(s->cpu_port)))
 		s->stats.to_cpu++;
 	*out_mask = mask;
-	return __builtin_popcount(mask);
+	return __builtin_popcountll(mask);
 }
 
 uint32_t sw_age(struct sw *s, uint32_t now_ms)

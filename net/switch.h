@@ -30,7 +30,11 @@
 #include "kernel/cli.h"
 #include "net/fdb.h"
 
-#define SW_PORTS_MAX  32 /* port numbers are 0 .. 31: bits of a uint32_t */
+#define SW_PORTS_MAX 64 /* port numbers are 0 .. 63: bits of a sw_mask_t */
+#define SW_BIT(p)    ((sw_mask_t)1 << (p))
+
+/* A set of ports, bit i for port i. */
+typedef uint64_t sw_mask_t;
 #define SW_ETH_HLEN   14 /* destination, source, EtherType */
 #define SW_AGE_BUDGET 64 /* MAC table slots one sw_age() call examines */
 
@@ -63,9 +67,9 @@ struct sw_stats {
 struct sw {
 	struct fdb fdb;
 	struct sw_port port[SW_PORTS_MAX];
-	uint32_t members; /* bit i: port i exists */
-	uint32_t tx_mask; /* bit i: port i exists and is up */
-	int cpu_port;	  /* or -1 */
+	sw_mask_t members; /* bit i: port i exists */
+	sw_mask_t tx_mask; /* bit i: port i exists and is up */
+	int cpu_port;	   /* or -1 */
 	struct sw_stats stats;
 };
 
@@ -123,7 +127,7 @@ void *sw_port_user(const struct sw *s, int port);
  * dropped, its reason counted in s->stats.
  */
 int sw_input(struct sw *s, int in_port, const uint8_t *frame, size_t len, uint32_t now_ms,
-	     uint32_t *out_mask);
+	     sw_mask_t *out_mask);
 
 /*
  * Removes expired MAC table entries, SW_AGE_BUDGET slots' worth per call:

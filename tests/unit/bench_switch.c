@@ -49,7 +49,8 @@ static double bench_now(void)
 static void bench_size(uint32_t n)
 {
 	static struct sw s;
-	uint32_t nslots = fdb_nslots(n), i, mask, *order;
+	uint32_t nslots = fdb_nslots(n), i, *order;
+	sw_mask_t mask;
 	struct fdb_entry *slots = calloc(nslots, sizeof(*slots));
 	uint8_t(*hit)[6] = malloc((size_t)n * 6), (*miss)[6] = malloc((size_t)n * 6);
 	uint8_t(*frame)[60] = malloc((size_t)n * 60);

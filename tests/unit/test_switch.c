@@ -39,18 +39,18 @@ static void setup(struct sw *s, int nports, uint32_t capacity)
 
 /* Sends a 60-byte frame from (src) to (dst) in on (port); returns the
  * egress mask, checking it against the return value. */
-static uint32_t send_frame(struct sw *s, int port, const uint8_t *dst, const uint8_t *src,
-			   uint32_t now)
+static sw_mask_t send_frame(struct sw *s, int port, const uint8_t *dst, const uint8_t *src,
+			    uint32_t now)
 {
 	uint8_t f[60] = {0};
-	uint32_t mask = 0xdeadbeef;
+	sw_mask_t mask = 0xdeadbeef;
 	int n;
 
 	memcpy(f, dst, 6);
 	memcpy(f + 6, src, 6);
 	f[12] = 0x08;
 	n = sw_input(s, port, f, sizeof(f), now, &mask);
-	assert_int_equal(n, __builtin_popcount(mask));
+	assert_int_equal(n, __builtin_popcountll(mask));
 	return mask;
 }
 
@@ -96,6 +96,27 @@ static void test_ports(void **state)
 	assert_int_equal(s.cpu_port, -1);
 	assert_int_equal(fdb_lookup(&s.fdb, GW, 0), -1);
 	assert_int_equal(s.members, 0x80000003u);
+}
+
+/* Ports above 31 (eth31 and the CPU port after it) are whole members:
+ * floods reach them and unicast finds them. */
+static void test_high_ports(void **state)
+{
+	static const char *const hi[] = {"eth31", "vmnet8", "eth63"};
+	static struct sw sws;
+	struct sw *s = &sws;
+
+	(void)state;
+	setup(s, 1, 64);
+	assert_int_equal(sw_port_add(s, 31, hi[0], NULL), 0);
+	assert_int_equal(sw_port_add_cpu(s, 32, hi[1], NULL, GW), 0);
+	assert_int_equal(sw_port_add(s, 63, hi[2], NULL), 0);
+	assert_int_equal(sw_port_add(s, 64, hi[2], NULL), -EINVAL);
+	assert_true(send_frame(s, 0, BCAST, HOST_A, 1) == (SW_BIT(31) | SW_BIT(32) | SW_BIT(63)));
+	assert_true(send_frame(s, 63, HOST_A, HOST_B, 2) == SW_BIT(0));
+	assert_true(send_frame(s, 0, HOST_B, HOST_A, 3) == SW_BIT(63));
+	assert_true(send_frame(s, 0, GW, HOST_A, 4) == SW_BIT(32));
+	check_sum(s);
 }
 
 static void test_learn_and_forward(void **state)
@@ -146,7 +167,7 @@ static void test_same_port(void **state)
 {
 	uint8_t f[SW_ETH_HLEN] = {0};
 	struct sw s;
-	uint32_t mask = 1;
+	sw_mask_t mask = 1;
 
 	(void)state;
 	setup(&s, 3, 16);
@@ -166,7 +187,7 @@ static void test_runt_and_bad_port(void **state)
 {
 	uint8_t f[14];
 	struct sw s;
-	uint32_t mask = 7;
+	sw_mask_t mask = 7;
 
 	(void)state;
 	setup(&s, 3, 16);
@@ -351,7 +372,8 @@ static void test_random_frames(void **state)
 	struct sw s;
 	uint8_t f[20];
 	uint64_t x = 0x2545f4914f6cdd1dull;
-	uint32_t i, mask;
+	uint32_t i;
+	sw_mask_t mask;
 	int j, n, port;
 
 	(void)state;
@@ -376,7 +398,7 @@ static void test_random_frames(void **state)
 		if (x % 1000 == 0)
 			sw_port_set_up(&s, (int)((x >> 8) % 5), (x >> 16) % 2);
 		n = sw_input(&s, port, f, (size_t)((x >> 56) % 21), (uint32_t)i * 100, &mask);
-		assert_int_equal(n, __builtin_popcount(mask));
+		assert_int_equal(n, __builtin_popcountll(mask));
 		if (port >= 0)
 			assert_false(mask & (1u << port));
 		assert_int_equal(mask & ~s.tx_mask, 0);
@@ -438,7 +460,7 @@ static void test_show_counters(void **state)
 	static struct sink k;
 	struct cli_out out = {sink_write, &k};
 	struct sw s;
-	uint32_t mask;
+	sw_mask_t mask;
 
 	(void)state;
 	setup(&s, 2, 16);
@@ -459,6 +481,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ports),
+		cmocka_unit_test(test_high_ports),
 		cmocka_unit_test(test_learn_and_forward),
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_same_port),
