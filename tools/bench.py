@@ -75,8 +75,9 @@ def iperf(ug, args):
     out = ug.ports[1].ns.run("iperf3 -c 10.88.0.1 -t %d -f m %s" % (SECONDS, args), check=False,
                              timeout=SECONDS + 30)
     srv.communicate(timeout=15)
-    m = re.search(r"([\d.]+) Mbits/sec\s+(?:[\d.]+ ms\s+\d+/\d+ \([\d.e+-]+%\)\s+)?\d*\s*"
-                  r"receiver", out)
+    rx = r"([\d.]+) Mbits/sec\s+(?:[\d.]+ ms\s+\d+/\d+ \([\d.e+-]+%\)\s+)?\d*\s*receiver"
+    # With parallel streams the total is on the [SUM] line.
+    m = re.search(r"\[SUM\].*?" + rx, out) or re.search(rx, out)
     return float(m.group(1)) if m else 0.0
 
 
