@@ -36,6 +36,17 @@ READY = re.compile(r"unigate ready in (\d+) ms")
 _accel_cache = None
 
 
+results = []  # every check() of this test run
+
+
+def check(name, cond, detail=""):
+    """Records one test result and prints it as "ok - NAME" or
+    "not ok - NAME: DETAIL" (the lines tests/run.sh counts)."""
+    results.append(bool(cond))
+    print("%s - %s%s" % ("ok" if cond else "not ok", name, "" if cond else ": " + detail),
+          flush=True)
+
+
 class LabError(Exception):
     """A wait timed out or the appliance did something unexpected."""
 

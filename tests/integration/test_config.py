@@ -22,7 +22,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", ".."))
-from tools.lab import Port, Unigate  # noqa: E402
+from tools.lab import Port, Unigate, check, results  # noqa: E402
 
 PROBE = os.path.join(HERE, "l2probe.py")
 CONFIG = """# lab config
@@ -38,14 +38,6 @@ network vmnet1 hostonly
 network vmnet0 bridged
   ports eth4
 """
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print("%s - %s%s" % ("ok" if cond else "not ok", name, "" if cond else ": " + detail),
-          flush=True)
-
 
 def ping(p, dst, count=2):
     out = p.ns.run("ping -c %d -i 0.2 -W 1 %s" % (count, dst), check=False, timeout=30)

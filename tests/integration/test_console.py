@@ -12,17 +12,9 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from tools.lab import IMAGE, Unigate, probe_accel  # noqa: E402
+from tools.lab import IMAGE, Unigate, check, probe_accel, results  # noqa: E402
 
 MACHINES = ["q35", "pc"]
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(cond)
-    print("%s - %s%s" % ("ok" if cond else "not ok", name,
-                         "" if cond else ": " + detail), flush=True)
-
 
 def elf_build_id():
     out = subprocess.run(["readelf", "-n", IMAGE], capture_output=True, text=True).stdout

@@ -21,7 +21,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", ".."))
-from tools.lab import Port, Unigate, sh  # noqa: E402
+from tools.lab import Port, Unigate, check, results, sh  # noqa: E402
 
 SCRIPT = os.path.join(HERE, "dhcp-script.sh")
 FAKE_DNS = os.path.join(HERE, "fake_dns.py")
@@ -36,14 +36,6 @@ network vmnet8 nat
   dhcp range 192.168.99.128 192.168.99.129 lease 10m
   dhcp host web1 %s 192.168.99.10
 """ % WEB1_MAC
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print("%s - %s%s" % ("ok" if cond else "not ok", name, "" if cond else ": " + detail),
-          flush=True)
-
 
 class Client:
     """Runs DHCP clients in one guest namespace, recording what they got."""

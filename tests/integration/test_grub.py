@@ -11,15 +11,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from tools.lab import IMAGE, ISO, Unigate  # noqa: E402
-
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print("%s - %s%s" % ("ok" if cond else "not ok", name, "" if cond else ": " + detail),
-          flush=True)
+from tools.lab import IMAGE, ISO, Unigate, check, results  # noqa: E402
 
 
 def boot_iso(name, uefi):

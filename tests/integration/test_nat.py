@@ -25,7 +25,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", ".."))
-from tools.lab import Port, Unigate  # noqa: E402
+from tools.lab import Port, Unigate, check, results  # noqa: E402
 
 PEER = os.path.join(HERE, "nat_peer.py")
 CONFIG = """uplink eth0 address 10.88.0.2/24 gateway 10.88.0.1
@@ -37,14 +37,6 @@ network vmnet1 hostonly
   ports eth3
   address 192.168.56.1/24
 """
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print("%s - %s%s" % ("ok" if cond else "not ok", name, "" if cond else ": " + detail),
-          flush=True)
-
 
 def web(ug, ns, addr, port, text, work):
     root = os.path.join(work, ns)

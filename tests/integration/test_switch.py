@@ -20,18 +20,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", ".."))
-from tools.lab import LabError, Port, Unigate  # noqa: E402
+from tools.lab import LabError, Port, Unigate, check, results  # noqa: E402
 
 GATEWAY = "192.168.99.2"
 PROBE = os.path.join(HERE, "l2probe.py")
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print("%s - %s%s" % ("ok" if cond else "not ok", name, "" if cond else ": " + detail),
-          flush=True)
-
 
 def counters(ug):
     out = ug.command("show counters")

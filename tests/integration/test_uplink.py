@@ -19,17 +19,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", ".."))
-from tools.lab import Port, Unigate  # noqa: E402
+from tools.lab import Port, Unigate, check, results  # noqa: E402
 
 SCRIPT = os.path.join(HERE, "dhcp-script.sh")
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print("%s - %s%s" % ("ok" if cond else "not ok", name, "" if cond else ": " + detail),
-          flush=True)
-
 
 def main():
     work = "/tmp/ug-uplink-%d" % os.getpid()
