@@ -49,6 +49,7 @@ static int netdev_probe_one(const struct pci_dev *pci)
 			continue;
 		memset(nd, 0, sizeof(*nd));
 		snprintf(nd->name, sizeof(nd->name), "eth%d", netdev_nports);
+		nd->index = netdev_nports;
 		nd->pci = pci;
 		nd->mtu = 1500;
 		err = (*d)->probe(nd, pci, id);

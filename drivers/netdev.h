@@ -86,6 +86,7 @@ struct netdev_ops {
 
 struct netdev {
 	char name[NETDEV_NAME_MAX]; /* "eth0" */
+	int index;		    /* the N of ethN: its switch port number */
 	const char *model;	    /* "virtio-net", "82540EM", ... */
 	uint8_t mac[6];
 	uint16_t mtu;

@@ -61,6 +61,8 @@ static uint32_t gw_netif_addr(struct netif *nif)
 	return nif ? lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(nif))) : 0;
 }
 
+static bool gw_hook(struct network *net, void *frame, size_t len);
+
 int gw_configure(uint32_t sessions, const uint32_t timeouts[4])
 {
 	struct nat_config c;
@@ -88,6 +90,7 @@ int gw_configure(uint32_t sessions, const uint32_t timeouts[4])
 		return err;
 	gw_capacity = sessions;
 	gw_ready = true;
+	network_set_ip_hook(gw_hook);
 	return 0;
 }
 
@@ -275,7 +278,6 @@ void gw_poll(void)
 {
 	uint32_t addr;
 
-	network_set_ip_hook(gw_hook);
 	if (!gw_ready)
 		return;
 	nat_expire(&gw_nat, sys_now(), NAT_EXPIRE_BUDGET);

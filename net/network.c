@@ -42,14 +42,6 @@ static struct network network_tab[NETWORK_MAX];
 static network_ip_hook_fn network_ip_hook;
 static uint32_t network_aging_s = FDB_AGING_DEFAULT;
 
-static int network_port_index(const struct netdev *nd)
-{
-	for (int i = 0; i < netdev_count(); i++)
-		if (netdev_get(i) == nd)
-			return i;
-	return -1;
-}
-
 static void network_to_cpu(struct network *net, void *frame, size_t len)
 {
 	struct pbuf *p;
@@ -90,7 +82,7 @@ static void network_rx(struct netdev *nd, void *frame, size_t len, const struct 
 	sw_mask_t mask;
 
 	(void)ofl;
-	if (sw_input(&net->sw, network_port_index(nd), frame, len, sys_now(), &mask) > 0)
+	if (sw_input(&net->sw, nd->index, frame, len, sys_now(), &mask) > 0)
 		network_send(net, mask, &seg, 1);
 }
 

@@ -20,6 +20,7 @@ host-only network that is never translated.
 """
 import os
 import re
+import shutil
 import sys
 import time
 
@@ -143,7 +144,6 @@ def main():
         check("NAT lab runs", False, "%s: %s" % (type(e).__name__, e))
     finally:
         ug.close()
-        import shutil
         shutil.rmtree(work, ignore_errors=True)
     return 0 if all(results) else 1
 
