@@ -28,18 +28,17 @@ LDFLAGS  := -nostdlib -static -no-pie -Wl,-T,boot/linker.ld -Wl,--build-id=sha1 
 BOOT_SRCS   := boot/entry.S
 KERNEL_SRCS := $(filter-out %.h,$(wildcard kernel/*.c kernel/*.S))
 DRIVER_SRCS := $(wildcard drivers/*.c)
-NET_SRCS    := $(wildcard net/*.c)
+NET_SRCS    := $(wildcard net/*.c net/*/*.c)
 CONFIG_SRCS := $(wildcard config/*.c config/*.S)
 OWN_SRCS    := $(BOOT_SRCS) $(KERNEL_SRCS) $(DRIVER_SRCS) $(NET_SRCS) $(CONFIG_SRCS)
 
-# Pure modules: no I/O, built for the host too and linked into every unit test.
+# Bindings join pure code to lwIP and the drivers; everything else under
+# net/ and config/ is pure (no I/O, no lwIP header: `make lint` checks it)
+# and is built for the host too, linked into every unit test.
+BIND_SRCS   := net/switch/network.c net/nat/gateway.c net/services.c config/apply.c
 PURE_SRCS   := kernel/lineedit.c kernel/cli.c kernel/memmap.c kernel/bootinfo.c \
-               net/fdb.c net/switch.c drivers/e1000_core.c drivers/virtqueue.c \
-               net/dns_msg.c net/dns_local.c net/dns_fwd.c \
-               net/dhcp_msg.c net/dhcpd.c net/dhcpd_pool.c \
-               net/cksum.c net/nat_frag.c net/nat_icmp.c net/nat_index.c net/nat_setup.c \
-               net/nat_show.c net/nat_table.c net/nat_xlate.c \
-               $(filter-out config/apply.c,$(wildcard config/*.c))
+               drivers/e1000_core.c drivers/virtqueue.c \
+               $(filter-out $(BIND_SRCS),$(NET_SRCS) $(wildcard config/*.c))
 
 # lwIP, unmodified: core IPv4 and the Ethernet layer.
 LWIP_SRCS = $(wildcard $(LWIP)/src/core/*.c) $(wildcard $(LWIP)/src/core/ipv4/*.c) \
@@ -176,9 +175,15 @@ bench: $(BUILD)/unigate.elf $(BUILD)/host/bench_switch ## measured figures: boot
 	@echo "host: MAC table and switch decision (gcc -O2)"
 	@$(BUILD)/host/bench_switch
 
-lint: ## check formatting against .clang-format
+lint: ## check formatting against .clang-format, and the layout rules
 	@files=$$(git ls-files '*.c' '*.h'); \
 	clang-format --dry-run --Werror $$files && echo "  LINT    $$(echo $$files | wc -w) files clean"
+	@bad=$$(grep -l '#include "\(lwip\|netif\|arch\)/' $(PURE_SRCS) $(patsubst %.c,%.h,$(filter net/% config/%,$(PURE_SRCS))) 2>/dev/null); \
+	[ -z "$$bad" ] || { echo "  LINT    pure files include lwIP headers: $$bad"; exit 1; }; \
+	echo "  LINT    pure files include no lwIP header"
+	@bad=$$(git grep -l '"net/nat/nat_impl.h"' -- '*.c' '*.h' ':!net/nat/' ':!tests/'); \
+	[ -z "$$bad" ] || { echo "  LINT    only net/nat/ includes nat_impl.h: $$bad"; exit 1; }; \
+	echo "  LINT    only net/nat/ includes the NAT internals"
 
 format: ## reformat our sources with .clang-format
 	@clang-format -i $$(git ls-files '*.c' '*.h')

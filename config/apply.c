@@ -16,8 +16,8 @@
 #include "kernel/cli.h"
 #include "kernel/console.h"
 #include "lwip/dhcp.h"
-#include "net/gateway.h"
-#include "net/network.h"
+#include "net/nat/gateway.h"
+#include "net/switch/network.h"
 #include "net/services.h"
 
 #define APPLY_UPLINK   "uplink" /* the uplink's own switch */

@@ -60,10 +60,10 @@
 #define CFG_LEASE_MIN		 60
 #define CFG_LEASE_MAX		 31536000 /* 365 days */
 #define CFG_MAC_AGING_DEFAULT	 300
-#define CFG_MAC_AGING_MAX	 1000000 /* seconds; net/fdb.h FDB_AGING_MAX */
+#define CFG_MAC_AGING_MAX	 1000000 /* seconds; net/switch/fdb.h FDB_AGING_MAX */
 #define CFG_MAC_TABLE_DEFAULT	 4096	 /* entries per network */
 #define CFG_MAC_TABLE_MIN	 16
-#define CFG_MAC_TABLE_MAX	 65536 /* net/fdb.h FDB_CAPACITY_MAX */
+#define CFG_MAC_TABLE_MAX	 65536 /* net/switch/fdb.h FDB_CAPACITY_MAX */
 #define CFG_NAT_SESSIONS_DEFAULT 65536
 #define CFG_NAT_SESSIONS_MIN	 64
 #define CFG_NAT_SESSIONS_MAX	 262144

@@ -179,21 +179,6 @@ int cfg_parse_duration(const char *s, uint32_t *seconds)
 	return 0;
 }
 
-char *cfg_fmt_ipv4(uint32_t host_order, char buf[CFG_IPV4_STRLEN])
-{
-	snprintf(buf, CFG_IPV4_STRLEN, "%u.%u.%u.%u", (unsigned)(host_order >> 24),
-		 (unsigned)(host_order >> 16 & 0xff), (unsigned)(host_order >> 8 & 0xff),
-		 (unsigned)(host_order & 0xff));
-	return buf;
-}
-
-char *cfg_fmt_mac(const uint8_t mac[6], char buf[CFG_MAC_STRLEN])
-{
-	snprintf(buf, CFG_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
-		 mac[3], mac[4], mac[5]);
-	return buf;
-}
-
 char *cfg_fmt_duration(uint32_t seconds, char buf[CFG_DURATION_STRLEN])
 {
 	static const struct {

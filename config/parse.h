@@ -10,8 +10,8 @@
 
 #include <stdint.h>
 
-#define CFG_IPV4_STRLEN	    16 /* "255.255.255.255" and NUL */
-#define CFG_MAC_STRLEN	    18 /* "00:0c:29:aa:bb:cc" and NUL */
+#include "net/addr.h" /* addr_fmt_ipv4(), addr_fmt_mac() */
+
 #define CFG_DURATION_STRLEN 12 /* "4294967295" and a unit and NUL */
 
 /*
@@ -49,12 +49,6 @@ int cfg_parse_mac(const char *s, uint8_t mac[6]);
  * (*seconds): "90s", "300", "30m", "2h", "1d". Units are lower case only.
  */
 int cfg_parse_duration(const char *s, uint32_t *seconds);
-
-/* Writes (host_order) as a dotted quad into (buf) and returns (buf). */
-char *cfg_fmt_ipv4(uint32_t host_order, char buf[CFG_IPV4_STRLEN]);
-
-/* Writes (mac) as lower-case "xx:xx:xx:xx:xx:xx" into (buf) and returns (buf). */
-char *cfg_fmt_mac(const uint8_t mac[6], char buf[CFG_MAC_STRLEN]);
 
 /*
  * Writes (seconds) into (buf) with the largest unit that divides it exactly

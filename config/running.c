@@ -75,7 +75,7 @@ static void cfg_put_ports(struct cfg_line *l, uint32_t ports)
 
 static int cfg_write_globals(const struct cfg *c, struct cfg_line *l, struct cli_out *out)
 {
-	char a[CFG_IPV4_STRLEN], d[CFG_DURATION_STRLEN];
+	char a[ADDR_IPV4_STRLEN], d[CFG_DURATION_STRLEN];
 	const struct cfg_uplink *u = &c->uplink;
 	int i, rc;
 
@@ -86,15 +86,15 @@ static int cfg_write_globals(const struct cfg *c, struct cfg_line *l, struct cli
 		if (u->mode == CFG_UPLINK_DHCP)
 			cfg_put(l, " dhcp");
 		else
-			cfg_put(l, " address %s/%u", cfg_fmt_ipv4(u->addr, a), u->prefix);
+			cfg_put(l, " address %s/%u", addr_fmt_ipv4(u->addr, a), u->prefix);
 		if (u->mode == CFG_UPLINK_STATIC && u->gateway != 0)
-			cfg_put(l, " gateway %s", cfg_fmt_ipv4(u->gateway, a));
+			cfg_put(l, " gateway %s", addr_fmt_ipv4(u->gateway, a));
 		rc |= cfg_flush(l, out);
 	}
 	if (c->ndns != 0) {
 		cfg_put(l, "dns upstream");
 		for (i = 0; i < c->ndns; i++)
-			cfg_put(l, " %s", cfg_fmt_ipv4(c->dns[i], a));
+			cfg_put(l, " %s", addr_fmt_ipv4(c->dns[i], a));
 		rc |= cfg_flush(l, out);
 	}
 	for (i = 0; i < CFG_NAT_TIMEOUTS; i++)
@@ -120,7 +120,7 @@ static int cfg_write_globals(const struct cfg *c, struct cfg_line *l, struct cli
 
 static int cfg_write_net(const struct cfg_net *n, struct cfg_line *l, struct cli_out *out)
 {
-	char a[CFG_IPV4_STRLEN], b[CFG_IPV4_STRLEN], m[CFG_MAC_STRLEN], d[CFG_DURATION_STRLEN];
+	char a[ADDR_IPV4_STRLEN], b[ADDR_IPV4_STRLEN], m[ADDR_MAC_STRLEN], d[CFG_DURATION_STRLEN];
 	int k, rc;
 
 	cfg_put(l, "network %s %s", n->name, cfg_mode_names[n->mode]);
@@ -131,7 +131,7 @@ static int cfg_write_net(const struct cfg_net *n, struct cfg_line *l, struct cli
 		rc |= cfg_flush(l, out);
 	}
 	if (n->prefix != 0) {
-		cfg_put(l, "  address %s/%u", cfg_fmt_ipv4(n->addr, a), n->prefix);
+		cfg_put(l, "  address %s/%u", addr_fmt_ipv4(n->addr, a), n->prefix);
 		rc |= cfg_flush(l, out);
 	}
 	if (strcmp(n->domain, CFG_DOMAIN_DEFAULT) != 0) {
@@ -139,20 +139,20 @@ static int cfg_write_net(const struct cfg_net *n, struct cfg_line *l, struct cli
 		rc |= cfg_flush(l, out);
 	}
 	if (n->dhcp) {
-		cfg_put(l, "  dhcp range %s %s lease %s", cfg_fmt_ipv4(n->range_start, a),
-			cfg_fmt_ipv4(n->range_end, b), cfg_fmt_duration(n->lease_s, d));
+		cfg_put(l, "  dhcp range %s %s lease %s", addr_fmt_ipv4(n->range_start, a),
+			addr_fmt_ipv4(n->range_end, b), cfg_fmt_duration(n->lease_s, d));
 		rc |= cfg_flush(l, out);
 	}
 	for (k = 0; k < n->nhosts; k++) {
-		cfg_put(l, "  dhcp host %s %s %s", n->host[k].name, cfg_fmt_mac(n->host[k].mac, m),
-			cfg_fmt_ipv4(n->host[k].ip, a));
+		cfg_put(l, "  dhcp host %s %s %s", n->host[k].name, addr_fmt_mac(n->host[k].mac, m),
+			addr_fmt_ipv4(n->host[k].ip, a));
 		rc |= cfg_flush(l, out);
 	}
 	for (k = 0; k < n->nforwards; k++) {
 		const struct cfg_forward *f = &n->forward[k];
 
 		cfg_put(l, "  forward %s %u %s %u", cfg_proto_names[f->proto], f->outside_port,
-			cfg_fmt_ipv4(f->inside_ip, a), f->inside_port);
+			addr_fmt_ipv4(f->inside_ip, a), f->inside_port);
 		rc |= cfg_flush(l, out);
 	}
 	return rc;

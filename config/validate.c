@@ -44,27 +44,27 @@ static bool cfg_host_addr(uint32_t addr, uint8_t prefix)
 int cfg_check_global(const struct cfg *c, struct cfg_error *err)
 {
 	const struct cfg_uplink *u = &c->uplink;
-	char a[CFG_IPV4_STRLEN];
+	char a[ADDR_IPV4_STRLEN];
 	int i, j, bridged = -1;
 
 	if (u->mode == CFG_UPLINK_STATIC) {
 		if (!cfg_host_addr(u->addr, u->prefix))
 			return cfg_bad(err, -EINVAL, "%s/%u is not a host address",
-				       cfg_fmt_ipv4(u->addr, a), u->prefix);
+				       addr_fmt_ipv4(u->addr, a), u->prefix);
 		if (u->gateway != 0 &&
 		    (!cfg_in_subnet(u->gateway, u->addr, u->prefix) || u->gateway == u->addr))
 			return cfg_bad(err, -EINVAL,
 				       "gateway %s is not another host of the uplink's subnet",
-				       cfg_fmt_ipv4(u->gateway, a));
+				       addr_fmt_ipv4(u->gateway, a));
 	}
 	for (i = 0; i < c->ndns; i++) {
 		if (!cfg_unicast(c->dns[i]))
 			return cfg_bad(err, -EINVAL, "%s is not a usable dns server address",
-				       cfg_fmt_ipv4(c->dns[i], a));
+				       addr_fmt_ipv4(c->dns[i], a));
 		for (j = 0; j < i; j++)
 			if (c->dns[j] == c->dns[i])
 				return cfg_bad(err, -EEXIST, "dns upstream %s is listed twice",
-					       cfg_fmt_ipv4(c->dns[i], a));
+					       addr_fmt_ipv4(c->dns[i], a));
 	}
 	for (i = 0; i < c->nnets; i++) {
 		const struct cfg_net *n = &c->net[i];
@@ -103,7 +103,7 @@ int cfg_check_global(const struct cfg *c, struct cfg_error *err)
 /* The rules of an addressed network's DHCP range, hosts and forwards. */
 static int cfg_check_inside(const struct cfg_net *n, struct cfg_error *err)
 {
-	char a[CFG_IPV4_STRLEN], b[CFG_IPV4_STRLEN], net[CFG_IPV4_STRLEN];
+	char a[ADDR_IPV4_STRLEN], b[ADDR_IPV4_STRLEN], net[ADDR_IPV4_STRLEN];
 	int k, m;
 
 	if (n->dhcp) {
@@ -111,13 +111,13 @@ static int cfg_check_inside(const struct cfg_net *n, struct cfg_error *err)
 			return cfg_bad(err, -EINVAL, "the dhcp range starts after it ends");
 		if (!cfg_in_subnet(n->range_start, n->addr, n->prefix) ||
 		    !cfg_in_subnet(n->range_end, n->addr, n->prefix))
-			return cfg_bad(err, -EINVAL, "the dhcp range %s .. %s is not inside %s/%u",
-				       cfg_fmt_ipv4(n->range_start, a),
-				       cfg_fmt_ipv4(n->range_end, b),
-				       cfg_fmt_ipv4(n->addr & cfg_mask(n->prefix), net), n->prefix);
+			return cfg_bad(
+				err, -EINVAL, "the dhcp range %s .. %s is not inside %s/%u",
+				addr_fmt_ipv4(n->range_start, a), addr_fmt_ipv4(n->range_end, b),
+				addr_fmt_ipv4(n->addr & cfg_mask(n->prefix), net), n->prefix);
 		if (n->addr >= n->range_start && n->addr <= n->range_end)
 			return cfg_bad(err, -EBUSY, "the dhcp range holds the network's address %s",
-				       cfg_fmt_ipv4(n->addr, a));
+				       addr_fmt_ipv4(n->addr, a));
 		if (n->lease_s < CFG_LEASE_MIN || n->lease_s > CFG_LEASE_MAX)
 			return cfg_bad(err, -ERANGE, "the lease time is out of range");
 	}
@@ -128,7 +128,7 @@ static int cfg_check_inside(const struct cfg_net *n, struct cfg_error *err)
 		if (!cfg_in_subnet(h->ip, n->addr, n->prefix) || h->ip == n->addr)
 			return cfg_bad(err, -EINVAL,
 				       "dhcp host %s: %s is not a guest address of %s", h->name,
-				       cfg_fmt_ipv4(h->ip, a), n->name);
+				       addr_fmt_ipv4(h->ip, a), n->name);
 		if ((h->mac[0] & 1) || memcmp(h->mac, zero, 6) == 0)
 			return cfg_bad(err, -EINVAL, "dhcp host %s: not a unicast MAC address",
 				       h->name);
@@ -155,7 +155,7 @@ static int cfg_check_inside(const struct cfg_net *n, struct cfg_error *err)
 			return cfg_bad(err, -EINVAL,
 				       "forward %s %u: %s is not a guest address of %s",
 				       cfg_proto_names[f->proto], f->outside_port,
-				       cfg_fmt_ipv4(f->inside_ip, a), n->name);
+				       addr_fmt_ipv4(f->inside_ip, a), n->name);
 		if (f->outside_port == 0 || f->inside_port == 0)
 			return cfg_bad(err, -ERANGE, "forward %s: port 0", n->name);
 	}
@@ -165,7 +165,7 @@ static int cfg_check_inside(const struct cfg_net *n, struct cfg_error *err)
 int cfg_check_net(const struct cfg *c, int i, struct cfg_error *err)
 {
 	const struct cfg_net *n = &c->net[i];
-	char a[CFG_IPV4_STRLEN];
+	char a[ADDR_IPV4_STRLEN];
 
 	if (n->mode > CFG_BRIDGED)
 		return cfg_bad(err, -EINVAL, "network %s has no valid mode", n->name);
@@ -196,7 +196,7 @@ int cfg_check_net(const struct cfg *c, int i, struct cfg_error *err)
 	}
 	if (!cfg_host_addr(n->addr, n->prefix))
 		return cfg_bad(err, -EINVAL, "%s/%u is not a host address",
-			       cfg_fmt_ipv4(n->addr, a), n->prefix);
+			       addr_fmt_ipv4(n->addr, a), n->prefix);
 	return cfg_check_inside(n, err);
 }
 

@@ -122,7 +122,7 @@ int cfg_get_port(struct cfg_stmt *s, int word, unsigned *port)
 int cfg_get_prefix(struct cfg_stmt *s, int word, uint8_t default_len, uint8_t min_len,
 		   uint32_t *addr, uint8_t *len)
 {
-	char part[CFG_IPV4_STRLEN];
+	char part[ADDR_IPV4_STRLEN];
 	const char *w, *slash;
 	uint32_t a, l = default_len;
 	size_t alen;

@@ -18,15 +18,13 @@
 #include "kernel/irq.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
+#include "kernel/poll.h"
 #include "kernel/random.h"
 #include "kernel/serial.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
-#include "net/gateway.h"
-#include "net/network.h"
-#include "net/services.h"
 
 #define MAIN_MAX_SLEEP_US 50000 /* the PIT one-shot reaches about 54 ms */
 
@@ -54,9 +52,7 @@ static void main_loop(void)
 		bool busy = console_poll();
 
 		busy |= netdev_poll_all() > 0;
-		network_poll();
-		svc_poll();
-		gw_poll();
+		poll_all();
 		sys_check_timeouts();
 		if (busy)
 			continue;

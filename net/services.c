@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/parse.h"
+#include "net/addr.h"
 #include "kernel/cli.h"
+#include "kernel/poll.h"
 #include "kernel/random.h"
 #include "kernel/time.h"
 #include "lwip/etharp.h"
@@ -19,9 +20,9 @@
 #include "lwip/pbuf.h"
 #include "lwip/sys.h"
 #include "lwip/udp.h"
-#include "net/dns_fwd.h"
-#include "net/dns_local.h"
-#include "net/dns_msg.h"
+#include "net/dns/dns_fwd.h"
+#include "net/dns/dns_local.h"
+#include "net/dns/dns_msg.h"
 #include "net/services.h"
 
 #define SVC_NETS	32
@@ -284,7 +285,7 @@ int svc_init(void)
 	ip_set_option(svc_dhcp_pcb, SOF_BROADCAST);
 	udp_recv(svc_dhcp_pcb, svc_dhcp_recv, NULL);
 	dns_fwd_init(&svc_fwd, svc_pending, SVC_PENDING, random_u32);
-	/* The NAT's dynamic ports are below 49152 (net/nat.h); ours above. */
+	/* The NAT's dynamic ports are below 49152 (net/nat/nat.h); ours above. */
 	dns_fwd_set_ports(&svc_fwd, 49152, 65535, NULL, 0);
 	return 0;
 }
@@ -354,7 +355,7 @@ void svc_set_upstreams(const uint32_t *ips, unsigned n)
 	dns_fwd_set_upstreams(&svc_fwd, ips, n);
 }
 
-void svc_poll(void)
+static void svc_poll(void)
 {
 	uint32_t now = sys_now();
 
@@ -424,3 +425,5 @@ CLI_COMMAND(clear_leases, "clear leases", "forget the DHCP leases of every netwo
 CLI_COMMAND(show_dhcp, "show dhcp", "DHCP server counters per network", svc_cmd_dhcp);
 CLI_COMMAND(show_dns, "show dns", "DNS forwarder: upstreams, pending queries, counters",
 	    svc_cmd_dns);
+
+POLLER(services, svc_poll);

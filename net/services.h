@@ -1,6 +1,6 @@
 /*
- * Gateway services of a network: the DHCP server (net/dhcpd.h) and the DNS
- * forwarder (net/dns_fwd.h, net/dns_local.h), bound to lwIP UDP. Each
+ * Gateway services of a network: the DHCP server (net/dhcp/dhcpd.h) and the DNS
+ * forwarder (net/dns/dns_fwd.h, net/dns/dns_local.h), bound to lwIP UDP. Each
  * network with an address gets its DNS listener on that address; DHCP
  * listens once on port 67 and picks the network by the receiving netif.
  * Neither ever answers on the uplink.
@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "net/dhcpd.h"
+#include "net/dhcp/dhcpd.h"
 
 struct netif;
 
@@ -30,8 +30,5 @@ void svc_network_remove(const char *name);
 
 /* Upstream DNS servers (host byte order), in order of preference. */
 void svc_set_upstreams(const uint32_t *ips, unsigned n);
-
-/* Retransmits and times out forwarded queries; called from the main loop. */
-void svc_poll(void);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * Fuzz target: DHCP messages from guests, through net/dhcp_msg.c and the
- * server in net/dhcpd.c and net/dhcpd_pool.c. One server with a small pool
+ * Fuzz target: DHCP messages from guests, through net/dhcp/dhcp_msg.c and the
+ * server in net/dhcp/dhcpd.c and net/dhcp/dhcpd_pool.c. One server with a small pool
  * and two reservations lives for the whole run, so that inputs build up
  * leases, offers and declined addresses for later inputs to meet; time
  * advances with every input, and the configuration changes now and then.
@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "kernel/cli.h"
-#include "net/dhcp_msg.h"
-#include "net/dhcpd.h"
+#include "net/dhcp/dhcp_msg.h"
+#include "net/dhcp/dhcpd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /*
  * Fuzz target: DNS messages, which come from guests and from upstream
- * servers, through net/dns_msg.c, net/dns_local.c and net/dns_fwd.c. Each
+ * servers, through net/dns/dns_msg.c, net/dns/dns_local.c and net/dns/dns_fwd.c. Each
  * input is one message; its ID field (which no parser looks at) steers
  * the scenario, so that captured messages make good seeds. A fresh
  * forwarder takes the message as a client query (twice, to merge), then
@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "net/dns_fwd.h"
+#include "net/dns/dns_fwd.h"
 
 #define UP1	      0x0a580001u
 #define UP2	      0x0a580002u

@@ -17,7 +17,7 @@
 
 #include "kernel/cli.h"
 #include "net/cksum.h"
-#include "net/nat.h"
+#include "net/nat/nat.h"
 
 #define FZ_UPLINK 0x0a580002u /* 10.88.0.2 */
 #define FZ_INSIDE 0xc0a86300u /* 192.168.99.0/24 */

@@ -4,7 +4,7 @@
  * fdb_learn refresh, and per sw_input of a known unicast frame, with the
  * table filled to 1k and to 64k entries. Keys are visited in random order
  * so that the large table's misses in the CPU caches are counted too.
- *   gcc -std=c11 -O2 -I. tests/unit/bench_switch.c net/fdb.c net/switch.c \
+ *   gcc -std=c11 -O2 -I. tests/unit/bench_switch.c net/switch/fdb.c net/switch/switch.c \
  *       kernel/cli.c -o /tmp/bench && /tmp/bench
  */
 #define _POSIX_C_SOURCE 199309L
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "net/switch.h"
+#include "net/switch/switch.h"
 
 #define OPS   (1u << 24)
 #define PORTS 4

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "net/nat.h"
+#include "net/nat/nat.h"
 
 #define UP  0x0a580002u /* 10.88.0.2, the uplink address */
 #define H1  0xc0a8630au /* 192.168.99.10 */

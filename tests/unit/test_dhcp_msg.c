@@ -1,5 +1,5 @@
 /*
- * Unit tests for net/dhcp_msg.c: the fixed part, truncated messages and a
+ * Unit tests for net/dhcp/dhcp_msg.c: the fixed part, truncated messages and a
  * missing magic cookie, option walking (pads, END, options running past
  * their field, zero-length and repeated options, RFC 3396 concatenation),
  * option overload into 'file' and 'sname', maximum message size, and
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "net/dhcp_msg.h"
+#include "net/dhcp/dhcp_msg.h"
 
 static const uint8_t MAC[6] = {0x00, 0x0c, 0x29, 0x11, 0x22, 0x33};
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for net/dhcpd.c and net/dhcpd_pool.c: configuration checks;
+ * Unit tests for net/dhcp/dhcpd.c and net/dhcp/dhcpd_pool.c: configuration checks;
  * DISCOVER and the address choice; REQUEST in the SELECTING, INIT-REBOOT,
  * RENEWING and REBINDING states with their ACK, NAK or silence; RELEASE,
  * DECLINE and INFORM; reservations; an exhausted pool where bound clients
@@ -19,8 +19,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "net/dhcp_msg.h"
-#include "net/dhcpd.h"
+#include "net/dhcp/dhcp_msg.h"
+#include "net/dhcp/dhcpd.h"
 
 #define GW	   0xc0a86302u /* 192.168.99.2 */
 #define IP(n)	   (0xc0a86300u | (n))

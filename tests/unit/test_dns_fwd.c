@@ -1,5 +1,5 @@
 /*
- * Unit tests for net/dns_fwd.c: forwarding with a random ID and port,
+ * Unit tests for net/dns/dns_fwd.c: forwarding with a random ID and port,
  * accepting only the exact reply (wrong port, server, source port, ID or
  * question all ignored and counted), merging identical queries and not
  * merging different ones, a full table that refuses rather than evicts,
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "net/dns_fwd.h"
+#include "net/dns/dns_fwd.h"
 
 #define U1 0x0a580001u /* 10.88.0.1 */
 #define U2 0x0a580002u

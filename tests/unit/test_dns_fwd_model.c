@@ -1,5 +1,5 @@
 /*
- * A long random run of net/dns_fwd.c: queries for a few names from a few
+ * A long random run of net/dns/dns_fwd.c: queries for a few names from a few
  * clients with a few IDs, upstream replies genuine and forged, ticks, on
  * a small table that fills up. Every action is checked against what
  * caused it: a REPLY only to a (client, ID) still owed one, every SEND's
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "net/dns_fwd.h"
+#include "net/dns/dns_fwd.h"
 
 #define U1 0x0a580001u
 #define U2 0x0a580002u

@@ -1,5 +1,5 @@
 /*
- * Unit tests for net/dns_local.c: splitting names at the network's domain,
+ * Unit tests for net/dns/dns_local.c: splitting names at the network's domain,
  * reading in-addr.arpa names, and the local answers: A for DHCP names
  * unqualified and under the domain, in any case; NOERROR without data for
  * other types; NXDOMAIN for unknown names under the domain; PTR for the
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "net/dns_local.h"
+#include "net/dns/dns_local.h"
 
 #define WEB1 0xc0a8630au /* 192.168.99.10 */
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for net/dns_msg.c: header and question parsing of hostile
+ * Unit tests for net/dns/dns_msg.c: header and question parsing of hostile
  * input (short headers, QDCOUNT 0 and 2, compression loops, forward and
  * header pointers, long labels and names, sections past the end, trailing
  * bytes, OPT placement), truncated responses, names to and from text,
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "net/dns_msg.h"
+#include "net/dns/dns_msg.h"
 
 static void wr16(uint8_t *p, uint16_t v)
 {

@@ -1,5 +1,5 @@
 /*
- * Unit tests for net/fdb.c: learning, refreshing, moving and aging
+ * Unit tests for net/switch/fdb.c: learning, refreshing, moving and aging
  * entries, a full table that refuses rather than evicts, deletion by
  * backward shift under heavy collisions and across the end of the array,
  * flushing a port, bounded sweeps, static entries, listing, the probe
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "net/fdb.h"
+#include "net/switch/fdb.h"
 
 #define SEED   0x5eed5eed12345678ull
 #define AGING  300

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "net/nat.h"
+#include "net/nat/nat.h"
 #include "tests/unit/nat_harness.h"
 
 static void tcp_send(enum nat_dir dir, uint32_t in_ip, uint16_t in_port, uint16_t out_port,

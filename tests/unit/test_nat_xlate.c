@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "net/nat.h"
+#include "net/nat/nat.h"
 #include "tests/unit/nat_harness.h"
 
 static void test_icmp_error_inbound(void **state)

@@ -219,14 +219,14 @@ static void test_duration(void **state)
 static void test_fmt(void **state)
 {
 	static const uint8_t mac[6] = {0x00, 0x0c, 0x29, 0xaa, 0xbb, 0xcc};
-	char ip[CFG_IPV4_STRLEN], m[CFG_MAC_STRLEN], d[CFG_DURATION_STRLEN];
+	char ip[ADDR_IPV4_STRLEN], m[ADDR_MAC_STRLEN], d[CFG_DURATION_STRLEN];
 	uint32_t back;
 
 	(void)state;
-	assert_string_equal(cfg_fmt_ipv4(0xc0a86302, ip), "192.168.99.2");
-	assert_string_equal(cfg_fmt_ipv4(0, ip), "0.0.0.0");
-	assert_string_equal(cfg_fmt_ipv4(0xffffffff, ip), "255.255.255.255");
-	assert_string_equal(cfg_fmt_mac(mac, m), "00:0c:29:aa:bb:cc");
+	assert_string_equal(addr_fmt_ipv4(0xc0a86302, ip), "192.168.99.2");
+	assert_string_equal(addr_fmt_ipv4(0, ip), "0.0.0.0");
+	assert_string_equal(addr_fmt_ipv4(0xffffffff, ip), "255.255.255.255");
+	assert_string_equal(addr_fmt_mac(mac, m), "00:0c:29:aa:bb:cc");
 	assert_string_equal(cfg_fmt_duration(1800, d), "30m");
 	assert_string_equal(cfg_fmt_duration(86400, d), "1d");
 	assert_string_equal(cfg_fmt_duration(7200, d), "2h");
@@ -240,7 +240,7 @@ static void test_fmt(void **state)
 /* Every formatted value parses back to itself. */
 static void test_roundtrip(void **state)
 {
-	char ip[CFG_IPV4_STRLEN], m[CFG_MAC_STRLEN], d[CFG_DURATION_STRLEN];
+	char ip[ADDR_IPV4_STRLEN], m[ADDR_MAC_STRLEN], d[CFG_DURATION_STRLEN];
 	uint32_t x = 12345, a, i, sec;
 	uint8_t mac[6], mac2[6];
 	int j;
@@ -248,11 +248,11 @@ static void test_roundtrip(void **state)
 	(void)state;
 	for (i = 0; i < 20000; i++) {
 		x = x * 1103515245u + 12345u;
-		assert_int_equal(cfg_parse_ipv4(cfg_fmt_ipv4(x, ip), &a), 0);
+		assert_int_equal(cfg_parse_ipv4(addr_fmt_ipv4(x, ip), &a), 0);
 		assert_int_equal(a, x);
 		for (j = 0; j < 6; j++)
 			mac[j] = (uint8_t)(x >> (j * 4));
-		assert_int_equal(cfg_parse_mac(cfg_fmt_mac(mac, m), mac2), 0);
+		assert_int_equal(cfg_parse_mac(addr_fmt_mac(mac, m), mac2), 0);
 		assert_memory_equal(mac, mac2, 6);
 		sec = i % 3 == 0 ? x : (x % 5000) * (i % 2 ? 60 : 3600);
 		assert_int_equal(cfg_parse_duration(cfg_fmt_duration(sec, d), &a), 0);

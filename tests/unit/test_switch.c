@@ -1,5 +1,5 @@
 /*
- * Unit tests for net/switch.c: port membership, the forwarding decision
+ * Unit tests for net/switch/switch.c: port membership, the forwarding decision
  * for every kind of frame and every drop reason, the CPU port, ports
  * going down and leaving, a full MAC table, the printers, and a
  * randomized run of arbitrary bytes checking the decision's invariants.
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "net/switch.h"
+#include "net/switch/switch.h"
 
 #define SEED 0x0123456789abcdefull
 

@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "net/fdb.h"
+#include "net/switch/fdb.h"
 
 /* The address as a 48-bit number. */
 static uint64_t fdb_key(const uint8_t m[6])

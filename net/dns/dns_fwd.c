@@ -1,5 +1,5 @@
 /*
- * The DNS forwarder (see net/dns_fwd.h for the policy). Queries are
+ * The DNS forwarder (see net/dns/dns_fwd.h for the policy). Queries are
  * checked in the order RFC 1035 §4.1.1 and RFC 6891 §6.1.3 suggest: a
  * message that is not a query is never answered (no reflection loops),
  * an unknown opcode gets NOTIMP, a malformed one FORMERR, an EDNS version
@@ -16,8 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config/parse.h"
-#include "net/dns_fwd.h"
+#include "net/addr.h"
+#include "net/dns/dns_fwd.h"
 
 static struct dns_action *dns_out_push(struct dns_out *out, enum dns_act_kind kind)
 {
@@ -499,12 +499,12 @@ static void dns_fwd_show_counters(const struct dns_fwd_stats *s, struct cli_out 
 
 int dns_fwd_show(const struct dns_fwd *f, uint32_t now_ms, unsigned list, struct cli_out *out)
 {
-	char ip[CFG_IPV4_STRLEN], name[DNS_NAME_STRLEN], type[8];
+	char ip[ADDR_IPV4_STRLEN], name[DNS_NAME_STRLEN], type[8];
 	unsigned shown = 0;
 
 	cli_printf(out, "DNS forwarder: upstream");
 	for (unsigned i = 0; i < f->nupstream; i++)
-		cli_printf(out, " %s", cfg_fmt_ipv4(f->upstream[i], ip));
+		cli_printf(out, " %s", addr_fmt_ipv4(f->upstream[i], ip));
 	cli_printf(out, "%s; timeout %u ms, %u tries; ports %u-%u\n", f->nupstream ? "" : " none",
 		   f->timeout_ms, f->tries, f->port_min, f->port_max);
 	cli_printf(out, "  pending %u of %u (most %u)\n", f->count, f->capacity,

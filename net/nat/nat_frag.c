@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "net/nat_impl.h"
+#include "net/nat/nat_impl.h"
 
 #define NAT_FRAG_BITS 8 /* log2(NAT_FRAG_SLOTS) */
 

@@ -1,6 +1,6 @@
 /*
  * The DNS forwarder's state machine: queries from guests are answered
- * locally (net/dns_local.h) or relayed to an upstream server, and the
+ * locally (net/dns/dns_local.h) or relayed to an upstream server, and the
  * upstream's reply is relayed back. Pure: time and randomness come from
  * the caller, and every call returns what to send as a list of actions in
  * a struct dns_out, which the lwIP binding carries out. No allocation:
@@ -35,8 +35,8 @@
 #include <stdint.h>
 
 #include "kernel/cli.h"
-#include "net/dns_local.h"
-#include "net/dns_msg.h"
+#include "net/dns/dns_local.h"
+#include "net/dns/dns_msg.h"
 
 #define DNS_FWD_UPSTREAMS_MAX	4
 #define DNS_FWD_WAITERS_MAX	8    /* clients sharing one upstream query */

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "net/nat_impl.h"
+#include "net/nat/nat_impl.h"
 
 static const uint32_t nat_tmo_default[NAT_TMO_MAX] = {300, 60, 7440, 240, 240};
 static const uint32_t nat_tmo_min[NAT_TMO_MAX] = {120, 60, 7440, 240, 6};

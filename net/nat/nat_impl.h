@@ -6,7 +6,7 @@
  * machine, expiry and forwards; nat_setup.c the settings and the memory;
  * nat_xlate.c validates and rewrites packets; nat_icmp.c translates ICMP
  * errors (RFC 5508 §4); nat_frag.c tracks fragmented datagrams;
- * nat_show.c lists and prints. Not an interface: include net/nat.h.
+ * nat_show.c lists and prints. Not an interface: include net/nat/nat.h.
  */
 #ifndef UNIGATE_NET_NAT_IMPL_H
 #define UNIGATE_NET_NAT_IMPL_H
@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "net/nat.h"
+#include "net/nat/nat.h"
 
 /* Protocol indexes: mappings, port bitmaps and keys use these. */
 #define NAT_P_TCP  0

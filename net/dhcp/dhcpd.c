@@ -1,18 +1,18 @@
 /*
  * The DHCP server's configuration and its side of the protocol: each
- * client message is parsed (net/dhcp_msg.c), its sender identified, and
+ * client message is parsed (net/dhcp/dhcp_msg.c), its sender identified, and
  * answered by RFC 2131 §4.3: DISCOVER (§4.3.1), REQUEST in each client
  * state (§4.3.2, Table 4 tells the states apart), DECLINE (§4.3.3),
  * RELEASE (§4.3.4) and INFORM (§4.3.5). Replies carry the fields and
  * options of Table 3 and go where §4.1 says. The lease table's rules live
- * in net/dhcpd_pool.c.
+ * in net/dhcp/dhcpd_pool.c.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "net/dhcp_msg.h"
-#include "net/dhcpd.h"
-#include "net/dhcpd_pool.h"
+#include "net/dhcp/dhcp_msg.h"
+#include "net/dhcp/dhcpd.h"
+#include "net/dhcp/dhcpd_pool.h"
 
 /* One message being handled. */
 struct dhcpd_ctx {

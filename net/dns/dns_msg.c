@@ -15,7 +15,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "net/dns_msg.h"
+#include "net/dns/dns_msg.h"
 
 #define DNS_RR_FIXED 10 /* TYPE, CLASS, TTL, RDLENGTH after the owner */
 #define DNS_OPT_LEN  11 /* root owner and the fixed part, no options */

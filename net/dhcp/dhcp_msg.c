@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "net/dhcp_msg.h"
+#include "net/dhcp/dhcp_msg.h"
 
 static const uint8_t dhcp_cookie[4] = {99, 130, 83, 99}; /* RFC 2131 §3 */
 

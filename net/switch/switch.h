@@ -1,6 +1,6 @@
 /*
  * One learning switch per network: up to SW_PORTS_MAX ports, a MAC table
- * (net/fdb.h) and the forwarding decision for each frame. Pure: sw_input()
+ * (net/switch/fdb.h) and the forwarding decision for each frame. Pure: sw_input()
  * takes a frame and the time and returns the set of ports the frame goes
  * out of; the binding does the transmitting. The CPU port (the network's
  * lwIP netif) is one port among the others, with its own MAC pinned to it.
@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "kernel/cli.h"
-#include "net/fdb.h"
+#include "net/switch/fdb.h"
 
 #define SW_PORTS_MAX 64 /* port numbers are 0 .. 63: bits of a sw_mask_t */
 #define SW_BIT(p)    ((sw_mask_t)1 << (p))

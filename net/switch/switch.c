@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "net/switch.h"
+#include "net/switch/switch.h"
 
 static bool sw_is_port(const struct sw *s, int port)
 {

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "net/dns_msg.h"
+#include "net/dns/dns_msg.h"
 
 #define DNS_LOCAL_TTL 60 /* seconds: short, since leases come and go */
 

@@ -1,11 +1,23 @@
 /*
- * Networks: each is a learning switch (net/switch.h) over a set of ports,
+ * Networks: each is a learning switch (net/switch/switch.h) over a set of ports,
  * and, when it has an address, a CPU port: an lwIP netif carrying that
  * address. This file binds the pure switch to the netdev ports and to
  * lwIP; frames between guests go port to port and never enter lwIP. The
  * uplink is a network too (its port plus the appliance's own uplink
  * address), and a bridged network's ports join the uplink's switch.
  * The configuration binding (config/apply.c) drives these functions.
+ *
+ * The path of a frame, in order:
+ *  1. A port's driver lends the frame to network_rx(), which gives it to its
+ *     network's switch (sw_input, net/switch/switch.h): the source MAC is
+ *     learned, the destination picks the egress ports and/or the CPU port.
+ *  2. Egress ports get it by netdev_xmit (one copy, into their rings).
+ *  3. The CPU port (the gateway's MAC, or the uplink's): first the
+ *     forwarding stage, gw_input() (net/nat/gateway.h), which translates and
+ *     forwards nat traffic without lwIP; what it leaves goes to
+ *  4. lwIP, the appliance's own host stack: ARP and ICMP for its addresses,
+ *     DHCP and DNS (net/services.h), the uplink's DHCP client.
+ * lwIP's own frames enter the switch at the CPU port (network_linkoutput).
  */
 #ifndef UNIGATE_NET_NETWORK_H
 #define UNIGATE_NET_NETWORK_H
@@ -52,21 +64,11 @@ struct netif *network_netif(struct network *net);
 void network_set_nat(struct network *net, bool is_nat);
 bool network_is_nat(const struct network *net);
 
-/* Gives IPv4 frames headed for a network's CPU port to (hook) first: the
- * gateway's forwarding path (net/gateway.c). The hook may modify the
- * (len) bytes at (frame) (the driver's buffer, valid during the call) and
- * returns true if it consumed the frame, false to give it to lwIP. */
-typedef bool (*network_ip_hook_fn)(struct network *net, void *frame, size_t len);
-void network_set_ip_hook(network_ip_hook_fn hook);
-
 /* Finds the network whose gateway subnet holds (addr) (host byte order). */
 struct network *network_by_addr(uint32_t addr);
 
 /* Sets every network's MAC table aging time. */
 void network_set_aging(uint32_t aging_s);
-
-/* Ages MAC tables and follows port link changes; called from the main loop. */
-void network_poll(void);
 
 /* For show networks: prints one network's ports and switch summary. */
 void network_show(const struct network *net, struct cli_out *out);

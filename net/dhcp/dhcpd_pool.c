@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config/parse.h"
-#include "net/dhcpd_pool.h"
+#include "net/addr.h"
+#include "net/dhcp/dhcpd_pool.h"
 
 /* True if (a) is before (b), for times less than 2^31 s apart. */
 static bool dhcpd_before(uint32_t a, uint32_t b)
@@ -347,7 +347,7 @@ int dhcpd_show_leases(const struct dhcpd *d, uint32_t now, struct cli_out *out)
 {
 	static const char *const states[] = {"free", "offered", "bound", "expired", "declined"};
 	struct dhcpd_lease_info e;
-	char ip[CFG_IPV4_STRLEN], mac[CFG_MAC_STRLEN], a[CFG_IPV4_STRLEN], b[CFG_IPV4_STRLEN];
+	char ip[ADDR_IPV4_STRLEN], mac[ADDR_MAC_STRLEN], a[ADDR_IPV4_STRLEN], b[ADDR_IPV4_STRLEN];
 	char clid[3 * DHCPD_KEY_MAX + 4];
 	uint32_t pos = 0, shown = 0, used = 0;
 
@@ -362,8 +362,8 @@ int dhcpd_show_leases(const struct dhcpd *d, uint32_t now, struct cli_out *out)
 					      e.clid[i]);
 		if (e.clid_fulllen > e.clid_len)
 			snprintf(clid + n, sizeof(clid) - n, "...");
-		cli_printf(out, "%-15s  %-17s  %-8s  %8us  %-16s  %s\n", cfg_fmt_ipv4(e.ip, ip),
-			   cfg_fmt_mac(e.mac, mac), states[e.state], (unsigned)e.remaining,
+		cli_printf(out, "%-15s  %-17s  %-8s  %8us  %-16s  %s\n", addr_fmt_ipv4(e.ip, ip),
+			   addr_fmt_mac(e.mac, mac), states[e.state], (unsigned)e.remaining,
 			   e.name[0] ? e.name : "-", clid[0] ? clid : "-");
 		shown++;
 	}
@@ -371,7 +371,7 @@ int dhcpd_show_leases(const struct dhcpd *d, uint32_t now, struct cli_out *out)
 		used += d->lease[i].ip != 0;
 	cli_printf(out, "%u shown; %u of %u records in use; range %s - %s, %u reservations\n",
 		   (unsigned)shown, (unsigned)used, (unsigned)d->capacity,
-		   cfg_fmt_ipv4(d->cfg.range_start, a), cfg_fmt_ipv4(d->cfg.range_end, b),
+		   addr_fmt_ipv4(d->cfg.range_start, a), addr_fmt_ipv4(d->cfg.range_end, b),
 		   (unsigned)d->cfg.nhosts);
 	return 0;
 }

@@ -16,7 +16,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "net/nat_impl.h"
+#include "net/nat/nat_impl.h"
 
 static uint64_t *nat_port_word(const struct nat *n, int pi, uint16_t port)
 {

@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "config/parse.h"
-#include "net/nat_impl.h"
+#include "net/addr.h"
+#include "net/nat/nat_impl.h"
 
 static const char *const nat_verdict_names[NAT_VERDICT_MAX] = {
 	[NAT_TO_UPLINK] = "to-uplink",
@@ -105,14 +105,14 @@ static const char *nat_proto_name(uint8_t proto)
 int nat_show(const struct nat *n, uint32_t now_ms, uint32_t limit, struct cli_out *out)
 {
 	const struct nat_config *c = &n->cfg;
-	char a[CFG_IPV4_STRLEN], b[CFG_IPV4_STRLEN], in[24], rem[24];
+	char a[ADDR_IPV4_STRLEN], b[ADDR_IPV4_STRLEN], in[24], rem[24];
 	struct nat_session_info si;
 	struct nat_forward f;
 	uint32_t pos = 0, shown = 0, total = 0;
 	int t;
 
 	cli_printf(out, "NAT: uplink %s, MTU %u (inside %u); outside ports %u-%u\n",
-		   c->uplink_ip ? cfg_fmt_ipv4(c->uplink_ip, a) : "none", c->uplink_mtu,
+		   c->uplink_ip ? addr_fmt_ipv4(c->uplink_ip, a) : "none", c->uplink_mtu,
 		   c->inside_mtu, c->port_min, c->port_max);
 	cli_printf(out, "  timeouts (s):");
 	for (t = 0; t < NAT_TMO_MAX; t++)
@@ -120,7 +120,7 @@ int nat_show(const struct nat *n, uint32_t now_ms, uint32_t limit, struct cli_ou
 	cli_printf(out, "\n");
 	while (nat_forward_next(n, &pos, &f) == 0)
 		cli_printf(out, "  forward %s %u %s %u (%u sessions)\n", nat_proto_name(f.proto),
-			   f.out_port, cfg_fmt_ipv4(f.in_ip, a), f.in_port, f.sessions);
+			   f.out_port, addr_fmt_ipv4(f.in_ip, a), f.in_port, f.sessions);
 	cli_printf(out, "%-5s %-21s %-7s %-21s %-12s %s\n", "Proto", "Inside", "Outside", "Remote",
 		   "State", "Idle (s)");
 	pos = 0;
@@ -128,11 +128,11 @@ int nat_show(const struct nat *n, uint32_t now_ms, uint32_t limit, struct cli_ou
 		total++;
 		if (shown >= limit)
 			continue;
-		snprintf(in, sizeof(in), "%s:%u", cfg_fmt_ipv4(si.in_ip, a), si.in_port);
+		snprintf(in, sizeof(in), "%s:%u", addr_fmt_ipv4(si.in_ip, a), si.in_port);
 		if (si.proto == NAT_IPPROTO_ICMP)
-			snprintf(rem, sizeof(rem), "%s", cfg_fmt_ipv4(si.rem_ip, b));
+			snprintf(rem, sizeof(rem), "%s", addr_fmt_ipv4(si.rem_ip, b));
 		else
-			snprintf(rem, sizeof(rem), "%s:%u", cfg_fmt_ipv4(si.rem_ip, b),
+			snprintf(rem, sizeof(rem), "%s:%u", addr_fmt_ipv4(si.rem_ip, b),
 				 si.rem_port);
 		cli_printf(out, "%-5s %-21s %-7u %-21s %-12s %u%s\n", nat_proto_name(si.proto), in,
 			   si.out_port, rem, si.state, si.idle_ms / 1000,

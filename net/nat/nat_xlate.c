@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "net/cksum.h"
-#include "net/nat_impl.h"
+#include "net/nat/nat_impl.h"
 
 #define NAT_IP_DF     0x4000
 #define NAT_IP_MF     0x2000

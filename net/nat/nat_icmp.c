@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #include "net/cksum.h"
-#include "net/nat_impl.h"
+#include "net/nat/nat_impl.h"
 
 #define NAT_ICMP_HLEN 8 /* type, code, checksum, 4 more bytes */
 

@@ -5,8 +5,8 @@
  * or belongs to a client, choosing a free address (RFC 2131 §4.3.1: never
  * used first, then the one expired longest ago, so that returning clients
  * find theirs), and the names clients give (RFC 2132 §3.14) that the DNS
- * forwarder answers for. Used by net/dhcpd.c only; struct dhcpd and the
- * record layout are in net/dhcpd.h. Every search is a scan of the table,
+ * forwarder answers for. Used by net/dhcp/dhcpd.c only; struct dhcpd and the
+ * record layout are in net/dhcp/dhcpd.h. Every search is a scan of the table,
  * which holds at most DHCPD_LEASES_MAX records and is touched only per
  * DHCP message or per query.
  */
@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "net/dhcp_msg.h"
-#include "net/dhcpd.h"
+#include "net/dhcp/dhcp_msg.h"
+#include "net/dhcp/dhcpd.h"
 
 /* Returns (l)'s state at (now): OFFERED and BOUND records past their time
  * read as EXPIRED, DECLINED ones as FREE. */

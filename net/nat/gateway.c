@@ -1,6 +1,7 @@
 /*
  * The binding of the NAPT core to the switches and lwIP. Frames for a CPU
- * port arrive here first (network_set_ip_hook): a nat network's packets to
+ * port arrive here first (gw_input, step 2 of the path in
+ * net/switch/network.h): a nat network's packets to
  * destinations beyond it are translated in the driver's buffer and sent
  * on through lwIP's ARP (etharp_output) on the uplink netif; packets to the
  * uplink address are translated back in or left to lwIP (NAT_LOCAL). ICMP
@@ -11,8 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/parse.h"
+#include "net/addr.h"
 #include "kernel/cli.h"
+#include "kernel/poll.h"
 #include "kernel/random.h"
 #include "lwip/dhcp.h"
 #include "lwip/dns.h"
@@ -22,9 +24,9 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/sys.h"
-#include "net/gateway.h"
-#include "net/nat.h"
-#include "net/network.h"
+#include "net/nat/gateway.h"
+#include "net/nat/nat.h"
+#include "net/switch/network.h"
 #include "net/services.h"
 
 #define GW_ETH_HLEN	14
@@ -61,7 +63,7 @@ static uint32_t gw_netif_addr(struct netif *nif)
 	return nif ? lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(nif))) : 0;
 }
 
-static bool gw_hook(struct network *net, void *frame, size_t len);
+static void gw_poll(void);
 
 int gw_configure(uint32_t sessions, const uint32_t timeouts[4])
 {
@@ -90,7 +92,6 @@ int gw_configure(uint32_t sessions, const uint32_t timeouts[4])
 		return err;
 	gw_capacity = sessions;
 	gw_ready = true;
-	network_set_ip_hook(gw_hook);
 	return 0;
 }
 
@@ -214,7 +215,7 @@ static bool gw_verdict(enum nat_verdict v, const uint8_t *ip, size_t len,
 	}
 }
 
-static bool gw_hook(struct network *net, void *frame, size_t len)
+bool gw_input(struct network *net, void *frame, size_t len)
 {
 	uint8_t *eth = frame, *ip = eth + GW_ETH_HLEN;
 	size_t iplen = len - GW_ETH_HLEN;
@@ -274,7 +275,7 @@ static void gw_follow_dns(void)
 		svc_set_upstreams(ips, n);
 }
 
-void gw_poll(void)
+static void gw_poll(void)
 {
 	uint32_t addr;
 
@@ -326,7 +327,7 @@ static int gw_cmd_clear_nat(int argc, char **argv, struct cli_out *out)
 static int gw_cmd_show_uplink(int argc, char **argv, struct cli_out *out)
 {
 	struct netif *nif = gw_up ? network_netif(gw_up) : NULL;
-	char a[CFG_IPV4_STRLEN], m[CFG_IPV4_STRLEN], g[CFG_IPV4_STRLEN];
+	char a[ADDR_IPV4_STRLEN], m[ADDR_IPV4_STRLEN], g[ADDR_IPV4_STRLEN];
 
 	(void)argc;
 	(void)argv;
@@ -335,16 +336,16 @@ static int gw_cmd_show_uplink(int argc, char **argv, struct cli_out *out)
 		return 0;
 	}
 	cli_printf(out, "uplink address %s mask %s gateway %s%s\n",
-		   cfg_fmt_ipv4(gw_netif_addr(nif), a),
-		   cfg_fmt_ipv4(lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(nif))), m),
-		   cfg_fmt_ipv4(lwip_ntohl(ip4_addr_get_u32(netif_ip4_gw(nif))), g),
+		   addr_fmt_ipv4(gw_netif_addr(nif), a),
+		   addr_fmt_ipv4(lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(nif))), m),
+		   addr_fmt_ipv4(lwip_ntohl(ip4_addr_get_u32(netif_ip4_gw(nif))), g),
 		   netif_dhcp_data(nif) ? " (DHCP)" : "");
 	cli_printf(out, "  MAC %02x:%02x:%02x:%02x:%02x:%02x\n", nif->hwaddr[0], nif->hwaddr[1],
 		   nif->hwaddr[2], nif->hwaddr[3], nif->hwaddr[4], nif->hwaddr[5]);
 	for (int i = 0; i < DNS_MAX_SERVERS; i++)
 		if (gw_dns_seen[i])
 			cli_printf(out, "  DNS server from the lease: %s\n",
-				   cfg_fmt_ipv4(gw_dns_seen[i], a));
+				   addr_fmt_ipv4(gw_dns_seen[i], a));
 	return 0;
 }
 
@@ -352,3 +353,5 @@ CLI_COMMAND(show_nat, "show nat", "NAT sessions (state, idle time) and counters"
 CLI_COMMAND(clear_nat, "clear nat", "remove every dynamic NAT session", gw_cmd_clear_nat);
 CLI_COMMAND(show_uplink, "show uplink", "the uplink's address, gateway and learned DNS",
 	    gw_cmd_show_uplink);
+
+POLLER(gateway, gw_poll);

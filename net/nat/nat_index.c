@@ -7,7 +7,7 @@
  * half full; every entry sits within (probe) slots of its home with none
  * empty in between, so a lookup stops at the first empty slot or after
  * (probe) slots. Deletion shifts the rest of the run back instead of
- * leaving a tombstone, as net/fdb.c does, so nothing degrades with churn;
+ * leaving a tombstone, as net/switch/fdb.c does, so nothing degrades with churn;
  * sessions therefore move, and nothing keeps a pointer to one across
  * calls. An index slot holds a record number plus one in its low
  * NAT_IX_ID_BITS bits and 11 more bits of the hash above, so that a
@@ -17,7 +17,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "net/nat_impl.h"
+#include "net/nat/nat_impl.h"
 
 #define NAT_IX_ID_MASK ((1u << NAT_IX_ID_BITS) - 1)
 

@@ -9,15 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/parse.h"
+#include "net/addr.h"
 #include "kernel/cli.h"
+#include "kernel/poll.h"
 #include "kernel/random.h"
 #include "lwip/etharp.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/sys.h"
-#include "net/network.h"
-#include "net/switch.h"
+#include "net/nat/gateway.h"
+#include "net/switch/network.h"
+#include "net/switch/switch.h"
 #include "netif/ethernet.h"
 
 #define NETWORK_CPU_PORT   NETDEV_MAX /* after every port eth0 .. eth31 */
@@ -39,14 +41,13 @@ struct network {
 };
 
 static struct network network_tab[NETWORK_MAX];
-static network_ip_hook_fn network_ip_hook;
 static uint32_t network_aging_s = FDB_AGING_DEFAULT;
 
 static void network_to_cpu(struct network *net, void *frame, size_t len)
 {
 	struct pbuf *p;
 
-	if (network_ip_hook != NULL && network_ip_hook(net, frame, len))
+	if (gw_input(net, frame, len))
 		return;
 	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
 
@@ -270,11 +271,6 @@ bool network_is_nat(const struct network *net)
 	return net->is_nat;
 }
 
-void network_set_ip_hook(network_ip_hook_fn hook)
-{
-	network_ip_hook = hook;
-}
-
 struct network *network_by_addr(uint32_t addr)
 {
 	for (int i = 0; i < NETWORK_MAX; i++) {
@@ -296,7 +292,7 @@ void network_set_aging(uint32_t aging_s)
 			fdb_set_aging(&network_tab[i].sw.fdb, aging_s);
 }
 
-void network_poll(void)
+static void network_poll(void)
 {
 	uint32_t now = sys_now();
 
@@ -317,7 +313,7 @@ void network_poll(void)
 
 void network_show(const struct network *net, struct cli_out *out)
 {
-	char ip[CFG_IPV4_STRLEN];
+	char ip[ADDR_IPV4_STRLEN];
 
 	cli_printf(out, "  ports:");
 	for (int p = 0; p < NETWORK_CPU_PORT; p++)
@@ -327,7 +323,7 @@ void network_show(const struct network *net, struct cli_out *out)
 	cli_printf(out, "\n");
 	if (net->has_netif)
 		cli_printf(out, "  gateway %s/%u, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
-			   cfg_fmt_ipv4(net->addr, ip), net->prefix, net->netif.hwaddr[0],
+			   addr_fmt_ipv4(net->addr, ip), net->prefix, net->netif.hwaddr[0],
 			   net->netif.hwaddr[1], net->netif.hwaddr[2], net->netif.hwaddr[3],
 			   net->netif.hwaddr[4], net->netif.hwaddr[5]);
 	cli_printf(out, "  switch: %u MAC addresses, %llu frames in, %llu to the gateway\n",
@@ -357,7 +353,7 @@ static int network_cmd_show_mac(int argc, char **argv, struct cli_out *out)
 
 static int network_cmd_show_counters(int argc, char **argv, struct cli_out *out)
 {
-	char ip[CFG_IPV4_STRLEN];
+	char ip[ADDR_IPV4_STRLEN];
 
 	(void)argc;
 	(void)argv;
@@ -367,7 +363,7 @@ static int network_cmd_show_counters(int argc, char **argv, struct cli_out *out)
 		if (!net->used)
 			continue;
 		cli_printf(out, "network %s (%s, %s/%u)\n", net->name,
-			   net->is_nat ? "nat" : "no nat", cfg_fmt_ipv4(net->addr, ip),
+			   net->is_nat ? "nat" : "no nat", addr_fmt_ipv4(net->addr, ip),
 			   net->prefix);
 		sw_show_counters(&net->sw, out);
 		cli_printf(out, "  cpu port: no pbuf %llu, too many segments %llu\n",
@@ -380,3 +376,5 @@ CLI_COMMAND(show_mac, "show mac", "MAC table of every network, or of NETWORK",
 	    network_cmd_show_mac);
 CLI_COMMAND(show_counters, "show counters", "switch and MAC table counters per network",
 	    network_cmd_show_counters);
+
+POLLER(network, network_poll);

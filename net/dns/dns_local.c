@@ -1,5 +1,5 @@
 /*
- * Local name resolution for a network (see net/dns_local.h for the rules):
+ * Local name resolution for a network (see net/dns/dns_local.h for the rules):
  * splitting a name at the network's domain, reading IPv4 addresses out of
  * in-addr.arpa names (RFC 1035 §3.5), and answering A and PTR questions
  * from the binding's callbacks. Answers are authoritative (AA set): the
@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "net/dns_local.h"
+#include "net/dns/dns_local.h"
 
 /* "in-addr.arpa" and the root, in wire form. */
 static const uint8_t dns_in_addr_arpa[] = "\7in-addr\4arpa";

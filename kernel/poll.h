@@ -1,0 +1,28 @@
+/*
+ * Pollers: work the main loop runs on every pass (timers, aging, retries).
+ * A module registers its poller with POLLER() in its own file; the linker
+ * collects them, so kernel/main.c names no module. Pollers run in link
+ * order, one after another, on the single thread: no locks.
+ */
+#ifndef UNIGATE_KERNEL_POLL_H
+#define UNIGATE_KERNEL_POLL_H
+
+struct poller {
+	const char *name;
+	void (*fn)(void);
+};
+
+/*
+ * Registers (fn_) as a poller: places a const struct poller in the
+ * "pollers" section, collected between __start_pollers and __stop_pollers
+ * (GNU ld defines these on the host; the image's linker script keeps the
+ * section and defines them). (ident) makes the object's name unique.
+ */
+#define POLLER(ident, fn_)                                                                         \
+	static const struct poller poller_##ident                                                  \
+		__attribute__((used, section("pollers"), aligned(8))) = {#ident, fn_}
+
+/* Runs every registered poller once. */
+void poll_all(void);
+
+#endif
