@@ -44,7 +44,7 @@ static uint32_t gw_dns_seen[DNS_MAX_SERVERS];
 static uint32_t gw_icmp_second, gw_icmp_sent;
 static struct {
 	uint64_t to_uplink, to_inside, local, no_route, no_pbuf, icmp_sent, icmp_limited,
-		between_networks, spoofed;
+		between_networks, spoofed, not_for_uplink;
 } gw_st;
 
 static uint32_t gw_rand(void *ctx)
@@ -215,6 +215,31 @@ static bool gw_verdict(enum nat_verdict v, const uint8_t *ip, size_t len,
 	}
 }
 
+/* A packet that reached the uplink's CPU port: only the uplink address is
+ * ours there (and broadcasts, lwIP's). The inside gateway addresses are
+ * lwIP netifs too, and lwIP accepts a packet for any of them on any netif
+ * (RFC 1122 §3.3.4.2, weak host): an outside host that routes the inside
+ * subnet via the uplink must not reach them, so such packets stop here. */
+static bool gw_from_uplink(uint8_t *ip, size_t iplen, uint32_t dst)
+{
+	struct netif *nif = network_netif(gw_up);
+	uint32_t mask = nif ? lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(nif))) : 0;
+	struct nat_meta meta = {0};
+	enum nat_verdict v;
+
+	if (gw_up_addr == 0 || dst == 0xffffffffu || (dst >> 28) == 0xe ||
+	    dst == (gw_up_addr | ~mask))
+		return false;
+	if (dst != gw_up_addr) {
+		gw_st.not_for_uplink++;
+		return true;
+	}
+	if (!gw_ready)
+		return false;
+	v = nat_translate(&gw_nat, NAT_INBOUND, ip, iplen, sys_now(), &meta);
+	return gw_verdict(v, ip, iplen, &meta);
+}
+
 bool gw_input(struct network *net, void *frame, size_t len)
 {
 	uint8_t *eth = frame, *ip = eth + GW_ETH_HLEN;
@@ -224,32 +249,31 @@ bool gw_input(struct network *net, void *frame, size_t len)
 	uint32_t src, dst, mask;
 	enum nat_verdict v;
 
-	if (!gw_ready || len < GW_ETH_HLEN + 20 || (eth[12] << 8 | eth[13]) != GW_ETH_P_IP)
+	if (len < GW_ETH_HLEN + 20 || (eth[12] << 8 | eth[13]) != GW_ETH_P_IP)
 		return false;
 	src = gw_be32(ip + 12);
 	dst = gw_be32(ip + 16);
-	if (net == gw_up) {
-		if (gw_up_addr == 0 || dst != gw_up_addr)
-			return false;
-		v = nat_translate(&gw_nat, NAT_INBOUND, ip, iplen, sys_now(), &meta);
-		return gw_verdict(v, ip, iplen, &meta);
-	}
-	if (!network_is_nat(net) || nif == NULL)
+	if (net == gw_up)
+		return gw_from_uplink(ip, iplen, dst);
+	if (nif == NULL)
 		return false;
 	mask = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(nif)));
 	/* The gateway's own subnet, broadcasts and multicast are lwIP's. */
 	if ((dst & mask) == (gw_netif_addr(nif) & mask) || dst == 0xffffffffu || (dst >> 28) == 0xe)
 		return false;
-	if ((src & mask) != (gw_netif_addr(nif) & mask)) {
-		gw_st.spoofed++;
-		return true;
-	}
-	/* Networks are isolated: no routing from one to another. The uplink's
-	 * subnet is outside, reached through NAT like everything else. */
+	/* Networks are isolated: no routing from one to another, nor to another
+	 * network's gateway address. The uplink's subnet is outside, reached
+	 * through NAT like everything else. */
 	struct network *other = network_by_addr(dst);
 
 	if (other != NULL && other != gw_up) {
 		gw_st.between_networks++;
+		return true;
+	}
+	if (!network_is_nat(net) || !gw_ready)
+		return false;
+	if ((src & mask) != (gw_netif_addr(nif) & mask)) {
+		gw_st.spoofed++;
 		return true;
 	}
 	v = nat_translate(&gw_nat, NAT_OUTBOUND, ip, iplen, sys_now(), &meta);
@@ -304,12 +328,14 @@ static int gw_cmd_show_nat(int argc, char **argv, struct cli_out *out)
 	cli_printf(
 		out,
 		"forwarding: to uplink %llu, to inside %llu, local %llu; dropped: no route %llu, "
-		"no pbuf %llu, between networks %llu, spoofed source %llu; ICMP errors sent "
+		"no pbuf %llu, between networks %llu, spoofed source %llu, from the uplink not to its "
+		"address %llu; ICMP errors sent "
 		"%llu, rate-limited %llu\n",
 		(unsigned long long)gw_st.to_uplink, (unsigned long long)gw_st.to_inside,
 		(unsigned long long)gw_st.local, (unsigned long long)gw_st.no_route,
 		(unsigned long long)gw_st.no_pbuf, (unsigned long long)gw_st.between_networks,
-		(unsigned long long)gw_st.spoofed, (unsigned long long)gw_st.icmp_sent,
+		(unsigned long long)gw_st.spoofed, (unsigned long long)gw_st.not_for_uplink,
+		(unsigned long long)gw_st.icmp_sent,
 		(unsigned long long)gw_st.icmp_limited);
 	return 0;
 }
