@@ -2,9 +2,13 @@
  * Applying a configuration. The parser (config.c) has already checked the
  * new struct cfg as a whole, so applying cannot fail on bad input; it only
  * reconciles the running networks with the config, touching only what
- * changed (cfg_diff), so that other networks' traffic carries on. Boot
- * sources: the baked-in config/default.conf, replaced by a valid
- * opt/unigate/config from fw_cfg; then statements from the console.
+ * changed (cfg_diff), so that other networks' traffic carries on. It runs
+ * in two steps: first everything new is allocated (MAC tables, lease
+ * tables, the NAT table), and if any allocation fails, all of it is freed
+ * and nothing has changed; then the changes are made, with no allocation
+ * left to fail. Boot sources: the baked-in config/default.conf, replaced
+ * by a valid opt/unigate/config from fw_cfg; then statements from the
+ * console.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,11 +20,14 @@
 #include "kernel/cli.h"
 #include "kernel/console.h"
 #include "lwip/dhcp.h"
+#include "lwip/netif.h"
 #include "net/nat/gateway.h"
 #include "net/switch/network.h"
 #include "net/services.h"
 
-#define APPLY_UPLINK   "uplink" /* the uplink's own switch */
+/* The uplink's own switch: parentheses keep it out of the names users
+ * give networks (a network called "uplink" is theirs). */
+#define APPLY_UPLINK   "(uplink)"
 #define APPLY_FILE_MAX 65536
 
 extern const char apply_default_start[], apply_default_end[];
@@ -31,6 +38,21 @@ static struct cfg apply_next; /* candidate from the console or a file */
 static struct cfg_ctx apply_ctx;
 static char apply_file[APPLY_FILE_MAX];
 static const char *apply_source = "none";
+static bool apply_started; /* a config has been applied: the rest is a change */
+static char apply_hostname[CFG_HOST_NAME_MAX + 1] = CFG_HOSTNAME_DEFAULT;
+static char apply_prompt[CFG_HOST_NAME_MAX + CFG_NET_NAME_MAX + 8];
+static struct gw_forward apply_fwd[GW_FORWARDS_MAX];
+
+/* What an apply allocates before it changes anything; each pointer is
+ * handed to its module (which then owns it) or freed by apply_unprepare. */
+struct apply_prep {
+	void *table[CFG_NETWORKS_MAX];	/* MAC table: a new network, or a new size */
+	void *leases[CFG_NETWORKS_MAX]; /* a network new to DHCP and DNS */
+	void *up_table;			/* the uplink's switch, new or resized */
+	bool nat;			/* gw_prepare() holds a new NAT table */
+};
+
+static struct apply_prep apply_prep;
 
 /* Ports of bridged networks join the uplink's switch. */
 static uint32_t apply_uplink_ports(const struct cfg *c)
@@ -57,9 +79,13 @@ static int apply_uplink(const struct cfg *c, const struct cfg_diff *d)
 		return 0;
 	}
 	if (up == NULL) {
-		err = network_add(APPLY_UPLINK, false, c->mac_table, &up);
+		err = network_add(APPLY_UPLINK, false, c->mac_table, apply_prep.up_table, &up);
+		apply_prep.up_table = NULL;
 		if (err)
 			return err;
+	} else if (apply_prep.up_table != NULL) {
+		network_set_mac_table(up, c->mac_table, apply_prep.up_table);
+		apply_prep.up_table = NULL;
 	}
 	network_set_ports(up, apply_uplink_ports(c));
 	if (!d->uplink && network_netif(up) != NULL)
@@ -68,10 +94,14 @@ static int apply_uplink(const struct cfg *c, const struct cfg_diff *d)
 		dhcp_stop(network_netif(up));
 	if (c->uplink.mode == CFG_UPLINK_STATIC)
 		return network_set_address(up, c->uplink.addr, c->uplink.prefix, c->uplink.gateway);
-	/* DHCP: an unnumbered netif that lwIP's client configures. */
+	/* DHCP: an unnumbered netif that lwIP's client configures, giving our
+	 * name as option 12 (RFC 2132 §3.14). */
 	err = network_set_address(up, 0, 32, 0);
-	if (err == 0 && dhcp_start(network_netif(up)) != ERR_OK)
-		err = -ENOMEM;
+	if (err == 0) {
+		netif_set_hostname(network_netif(up), apply_hostname);
+		if (dhcp_start(network_netif(up)) != ERR_OK)
+			err = -ENOMEM;
+	}
 	return err;
 }
 
@@ -119,7 +149,7 @@ static int apply_check(const struct cfg *c, struct cli_out *out)
 	return 0;
 }
 
-static int apply_services(const struct cfg_net *cn, struct network *net)
+static int apply_services(const struct cfg_net *cn, struct network *net, int i)
 {
 	const char *why;
 	bool dhcp = apply_dhcp_config(cn, &apply_dhcp);
@@ -130,13 +160,14 @@ static int apply_services(const struct cfg_net *cn, struct network *net)
 		return 0;
 	}
 	err = svc_network(cn->name, network_netif(net), dhcp ? &apply_dhcp : NULL, cn->domain,
-			  &why);
+			  apply_prep.leases[i], &why);
+	apply_prep.leases[i] = NULL;
 	if (err < 0)
 		printf("network %s: services: %s (error %d)\n", cn->name, why, err);
 	return err;
 }
 
-static int apply_net(const struct cfg_net *cn, const struct cfg *c)
+static int apply_net(const struct cfg_net *cn, const struct cfg *c, int i)
 {
 	struct network *net = network_find(cn->name);
 	int err;
@@ -148,68 +179,133 @@ static int apply_net(const struct cfg_net *cn, const struct cfg *c)
 		return 0;
 	}
 	if (net == NULL) {
-		err = network_add(cn->name, cn->mode == CFG_NAT, c->mac_table, &net);
+		err = network_add(cn->name, cn->mode == CFG_NAT, c->mac_table, apply_prep.table[i],
+				  &net);
+		apply_prep.table[i] = NULL;
 		if (err)
 			return err;
+	} else if (apply_prep.table[i] != NULL) {
+		network_set_mac_table(net, c->mac_table, apply_prep.table[i]);
+		apply_prep.table[i] = NULL;
 	}
 	network_set_nat(net, cn->mode == CFG_NAT);
 	network_set_ports(net, cn->ports);
 	err = network_set_address(net, cn->addr, cn->prefix, 0);
 	if (err)
 		return err;
-	return apply_services(cn, net);
+	return apply_services(cn, net, i);
 }
 
 /* The NAT table, timeouts and port forwards of every nat network. */
 static int apply_nat(const struct cfg *c, const struct cfg_diff *d)
 {
-	static bool done;
-	bool forwards = !done || d->added || d->removed;
-	int err = 0, e;
+	bool forwards = !apply_started || d->added || d->removed;
+	unsigned n = 0;
+	int err = 0;
 
-	if (!done || d->nat) {
+	if (!apply_started || d->nat) {
 		err = gw_configure(c->nat_sessions, c->nat_timeout);
+		apply_prep.nat = false;
 		if (err)
 			printf("nat: table of %u sessions: error %d\n", (unsigned)c->nat_sessions,
 			       err);
-		forwards = true;
 	}
-	done = true;
-	gw_set_uplink(c->uplink.mode == CFG_UPLINK_NONE ? NULL : network_find(APPLY_UPLINK),
-		      c->ndns == 0);
+	gw_set_uplink(c->uplink.mode == CFG_UPLINK_NONE ? NULL : network_find(APPLY_UPLINK));
 	for (int i = 0; i < c->nnets; i++)
 		forwards |= (d->net_changed[i] & (CFG_CH_FORWARDS | CFG_CH_MODE)) != 0;
 	if (!forwards)
 		return err;
-	gw_forwards_clear();
 	for (int i = 0; i < c->nnets; i++) {
 		const struct cfg_net *cn = &c->net[i];
 
-		if (cn->mode != CFG_NAT)
-			continue;
-		for (int f = 0; f < cn->nforwards; f++) {
+		for (int f = 0; cn->mode == CFG_NAT && f < cn->nforwards && n < GW_FORWARDS_MAX;
+		     f++) {
 			const struct cfg_forward *fw = &cn->forward[f];
 
-			e = gw_forward_add(fw->proto == CFG_TCP ? 6 : 17, fw->outside_port,
-					   fw->inside_ip, fw->inside_port);
-			if (e < 0) {
-				printf("nat: forward %s %u: error %d\n",
-				       fw->proto == CFG_TCP ? "tcp" : "udp", fw->outside_port, e);
-				if (err == 0)
-					err = e;
-			}
+			apply_fwd[n].proto = fw->proto == CFG_TCP ? 6 : 17;
+			apply_fwd[n].out_port = fw->outside_port;
+			apply_fwd[n].in_ip = fw->inside_ip;
+			apply_fwd[n].in_port = fw->inside_port;
+			n++;
 		}
+	}
+	int e = gw_set_forwards(apply_fwd, n);
+
+	if (e < 0) {
+		printf("nat: forwards: error %d\n", e);
+		if (err == 0)
+			err = e;
 	}
 	return err;
 }
 
-/* Makes the running state match (*c) and records it as running. */
+/* Frees what apply_prepare() allocated and no module took. */
+static void apply_unprepare(void)
+{
+	for (int i = 0; i < CFG_NETWORKS_MAX; i++) {
+		network_table_free(apply_prep.table[i]);
+		svc_leases_free(apply_prep.leases[i]);
+	}
+	network_table_free(apply_prep.up_table);
+	if (apply_prep.nat)
+		gw_prepare_abort();
+	memset(&apply_prep, 0, sizeof(apply_prep));
+}
+
+/* Allocates everything going from the running config to (*c) needs, so
+ * that nothing is left to fail once changes begin. Returns 0 or -ENOMEM,
+ * having allocated nothing. */
+static int apply_prepare(const struct cfg *c, const struct cfg_diff *d)
+{
+	bool resize = c->mac_table != apply_running.mac_table;
+	struct network *up = network_find(APPLY_UPLINK);
+	bool fail = false;
+
+	memset(&apply_prep, 0, sizeof(apply_prep));
+	for (int i = 0; i < c->nnets; i++) {
+		const struct cfg_net *cn = &c->net[i];
+		struct network *net = network_find(cn->name);
+
+		if (cn->mode == CFG_BRIDGED)
+			continue;
+		if (net == NULL || (resize && network_mac_table(net) != c->mac_table)) {
+			apply_prep.table[i] = network_table_alloc(c->mac_table);
+			fail |= apply_prep.table[i] == NULL;
+		}
+		if (cn->prefix != 0 && !svc_has_network(cn->name)) {
+			apply_prep.leases[i] = svc_leases_alloc();
+			fail |= apply_prep.leases[i] == NULL;
+		}
+	}
+	if (c->uplink.mode != CFG_UPLINK_NONE &&
+	    (up == NULL || network_mac_table(up) != c->mac_table)) {
+		apply_prep.up_table = network_table_alloc(c->mac_table);
+		fail |= apply_prep.up_table == NULL;
+	}
+	if (d->nat || !apply_started) {
+		apply_prep.nat = gw_prepare(c->nat_sessions) == 0;
+		fail |= !apply_prep.nat;
+	}
+	if (fail) {
+		apply_unprepare();
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Makes the running state match (*c) and records it as running. Returns
+ * -ENOMEM, having changed nothing, if what it needs cannot be allocated;
+ * otherwise 0 or the first error of a part (reported), with (*c) running. */
 static int apply_config(const struct cfg *c)
 {
 	struct cfg_diff d;
 	int err = 0, e;
 
 	cfg_diff(&apply_running, c, &d);
+	if (apply_prepare(c, &d) < 0) {
+		cli_printf(console_out(), "%% out of memory: nothing applied\n");
+		return -ENOMEM;
+	}
 	for (int i = 0; i < apply_running.nnets; i++) {
 		struct network *net = network_find(apply_running.net[i].name);
 
@@ -221,10 +317,15 @@ static int apply_config(const struct cfg *c)
 	}
 	if (d.mac)
 		network_set_aging(c->mac_aging_s);
+	if (d.hostname || !apply_started) {
+		snprintf(apply_hostname, sizeof(apply_hostname), "%s", c->hostname);
+		svc_set_hostname(c->hostname);
+	}
 	for (int i = 0; i < c->nnets; i++) {
-		bool changed = (d.added & (1u << i)) || d.net_changed[i] || d.ports_moved;
+		bool changed = (d.added & (1u << i)) || d.net_changed[i] || d.ports_moved ||
+			       apply_prep.table[i] != NULL;
 
-		if (changed && (e = apply_net(&c->net[i], c)) < 0 && err == 0)
+		if (changed && (e = apply_net(&c->net[i], c, i)) < 0 && err == 0)
 			err = e;
 	}
 	if ((e = apply_uplink(c, &d)) < 0 && err == 0)
@@ -232,7 +333,9 @@ static int apply_config(const struct cfg *c)
 	if ((e = apply_nat(c, &d)) < 0 && err == 0)
 		err = e;
 	svc_set_upstreams(c->dns, c->ndns);
+	apply_unprepare(); /* nothing is left unless a part failed */
 	apply_running = *c;
+	apply_started = true;
 	return err;
 }
 
@@ -268,19 +371,27 @@ static int apply_console_line(char *line, struct cli_out *out)
 		cfg_error_print(&err, out);
 		return rc;
 	}
+	if (err.msg[0] != '\0')
+		cli_printf(out, "%% %s\n", err.msg);
 	rc = apply_check(&apply_next, out);
 	if (rc < 0)
 		return rc;
 	rc = apply_config(&apply_next);
-	if (rc < 0)
+	if (rc < 0 && rc != -ENOMEM)
 		cli_printf(out, "%% could not apply everything (error %d); see show networks\n",
 			   rc);
 	return rc;
 }
 
-static const char *apply_prompt_block(void)
+/* "NAME> ", or "NAME(BLOCK)> " while a network's block is open. */
+static const char *apply_prompt_text(void)
 {
-	return apply_ctx.block;
+	if (apply_ctx.block[0] != '\0')
+		snprintf(apply_prompt, sizeof(apply_prompt), "%s(%s)> ", apply_running.hostname,
+			 apply_ctx.block);
+	else
+		snprintf(apply_prompt, sizeof(apply_prompt), "%s> ", apply_running.hostname);
+	return apply_prompt;
 }
 
 int apply_boot(void)
@@ -299,7 +410,7 @@ int apply_boot(void)
 		       APPLY_FILE_MAX - 1);
 	else if (n >= 0)
 		rc = apply_file_text("opt/unigate/config (fw_cfg)", apply_file, (size_t)n);
-	console_set_handler(apply_console_line, apply_prompt_block);
+	console_set_handler(apply_console_line, apply_prompt_text);
 	return rc;
 }
 

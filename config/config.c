@@ -230,6 +230,7 @@ static int cfg_exec(struct cfg *c, struct cfg_ctx *ctx, const char *p, size_t n,
 	s.argv = argv;
 	s.col = col;
 	s.col0 = col[0];
+	s.console = !file;
 	s.err = err;
 	if (strcmp(argv[0], "no") == 0) {
 		if (argc == 1)

@@ -29,6 +29,7 @@ struct cfg_stmt {
 	unsigned col0; /* column of the statement's first word, `no` included */
 	int open;      /* set by `network`: the network whose block opens */
 	int touched;   /* network to check after the statement, or -1 */
+	bool console;  /* a console line, not a file: ports may move */
 	struct cfg_error *err;
 };
 

@@ -5,6 +5,7 @@
  * again replace the item where it stands, so the printed order is stable.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "config/parse.h"
@@ -81,16 +82,32 @@ int cfg_stmt_ports(struct cfg_stmt *s)
 						? ", which a bridged network includes "
 						  "by itself"
 						: "");
+		/* In a file a port listed twice is a mistake; at the console,
+		 * listing it is how a VM's port changes network. */
 		for (j = 0; j < c->nnets; j++)
-			if (j != s->net && (c->net[j].ports & bits))
-				return cfg_fail(s, i, -EBUSY,
-						"eth%d is in network %s: take it out there first",
+			if (j != s->net && (c->net[j].ports & bits) && !s->console)
+				return cfg_fail(s, i, -EBUSY, "eth%d is also in network %s",
 						__builtin_ctz(c->net[j].ports & bits),
 						c->net[j].name);
 	}
-	if (rc == 0)
-		n->ports = s->no ? n->ports & ~mask : mask;
-	return rc;
+	if (rc != 0)
+		return rc;
+	for (j = 0; j < c->nnets && !s->no; j++) {
+		uint32_t moved = c->net[j].ports & mask;
+		size_t used = strlen(s->err->msg);
+
+		if (j == s->net || moved == 0)
+			continue;
+		c->net[j].ports &= ~moved;
+		for (; moved; moved &= moved - 1) {
+			snprintf(s->err->msg + used, sizeof(s->err->msg) - used,
+				 "%seth%d moved from network %s", used ? "; " : "",
+				 __builtin_ctz(moved), c->net[j].name);
+			used = strlen(s->err->msg);
+		}
+	}
+	n->ports = s->no ? n->ports & ~mask : mask;
+	return 0;
 }
 
 int cfg_stmt_address(struct cfg_stmt *s)

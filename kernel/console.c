@@ -14,7 +14,7 @@
 
 static struct le console_le;
 static console_handler_fn console_handler = cli_execute;
-static console_block_fn console_block;
+static console_prompt_fn console_prompt_text;
 
 static void console_write(void *ctx, const char *buf, size_t len)
 {
@@ -36,20 +36,15 @@ static void console_flush_echo(struct le_out *o)
 	o->len = 0;
 }
 
-void console_set_handler(console_handler_fn fn, console_block_fn block)
+void console_set_handler(console_handler_fn fn, console_prompt_fn prompt)
 {
 	console_handler = fn != NULL ? fn : cli_execute;
-	console_block = block;
+	console_prompt_text = prompt;
 }
 
 static void console_prompt(void)
 {
-	const char *block = console_block != NULL ? console_block() : "";
-
-	if (block[0] != '\0')
-		printf("unigate(%s)> ", block);
-	else
-		printf("%s", CONSOLE_PROMPT);
+	printf("%s", console_prompt_text != NULL ? console_prompt_text() : CONSOLE_PROMPT);
 }
 
 void console_init(void)

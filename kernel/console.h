@@ -19,13 +19,13 @@ bool console_poll(void);
  * Returns 0 or -errno. The default is cli_execute. */
 typedef int (*console_handler_fn)(char *line, struct cli_out *out);
 
-/* Returns the name of the open configuration block ("" for none), shown
- * in the prompt as "unigate(NAME)> ". */
-typedef const char *(*console_block_fn)(void);
+/* Returns the prompt to print before each line, such as "unigate> " or
+ * "unigate(vmnet8)> " (the hostname and the open configuration block). */
+typedef const char *(*console_prompt_fn)(void);
 
-/* Routes complete lines to (fn) and asks (block) for the prompt. Either
- * may be NULL for the default. */
-void console_set_handler(console_handler_fn fn, console_block_fn block);
+/* Routes complete lines to (fn) and asks (prompt) for the prompt. Either
+ * may be NULL for the default (cli_execute, "unigate> "). */
+void console_set_handler(console_handler_fn fn, console_prompt_fn prompt);
 
 /* The sink that writes to the console, for code printing outside a command. */
 struct cli_out *console_out(void);

@@ -57,6 +57,10 @@ static uint8_t svc_buf[SVC_DHCP_MAX];
 static uint8_t svc_reply[SVC_DHCP_MAX];
 static uint32_t svc_last_tick;
 static uint64_t svc_dhcp_toolong, svc_dhcp_nonet, svc_dns_toolong, svc_send_fail;
+/* Upstreams: the configured ones win; with none, those the uplink learned. */
+static uint32_t svc_conf_up[DNS_FWD_UPSTREAMS_MAX], svc_learned_up[DNS_FWD_UPSTREAMS_MAX];
+static unsigned svc_nconf_up, svc_nlearned_up;
+static char svc_hostname[64] = "unigate";
 
 static uint32_t svc_now_s(void)
 {
@@ -161,10 +165,20 @@ static void svc_dhcp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const 
 	}
 }
 
+static uint32_t svc_gateway_addr(const struct svc_net *sn)
+{
+	return lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(sn->netif)));
+}
+
+/* The appliance's hostname is the gateway address of every network. */
 static int svc_lookup(void *ctx, const char *name, uint32_t *addr)
 {
 	struct svc_net *sn = ctx;
 
+	if (strcmp(name, svc_hostname) == 0) {
+		*addr = svc_gateway_addr(sn);
+		return 0;
+	}
 	return sn->dhcp_on ? dhcpd_lookup_name(&sn->dhcpd, name, svc_now_s(), addr) : -ENOENT;
 }
 
@@ -172,6 +186,10 @@ static int svc_reverse(void *ctx, uint32_t addr, char *name, size_t size)
 {
 	struct svc_net *sn = ctx;
 
+	if (addr == svc_gateway_addr(sn)) {
+		snprintf(name, size, "%s", svc_hostname);
+		return 0;
+	}
 	return sn->dhcp_on ? dhcpd_lookup_addr(&sn->dhcpd, addr, svc_now_s(), name, size) : -ENOENT;
 }
 
@@ -290,8 +308,23 @@ int svc_init(void)
 	return 0;
 }
 
+void *svc_leases_alloc(void)
+{
+	return calloc(DHCPD_LEASES_DEFAULT, sizeof(struct dhcpd_lease));
+}
+
+void svc_leases_free(void *leases)
+{
+	free(leases);
+}
+
+bool svc_has_network(const char *name)
+{
+	return svc_by_name(name) != NULL;
+}
+
 int svc_network(const char *name, struct netif *netif, const struct dhcpd_config *dhcp,
-		const char *domain, const char **why)
+		const char *domain, void *leases, const char **why)
 {
 	struct svc_net *sn = svc_by_name(name);
 	uint32_t addr = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(netif)));
@@ -300,18 +333,24 @@ int svc_network(const char *name, struct netif *netif, const struct dhcpd_config
 	int err;
 
 	*why = "";
-	if (dhcp != NULL && (err = dhcpd_config_check(dhcp, DHCPD_LEASES_DEFAULT, why)) < 0)
+	if (sn != NULL)
+		free(leases); /* it has its own, with its clients' leases */
+	if (dhcp != NULL && (err = dhcpd_config_check(dhcp, DHCPD_LEASES_DEFAULT, why)) < 0) {
+		if (sn == NULL)
+			free(leases);
 		return err;
+	}
 	if (sn == NULL) {
 		for (int i = 0; i < SVC_NETS && sn == NULL; i++)
 			if (!svc_nets[i].used)
 				sn = &svc_nets[i];
-		if (sn == NULL)
-			return -ENOSPC;
+		if (sn == NULL || leases == NULL) {
+			free(leases);
+			*why = sn == NULL ? "too many networks" : "out of memory";
+			return sn == NULL ? -ENOSPC : -ENOMEM;
+		}
 		memset(sn, 0, sizeof(*sn));
-		sn->leases = calloc(DHCPD_LEASES_DEFAULT, sizeof(*sn->leases));
-		if (sn->leases == NULL)
-			return -ENOMEM;
+		sn->leases = leases;
 		dhcpd_init(&sn->dhcpd, sn->leases, DHCPD_LEASES_DEFAULT);
 		snprintf(sn->name, sizeof(sn->name), "%s", name);
 		sn->used = true;
@@ -350,9 +389,77 @@ void svc_network_remove(const char *name)
 	memset(sn, 0, sizeof(*sn));
 }
 
+static void svc_use_upstreams(void)
+{
+	if (svc_nconf_up > 0)
+		dns_fwd_set_upstreams(&svc_fwd, svc_conf_up, svc_nconf_up);
+	else
+		dns_fwd_set_upstreams(&svc_fwd, svc_learned_up, svc_nlearned_up);
+}
+
+/* Keeps the first DNS_FWD_UPSTREAMS_MAX usable addresses of (ips). */
+static unsigned svc_copy_upstreams(uint32_t *dst, const uint32_t *ips, unsigned n)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n && k < DNS_FWD_UPSTREAMS_MAX; i++)
+		if (ips[i] != 0 && ips[i] != 0xffffffffu)
+			dst[k++] = ips[i];
+	return k;
+}
+
 void svc_set_upstreams(const uint32_t *ips, unsigned n)
 {
-	dns_fwd_set_upstreams(&svc_fwd, ips, n);
+	svc_nconf_up = svc_copy_upstreams(svc_conf_up, ips, n);
+	svc_use_upstreams();
+}
+
+void svc_learn_upstreams(const uint32_t *ips, unsigned n)
+{
+	svc_nlearned_up = svc_copy_upstreams(svc_learned_up, ips, n);
+	svc_use_upstreams();
+}
+
+int svc_set_hostname(const char *name)
+{
+	if (strlen(name) >= sizeof(svc_hostname))
+		return -EINVAL;
+	/* dns_local gives names folded to lower case. */
+	for (size_t i = 0; i <= strlen(name); i++)
+		svc_hostname[i] = name[i] >= 'A' && name[i] <= 'Z' ? (char)(name[i] + 32) : name[i];
+	return 0;
+}
+
+/* RFC 792: an ICMP destination unreachable carries the IP header and at
+ * least the first 8 bytes of the datagram it is about. */
+bool svc_icmp_error(const uint8_t *ip, size_t len, uint32_t local_addr)
+{
+	size_t ihl, iihl;
+	const uint8_t *icmp, *in;
+	uint32_t src, dst;
+
+	if (len < 20 || (ip[0] >> 4) != 4 || ip[9] != 1)
+		return false;
+	ihl = (size_t)(ip[0] & 0x0f) * 4;
+	if (ihl < 20 || len < ihl + 8 + 20)
+		return false;
+	icmp = ip + ihl;
+	in = icmp + 8;
+	/* Net, host, protocol and port unreachable; administratively prohibited. */
+	if (icmp[0] != 3 || !(icmp[1] <= 3 || icmp[1] == 13))
+		return false;
+	iihl = (size_t)(in[0] & 0x0f) * 4;
+	if ((in[0] >> 4) != 4 || iihl < 20 || len < ihl + 8 + iihl + 8 || in[9] != 17)
+		return false;
+	src = (uint32_t)in[12] << 24 | (uint32_t)in[13] << 16 | (uint32_t)in[14] << 8 | in[15];
+	dst = (uint32_t)in[16] << 24 | (uint32_t)in[17] << 16 | (uint32_t)in[18] << 8 | in[19];
+	if (src != local_addr || (in[iihl + 2] << 8 | in[iihl + 3]) != SVC_PORT_DNS)
+		return false;
+	if (dns_fwd_unreachable(&svc_fwd, (uint16_t)(in[iihl] << 8 | in[iihl + 1]), dst, sys_now(),
+				&svc_out) < 0)
+		return false;
+	svc_dns_run();
+	return true;
 }
 
 static void svc_poll(void)

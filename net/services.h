@@ -8,6 +8,8 @@
 #ifndef UNIGATE_NET_SERVICES_H
 #define UNIGATE_NET_SERVICES_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "net/dhcp/dhcpd.h"
@@ -18,17 +20,44 @@ struct netif;
  * -ENOMEM. */
 int svc_init(void);
 
+/* Allocates the lease table of one network's DHCP server, for
+ * svc_network(), which takes it; the caller frees it with
+ * svc_leases_free() only if it does not give it. NULL: out of memory. */
+void *svc_leases_alloc(void);
+void svc_leases_free(void *leases);
+
+/* True if network (name) runs services (svc_network() needs no leases). */
+bool svc_has_network(const char *name);
+
 /* Runs services for network (name) on (netif) (its gateway address):
  * DNS always, DHCP with (*dhcp) unless it is NULL, answering names under
- * (domain). Leases that stay valid under a new (*dhcp) are kept. Returns 0,
- * or -errno with (*why) saying what is wrong with (*dhcp). */
+ * (domain). A network new to services takes (leases), from
+ * svc_leases_alloc(); one that has services keeps its own, and its leases
+ * that stay valid under a new (*dhcp), and (leases) is freed. Returns 0,
+ * or -errno with (*why) saying what is wrong. */
 int svc_network(const char *name, struct netif *netif, const struct dhcpd_config *dhcp,
-		const char *domain, const char **why);
+		const char *domain, void *leases, const char **why);
 
 /* Stops network (name)'s services and forgets its leases. */
 void svc_network_remove(const char *name);
 
-/* Upstream DNS servers (host byte order), in order of preference. */
+/* Configured upstream DNS servers (host byte order), in order of
+ * preference; (n) 0: use the learned ones. Replaces the configured list. */
 void svc_set_upstreams(const uint32_t *ips, unsigned n);
+
+/* Upstream DNS servers learned from the uplink's DHCP lease; used while
+ * none are configured. Replaces the learned list. */
+void svc_learn_upstreams(const uint32_t *ips, unsigned n);
+
+/* The appliance's (name): it resolves to every network's gateway address,
+ * and each gateway address back to it. Returns 0 or -EINVAL (too long). */
+int svc_set_hostname(const char *name);
+
+/* Offers the forwarder an ICMP error that reached the uplink address
+ * (local_addr, host order): the IPv4 packet of (len) bytes at (ip), which
+ * the caller owns. True if it was a destination unreachable about one of
+ * the forwarder's upstream queries, which then fails over at once (the
+ * caller drops the packet); false: not the forwarder's, pass it on. */
+bool svc_icmp_error(const uint8_t *ip, size_t len, uint32_t local_addr);
 
 #endif

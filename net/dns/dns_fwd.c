@@ -56,6 +56,7 @@ int dns_fwd_init(struct dns_fwd *f, struct dns_fwd_entry *entries, uint32_t capa
 	f->rand = rand;
 	f->timeout_ms = DNS_FWD_TIMEOUT_DEFAULT;
 	f->tries = DNS_FWD_TRIES_DEFAULT;
+	f->deadline_ms = DNS_FWD_DEADLINE_DEFAULT;
 	f->port_min = DNS_FWD_PORT_MIN;
 	f->port_max = 65535;
 	return 0;
@@ -81,6 +82,14 @@ int dns_fwd_set_retry(struct dns_fwd *f, uint32_t timeout_ms, unsigned tries)
 		return -EINVAL;
 	f->timeout_ms = timeout_ms;
 	f->tries = tries;
+	return 0;
+}
+
+int dns_fwd_set_deadline(struct dns_fwd *f, uint32_t deadline_ms)
+{
+	if (deadline_ms == 0 || deadline_ms > DNS_FWD_TIMEOUT_MAX)
+		return -EINVAL;
+	f->deadline_ms = deadline_ms;
 	return 0;
 }
 
@@ -378,6 +387,40 @@ int dns_fwd_reply(struct dns_fwd *f, const uint8_t *msg, size_t len, uint32_t sr
 	return 0;
 }
 
+/* The index of the upstream (e)'s next try goes to: the next in turn that
+ * has not said it is unreachable, or -1 if none is left. */
+static int dns_fwd_next_upstream(const struct dns_fwd *f, const struct dns_fwd_entry *e)
+{
+	for (unsigned k = 0; k < f->nupstream; k++) {
+		unsigned i = (e->tries + k) % f->nupstream;
+
+		if (!(e->dead & 1u << i))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Sends (e)'s query again, to upstream (up) (RFC 5452 §9.1 still holds:
+ * replies are matched against every server tried). Returns 0, or -ENOSPC
+ * if (out) is full. */
+static int dns_fwd_resend(struct dns_fwd_entry *e, uint32_t server, uint32_t now_ms,
+			  struct dns_out *out)
+{
+	struct dns_action *a = dns_out_push(out, DNS_ACT_SEND);
+
+	if (a == NULL)
+		return -ENOSPC;
+	e->sent_to[e->tries] = server;
+	a->server = server;
+	e->tries++;
+	e->sent_ms = now_ms;
+	a->port = e->port;
+	a->id = e->id;
+	a->data = e->query;
+	a->len = e->qlen;
+	return 0;
+}
+
 int dns_fwd_tick(struct dns_fwd *f, uint32_t now_ms, struct dns_out *out)
 {
 	bool failed = false; /* out->buf holds one SERVFAIL per call */
@@ -385,11 +428,16 @@ int dns_fwd_tick(struct dns_fwd *f, uint32_t now_ms, struct dns_out *out)
 	out->n = 0;
 	for (uint32_t i = 0; i < f->capacity; i++) {
 		struct dns_fwd_entry *e = &f->entry[i];
-		struct dns_action *a;
+		bool late;
+		int up;
 
-		if (e->port == 0 || now_ms - e->sent_ms < f->timeout_ms << (e->tries - 1))
+		if (e->port == 0)
 			continue;
-		if (e->tries >= f->tries || f->nupstream == 0) {
+		late = now_ms - e->first_ms >= f->deadline_ms;
+		if (!late && now_ms - e->sent_ms < f->timeout_ms << (e->tries - 1))
+			continue;
+		up = f->nupstream > 0 ? dns_fwd_next_upstream(f, e) : -1;
+		if (late || e->tries >= f->tries || up < 0) {
 			if (failed || out->n + e->nwait + 1u > DNS_OUT_MAX)
 				return 1;
 			f->stats.timeouts++;
@@ -397,20 +445,42 @@ int dns_fwd_tick(struct dns_fwd *f, uint32_t now_ms, struct dns_out *out)
 			failed = true;
 			continue;
 		}
-		a = dns_out_push(out, DNS_ACT_SEND);
-		if (a == NULL)
+		if (dns_fwd_resend(e, f->upstream[up], now_ms, out) < 0)
 			return 1;
-		/* RFC 5452 §9.1 still holds: replies are matched against every server tried. */
-		e->sent_to[e->tries] = f->upstream[e->tries % f->nupstream];
-		a->server = e->sent_to[e->tries];
-		e->tries++;
-		e->sent_ms = now_ms;
-		a->port = e->port;
-		a->id = e->id;
-		a->data = e->query;
-		a->len = e->qlen;
 		f->stats.retransmits++;
 	}
+	return 0;
+}
+
+int dns_fwd_unreachable(struct dns_fwd *f, uint16_t port, uint32_t server, uint32_t now_ms,
+			struct dns_out *out)
+{
+	struct dns_fwd_entry *e = port != 0 ? dns_fwd_by_port(f, port) : NULL;
+	bool sent = false;
+	int up;
+
+	out->n = 0;
+	if (e == NULL) {
+		f->stats.unreach_ignored++;
+		return -ENOENT;
+	}
+	for (unsigned i = 0; i < e->tries; i++)
+		sent |= e->sent_to[i] == server;
+	if (!sent) {
+		f->stats.unreach_ignored++;
+		return -EPERM;
+	}
+	f->stats.unreachable++;
+	for (unsigned i = 0; i < f->nupstream; i++)
+		if (f->upstream[i] == server)
+			e->dead |= (uint8_t)(1u << i);
+	up = dns_fwd_next_upstream(f, e);
+	if (e->tries < f->tries && up >= 0) {
+		dns_fwd_resend(e, f->upstream[up], now_ms, out); /* (out) is empty: cannot fail */
+		return 0;
+	}
+	f->stats.unreach_fail++;
+	dns_fwd_fail(f, e, out);
 	return 0;
 }
 
@@ -484,10 +554,12 @@ static void dns_fwd_show_counters(const struct dns_fwd_stats *s, struct cli_out 
 	cli_printf(out, "    dropped: unanswerable %llu, waiters full %llu, build %llu\n",
 		   DNS_U(s->q_dropped), DNS_U(s->merge_full), DNS_U(s->build_fail));
 	cli_printf(out,
-		   "  upstream: retransmits %llu, timeouts %llu, aborted %llu; replies %llu, "
+		   "  upstream: retransmits %llu, timeouts %llu, unreachable %llu (servfail %llu, "
+		   "ignored %llu), aborted %llu; replies %llu, "
 		   "accepted %llu (truncated %llu), rtt avg %llu ms max %u ms\n",
-		   DNS_U(s->retransmits), DNS_U(s->timeouts), DNS_U(s->aborted), DNS_U(s->replies),
-		   DNS_U(s->accepted), DNS_U(s->truncated),
+		   DNS_U(s->retransmits), DNS_U(s->timeouts), DNS_U(s->unreachable),
+		   DNS_U(s->unreach_fail), DNS_U(s->unreach_ignored), DNS_U(s->aborted),
+		   DNS_U(s->replies), DNS_U(s->accepted), DNS_U(s->truncated),
 		   DNS_U(s->accepted ? s->rtt_sum_ms / s->accepted : 0), s->rtt_max_ms);
 	cli_printf(out,
 		   "    ignored: no query %llu, wrong server %llu, wrong port %llu, wrong id %llu, "
@@ -505,8 +577,9 @@ int dns_fwd_show(const struct dns_fwd *f, uint32_t now_ms, unsigned list, struct
 	cli_printf(out, "DNS forwarder: upstream");
 	for (unsigned i = 0; i < f->nupstream; i++)
 		cli_printf(out, " %s", addr_fmt_ipv4(f->upstream[i], ip));
-	cli_printf(out, "%s; timeout %u ms, %u tries; ports %u-%u\n", f->nupstream ? "" : " none",
-		   f->timeout_ms, f->tries, f->port_min, f->port_max);
+	cli_printf(out, "%s; timeout %u ms, %u tries, servfail after %u ms; ports %u-%u\n",
+		   f->nupstream ? "" : " none", f->timeout_ms, f->tries, f->deadline_ms,
+		   f->port_min, f->port_max);
 	cli_printf(out, "  pending %u of %u (most %u)\n", f->count, f->capacity,
 		   f->stats.pending_max);
 	dns_fwd_show_counters(&f->stats, out);

@@ -41,15 +41,19 @@
 #define DNS_FWD_UPSTREAMS_MAX	4
 #define DNS_FWD_WAITERS_MAX	8    /* clients sharing one upstream query */
 #define DNS_FWD_TRIES_MAX	8    /* sends of one upstream query */
-#define DNS_FWD_TRIES_DEFAULT	3    /* answers or SERVFAIL within 1 + 2 + 4 s */
+#define DNS_FWD_TRIES_DEFAULT	3    /* sends at 0, 1 and 3 s */
 #define DNS_FWD_TIMEOUT_DEFAULT 1000 /* ms before the first retransmission */
-#define DNS_FWD_TIMEOUT_MAX	60000
-#define DNS_FWD_QUERY_MAX	512  /* longest query forwarded (kept for retries) */
-#define DNS_FWD_CAPACITY_MAX	4096 /* pending upstream queries */
-#define DNS_FWD_PORT_MIN	1024 /* RFC 5452 §9.2: 53, or 1024 and above */
-#define DNS_FWD_AVOID_MAX	8    /* ports of the range never used */
-#define DNS_FWD_PORT_PICKS	32   /* random draws for a free port */
-#define DNS_OUT_MAX		(DNS_FWD_WAITERS_MAX + 2)
+/* SERVFAIL at the latest this long after the first send: before a stub
+ * resolver's first timeout (5 s in glibc and dig), so that it gets an
+ * answer rather than silence. */
+#define DNS_FWD_DEADLINE_DEFAULT 4000
+#define DNS_FWD_TIMEOUT_MAX	 60000
+#define DNS_FWD_QUERY_MAX	 512  /* longest query forwarded (kept for retries) */
+#define DNS_FWD_CAPACITY_MAX	 4096 /* pending upstream queries */
+#define DNS_FWD_PORT_MIN	 1024 /* RFC 5452 §9.2: 53, or 1024 and above */
+#define DNS_FWD_AVOID_MAX	 8    /* ports of the range never used */
+#define DNS_FWD_PORT_PICKS	 32   /* random draws for a free port */
+#define DNS_OUT_MAX		 (DNS_FWD_WAITERS_MAX + 2)
 
 /* Where a query came from. */
 struct dns_client {
@@ -110,6 +114,7 @@ struct dns_fwd_entry {
 	uint16_t qlen;			     /* bytes in (query) */
 	uint8_t tries;			     /* sends so far, 1 .. DNS_FWD_TRIES_MAX */
 	uint8_t nwait;			     /* 1 .. DNS_FWD_WAITERS_MAX */
+	uint8_t dead;			     /* bit i: upstream[i] said unreachable */
 	uint32_t first_ms;		     /* time of the first send */
 	uint32_t sent_ms;		     /* time of the latest send */
 	uint32_t sent_to[DNS_FWD_TRIES_MAX]; /* upstream of each send */
@@ -138,19 +143,22 @@ struct dns_fwd_stats {
 	uint64_t no_port;	 /* SERVFAIL: no free local port found */
 	uint64_t build_fail;	 /* a response did not fit (never expected) */
 	uint64_t retransmits;	 /* sends after the first */
-	uint64_t timeouts;	 /* SERVFAIL after the last try */
-	uint64_t aborted;	 /* SERVFAIL: the binding could not send */
-	uint64_t replies;	 /* messages passed to dns_fwd_reply() */
-	uint64_t accepted;	 /* matched and relayed */
-	uint64_t truncated;	 /* of those, with TC set */
-	uint64_t r_no_query;	 /* on a port with no query outstanding */
-	uint64_t r_bad_server;	 /* from an address the query was not sent to */
-	uint64_t r_bad_port;	 /* from a source port other than 53 */
-	uint64_t r_bad_id;	 /* wrong ID */
-	uint64_t r_bad_question; /* other question, or none */
-	uint64_t r_malformed;	 /* unparsable, or not a response */
-	uint64_t r_too_long;	 /* longer than DNS_MSG_MAX */
-	uint64_t rtt_sum_ms;	 /* first send to accepted reply, summed */
+	uint64_t timeouts;	 /* SERVFAIL after the last try, or at the deadline */
+	uint64_t unreachable;	 /* ICMP unreachable from an upstream: next one tried */
+	uint64_t unreach_fail;	 /* SERVFAIL: ICMP unreachable and no upstream left to try */
+	uint64_t unreach_ignored; /* ICMP unreachable not matching a query's server */
+	uint64_t aborted;	  /* SERVFAIL: the binding could not send */
+	uint64_t replies;	  /* messages passed to dns_fwd_reply() */
+	uint64_t accepted;	  /* matched and relayed */
+	uint64_t truncated;	  /* of those, with TC set */
+	uint64_t r_no_query;	  /* on a port with no query outstanding */
+	uint64_t r_bad_server;	  /* from an address the query was not sent to */
+	uint64_t r_bad_port;	  /* from a source port other than 53 */
+	uint64_t r_bad_id;	  /* wrong ID */
+	uint64_t r_bad_question;  /* other question, or none */
+	uint64_t r_malformed;	  /* unparsable, or not a response */
+	uint64_t r_too_long;	  /* longer than DNS_MSG_MAX */
+	uint64_t rtt_sum_ms;	  /* first send to accepted reply, summed */
 	uint32_t rtt_max_ms;
 	uint32_t pending_max; /* most entries in use at once */
 };
@@ -165,6 +173,7 @@ struct dns_fwd {
 	unsigned nupstream;
 	uint32_t timeout_ms;
 	unsigned tries;
+	uint32_t deadline_ms;
 	uint16_t port_min, port_max;
 	uint16_t avoid[DNS_FWD_AVOID_MAX];
 	unsigned navoid;
@@ -196,6 +205,13 @@ int dns_fwd_set_upstreams(struct dns_fwd *f, const uint32_t *ips, unsigned n);
  * sends per query, (tries) 1 .. DNS_FWD_TRIES_MAX. Returns 0 or -EINVAL.
  */
 int dns_fwd_set_retry(struct dns_fwd *f, uint32_t timeout_ms, unsigned tries);
+
+/*
+ * Sets the longest time from a query's first send to its SERVFAIL,
+ * (deadline_ms) 1 .. DNS_FWD_TIMEOUT_MAX (default DNS_FWD_DEADLINE_DEFAULT),
+ * whatever tries are left. Returns 0 or -EINVAL.
+ */
+int dns_fwd_set_deadline(struct dns_fwd *f, uint32_t deadline_ms);
 
 /*
  * Sets the local ports upstream queries go out from: (min) .. (max), min
@@ -232,11 +248,24 @@ int dns_fwd_reply(struct dns_fwd *f, const uint8_t *msg, size_t len, uint32_t sr
 
 /*
  * Retransmits queries whose wait has passed, and answers SERVFAIL to the
- * clients of those out of tries (then CLOSEs their port). Call it from
+ * clients of those out of tries or past the deadline (then CLOSEs their
+ * port). Call it from
  * the poll loop every 100 ms or so. Returns 1 when (out) filled up before
  * all due work was done (carry (out) out and call again), else 0.
  */
 int dns_fwd_tick(struct dns_fwd *f, uint32_t now_ms, struct dns_out *out);
+
+/*
+ * Handles an ICMP destination unreachable (RFC 792, RFC 1122 §3.2.2.1)
+ * that says the query sent from local port (port) to (server) did not
+ * arrive. If that query is outstanding and was sent to (server), it goes
+ * at once to the next upstream, while tries are left and another upstream
+ * exists (a SEND into (out)); otherwise its clients get SERVFAIL now (and
+ * the port a CLOSE). Returns 0, or -ENOENT (no query on that port) or
+ * -EPERM (not sent to (server)), counted, with (out) left empty.
+ */
+int dns_fwd_unreachable(struct dns_fwd *f, uint16_t port, uint32_t server, uint32_t now_ms,
+			struct dns_out *out);
 
 /*
  * Gives up on the query outstanding on local port (port), because the

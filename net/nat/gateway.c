@@ -35,11 +35,14 @@
 
 static struct nat gw_nat;
 static void *gw_mem;
+static void *gw_next_mem; /* gw_prepare()'s, for gw_configure() */
+static uint32_t gw_next_capacity;
 static uint32_t gw_capacity;
 static bool gw_ready;
 static struct network *gw_up;
-static bool gw_learn_dns;
-static uint32_t gw_up_addr; /* as last given to the core */
+static uint32_t gw_up_addr;			  /* as last given to the core */
+static struct gw_forward gw_fwd[GW_FORWARDS_MAX]; /* as configured */
+static unsigned gw_nforwards;
 static uint32_t gw_dns_seen[DNS_MAX_SERVERS];
 static uint32_t gw_icmp_second, gw_icmp_sent;
 static struct {
@@ -64,9 +67,36 @@ static uint32_t gw_netif_addr(struct netif *nif)
 }
 
 static void gw_poll(void);
+static int gw_add_forwards(void);
+
+int gw_prepare(uint32_t sessions)
+{
+	size_t size = nat_mem_size(sessions);
+
+	if (gw_ready && sessions == gw_capacity)
+		return 0;
+	if (gw_next_mem != NULL && sessions == gw_next_capacity)
+		return 0;
+	gw_prepare_abort();
+	if (size == 0)
+		return -EINVAL;
+	gw_next_mem = aligned_alloc(8, (size + 7) & ~(size_t)7);
+	if (gw_next_mem == NULL)
+		return -ENOMEM;
+	gw_next_capacity = sessions;
+	return 0;
+}
+
+void gw_prepare_abort(void)
+{
+	free(gw_next_mem);
+	gw_next_mem = NULL;
+	gw_next_capacity = 0;
+}
 
 int gw_configure(uint32_t sessions, const uint32_t timeouts[4])
 {
+	static struct nat next; /* about 400 bytes of counters: not on the stack */
 	struct nat_config c;
 	int err;
 
@@ -75,55 +105,91 @@ int gw_configure(uint32_t sessions, const uint32_t timeouts[4])
 	c.timeout[NAT_TMO_TCP_EST] = timeouts[1];
 	c.timeout[NAT_TMO_TCP_TRANS] = timeouts[2];
 	c.timeout[NAT_TMO_ICMP] = timeouts[3];
+	for (int t = 0; t < NAT_TMO_MAX; t++)
+		if (c.timeout[t] < nat_timeout_min((enum nat_timeout)t))
+			return -EINVAL;
 	if (gw_ready && sessions == gw_capacity) {
 		for (int t = 0; t < NAT_TMO_MAX; t++)
 			nat_set_timeout(&gw_nat, (enum nat_timeout)t, c.timeout[t]);
 		return 0;
 	}
-	free(gw_mem);
-	gw_ready = false;
-	gw_mem = aligned_alloc(8, (nat_mem_size(sessions) + 7) & ~(size_t)7);
-	if (gw_mem == NULL)
-		return -ENOMEM;
-	c.uplink_ip = gw_up_addr;
-	err = nat_init(&gw_nat, gw_mem, nat_mem_size(sessions), sessions, &c,
-		       ((uint64_t)random_u32() << 32) | random_u32(), gw_rand, NULL);
+	/* The new table is built whole before the old one goes: a failure
+	 * leaves the running NAT as it was. */
+	err = gw_prepare(sessions);
 	if (err)
 		return err;
+	c.uplink_ip = gw_up_addr;
+	err = nat_init(&next, gw_next_mem, nat_mem_size(sessions), sessions, &c,
+		       ((uint64_t)random_u32() << 32) | random_u32(), gw_rand, NULL);
+	if (err) {
+		gw_prepare_abort();
+		return err;
+	}
+	/* Live flows move to the new table; when it is too small for them
+	 * (shrinking), they end, and the forwards are added again below. */
+	if (gw_ready && nat_copy(&next, &gw_nat) < 0) {
+		printf("nat: %u sessions do not fit in %u: flows reset\n", (unsigned)gw_nat.nsess,
+		       (unsigned)sessions);
+		nat_clear(&next);
+	}
+	free(gw_mem);
+	gw_mem = gw_next_mem;
+	gw_next_mem = NULL;
+	gw_nat = next;
 	gw_capacity = sessions;
 	gw_ready = true;
-	return 0;
+	return gw_add_forwards();
 }
 
-void gw_set_uplink(struct network *up, bool learn_dns)
+void gw_set_uplink(struct network *up)
 {
 	gw_up = up;
-	gw_learn_dns = learn_dns;
 	memset(gw_dns_seen, 0, sizeof(gw_dns_seen));
 	gw_poll();
 }
 
-void gw_forwards_clear(void)
+/* Adds every forward of gw_fwd to the table; those there already stay. */
+static int gw_add_forwards(void)
+{
+	int err = 0, e;
+
+	for (unsigned i = 0; i < gw_nforwards; i++) {
+		const struct gw_forward *f = &gw_fwd[i];
+
+		e = nat_forward_add(&gw_nat, f->proto, f->out_port, f->in_ip, f->in_port);
+		if (e < 0 && e != -EEXIST && err == 0)
+			err = e;
+	}
+	return err;
+}
+
+int gw_set_forwards(const struct gw_forward *fw, unsigned n)
 {
 	struct nat_forward f;
 	uint32_t pos = 0;
 
+	if (n > GW_FORWARDS_MAX)
+		return -ENOSPC;
+	memcpy(gw_fwd, fw, n * sizeof(*fw));
+	gw_nforwards = n;
 	if (!gw_ready)
-		return;
+		return 0;
+	/* Forwards that stay keep their sessions; the others go first, so that
+	 * a forward moved to another inside host finds its port free. */
 	while (nat_forward_next(&gw_nat, &pos, &f) == 0) {
-		nat_forward_del(&gw_nat, f.proto, f.out_port);
-		pos = 0;
+		bool keep = false;
+
+		for (unsigned i = 0; i < n && !keep; i++)
+			keep = fw[i].proto == f.proto && fw[i].out_port == f.out_port &&
+			       fw[i].in_ip == f.in_ip && fw[i].in_port == f.in_port;
+		if (!keep) {
+			nat_forward_del(&gw_nat, f.proto, f.out_port);
+			pos = 0;
+		}
 	}
+	return gw_add_forwards();
 }
 
-int gw_forward_add(uint8_t proto, uint16_t out_port, uint32_t in_ip, uint16_t in_port)
-{
-	return gw_ready ? nat_forward_add(&gw_nat, proto, out_port, in_ip, in_port) : -ENODEV;
-}
-
-/* Sends the IPv4 packet (ip, len) to (nexthop) through (nif), fragmenting
- * it to the netif's MTU if (frag). One copy, into a pbuf lwIP can queue
- * while ARP resolves. */
 static void gw_send(struct netif *nif, const uint8_t *ip, size_t len, uint32_t nexthop, bool frag)
 {
 	struct pbuf *p = pbuf_alloc(PBUF_LINK, (u16_t)len, PBUF_RAM);
@@ -234,6 +300,9 @@ static bool gw_from_uplink(uint8_t *ip, size_t iplen, uint32_t dst)
 		gw_st.not_for_uplink++;
 		return true;
 	}
+	/* The forwarder's upstream ports are outside the NAT's (net/services.c). */
+	if (svc_icmp_error(ip, iplen, gw_up_addr))
+		return true;
 	if (!gw_ready)
 		return false;
 	v = nat_translate(&gw_nat, NAT_INBOUND, ip, iplen, sys_now(), &meta);
@@ -296,23 +365,21 @@ static void gw_follow_dns(void)
 			ips[n++] = v;
 	}
 	if (changed)
-		svc_set_upstreams(ips, n);
+		svc_learn_upstreams(ips, n);
 }
 
 static void gw_poll(void)
 {
-	uint32_t addr;
+	uint32_t addr = gw_up ? gw_netif_addr(network_netif(gw_up)) : 0;
 
-	if (!gw_ready)
-		return;
-	nat_expire(&gw_nat, sys_now(), NAT_EXPIRE_BUDGET);
-	addr = gw_up ? gw_netif_addr(network_netif(gw_up)) : 0;
+	gw_follow_dns();
 	if (addr != gw_up_addr) {
 		gw_up_addr = addr;
-		nat_set_uplink(&gw_nat, addr, 1500);
+		if (gw_ready)
+			nat_set_uplink(&gw_nat, addr, 1500);
 	}
-	if (gw_learn_dns)
-		gw_follow_dns();
+	if (gw_ready)
+		nat_expire(&gw_nat, sys_now(), NAT_EXPIRE_BUDGET);
 }
 
 static int gw_cmd_show_nat(int argc, char **argv, struct cli_out *out)
@@ -328,15 +395,15 @@ static int gw_cmd_show_nat(int argc, char **argv, struct cli_out *out)
 	cli_printf(
 		out,
 		"forwarding: to uplink %llu, to inside %llu, local %llu; dropped: no route %llu, "
-		"no pbuf %llu, between networks %llu, spoofed source %llu, from the uplink not to its "
+		"no pbuf %llu, between networks %llu, spoofed source %llu, from the uplink not to "
+		"its "
 		"address %llu; ICMP errors sent "
 		"%llu, rate-limited %llu\n",
 		(unsigned long long)gw_st.to_uplink, (unsigned long long)gw_st.to_inside,
 		(unsigned long long)gw_st.local, (unsigned long long)gw_st.no_route,
 		(unsigned long long)gw_st.no_pbuf, (unsigned long long)gw_st.between_networks,
 		(unsigned long long)gw_st.spoofed, (unsigned long long)gw_st.not_for_uplink,
-		(unsigned long long)gw_st.icmp_sent,
-		(unsigned long long)gw_st.icmp_limited);
+		(unsigned long long)gw_st.icmp_sent, (unsigned long long)gw_st.icmp_limited);
 	return 0;
 }
 

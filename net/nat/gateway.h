@@ -24,17 +24,40 @@ struct network;
  */
 bool gw_input(struct network *net, void *frame, size_t len);
 
-/* Sets up (or resizes, clearing it) the NAT table of (sessions) entries
- * with the idle timeouts (timeouts) in seconds: udp, tcp, tcp-transitory,
- * icmp. Returns 0, -ENOMEM or -EINVAL. */
+/* Allocates the memory of a NAT table of (sessions) entries for the next
+ * gw_configure(), unless the running table has that size: the step of a
+ * config apply that may fail, taken before anything changes. Returns 0,
+ * -ENOMEM or -EINVAL. gw_prepare_abort() frees it unused. */
+int gw_prepare(uint32_t sessions);
+void gw_prepare_abort(void);
+
+/* Sets up or resizes the NAT table to (sessions) entries, with the idle
+ * timeouts (timeouts) in seconds: udp, tcp, tcp-transitory, icmp. Live
+ * sessions and forwards move to a bigger table; only a table too small
+ * for them ends them. Uses gw_prepare()'s memory, or allocates it. All or
+ * nothing: on error the running NAT is unchanged. Returns 0, -ENOMEM or
+ * -EINVAL, or a forward's error (as gw_set_forwards()). */
 int gw_configure(uint32_t sessions, const uint32_t timeouts[4]);
 
-/* The uplink network (NULL: none), and whether its DHCP lease's DNS
- * servers become the forwarder's upstreams. */
-void gw_set_uplink(struct network *up, bool learn_dns);
+/* The uplink network (NULL: none). Its address is followed for NAT, and
+ * the DNS servers its DHCP lease names go to the forwarder (used while no
+ * `dns upstream` is configured). */
+void gw_set_uplink(struct network *up);
 
-/* Replaces every port forward. Returns 0 or the first -errno. */
-void gw_forwards_clear(void);
-int gw_forward_add(uint8_t proto, uint16_t out_port, uint32_t in_ip, uint16_t in_port);
+#define GW_FORWARDS_MAX 2048 /* 32 networks of 64 */
+
+/* A port forward: (proto) 6 or 17 to the uplink's (out_port) goes to
+ * (in_ip):(in_port), host byte order. */
+struct gw_forward {
+	uint8_t proto;
+	uint16_t out_port;
+	uint32_t in_ip;
+	uint16_t in_port;
+};
+
+/* Makes the forwards exactly (fw)[0 .. n) (copied). Forwards that stay
+ * keep their sessions. Returns 0, -ENOSPC (more than GW_FORWARDS_MAX), or
+ * the first error of a forward that could not be added (the rest are). */
+int gw_set_forwards(const struct gw_forward *fw, unsigned n);
 
 #endif

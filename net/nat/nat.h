@@ -249,6 +249,16 @@ int nat_init(struct nat *n, void *mem, size_t size, uint32_t capacity, const str
 	     uint64_t seed, uint32_t (*rand)(void *ctx), void *rand_ctx);
 
 /*
+ * Copies every mapping (forwards included) and session of (src) into
+ * (dst), freshly made by nat_init() with room for them, keeping outside
+ * ports, TCP states and idle times, and the counters: how a table grows
+ * without ending a flow. (src) is not changed. Returns 0, or -ENOSPC when
+ * they do not fit (then (dst) holds part of them: nat_clear() it, or
+ * discard it).
+ */
+int nat_copy(struct nat *dst, const struct nat *src);
+
+/*
  * Sets the uplink address (ip), host order, 0 for none, and its MTU. A new
  * address ends every dynamic mapping and session (nat_clear()): their
  * outside address is gone. Returns 0 or -EINVAL (MTU out of range).

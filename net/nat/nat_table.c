@@ -466,3 +466,46 @@ int nat_forward_del(struct nat *n, uint8_t proto, uint16_t out_port)
 	nat_map_purge(n, nat_map_index(n, m));
 	return 0;
 }
+
+int nat_copy(struct nat *dst, const struct nat *src)
+{
+	struct nat_map *dm;
+
+	if (dst->nmaps != 0 || dst->nsess != 0 || src->nmaps > dst->capacity ||
+	    src->nsess > dst->capacity)
+		return -ENOSPC;
+	/* Mappings keep their outside ports; forwards stay forwards. */
+	for (uint32_t i = 0; i < src->capacity; i++) {
+		const struct nat_map *m = &src->map[i];
+
+		if (!(m->flags & NAT_M_USED))
+			continue;
+		if (nat_map_insert(dst, m->pi, m->in_ip, m->in_port, m->out_port,
+				   m->flags & NAT_M_FORWARD, m->seen, &dm) != 0)
+			return -ENOSPC;
+		if (m->flags & NAT_M_FORWARD)
+			dst->nforwards++;
+	}
+	for (uint32_t i = 0; i <= src->mask; i++) {
+		const struct nat_sess *s = &src->sess[i];
+		const struct nat_map *m = &src->map[s->map];
+		struct nat_sess *ds;
+		uint32_t slot, id;
+
+		if (!(s->flags & NAT_S_USED))
+			continue;
+		slot = nat_ix_find(dst, NAT_IX_IN, nat_key_in(m->pi, m->in_ip, m->in_port));
+		if (slot == NAT_NONE)
+			return -EFAULT; /* copied above: a bug */
+		id = nat_ix_id(dst->ix_in[slot]);
+		ds = nat_st_slot(dst, nat_key_sess(id, s->rem_ip, s->rem_port));
+		if (ds == NULL)
+			return -ENOSPC;
+		*ds = *s;
+		ds->map = id;
+		dst->map[id].nsess++;
+		dst->nsess++;
+	}
+	dst->stats = src->stats;
+	return 0;
+}

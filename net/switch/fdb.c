@@ -371,3 +371,31 @@ int fdb_check(const struct fdb *t)
 	}
 	return n == t->count && n <= t->capacity ? 0 : -EFAULT;
 }
+
+int fdb_copy(struct fdb *dst, const struct fdb *src, uint32_t now_ms)
+{
+	uint32_t kept = 0, dropped = 0;
+
+	/* Static entries first, so that a smaller table keeps them all. */
+	for (int pass = 0; pass < 2; pass++)
+		for (uint32_t i = 0; i <= src->mask; i++) {
+			const struct fdb_entry *e = &src->slot[i];
+			bool is_static = (e->flags & FDB_F_STATIC) != 0;
+			int spare;
+
+			if (!(e->flags & FDB_F_USED) || is_static != (pass == 0))
+				continue;
+			if (fdb_expired(src, e, now_ms) ||
+			    fdb_find(dst, e->mac, now_ms, false, &spare) >= 0 ||
+			    fdb_insert(dst, spare, e->mac, e->port, e->seen,
+				       e->flags & FDB_F_STATIC) != 0) {
+				dropped++;
+				continue;
+			}
+			kept++;
+		}
+	dst->aging_ms = src->aging_ms;
+	dst->stats = src->stats;
+	dst->stats.flushed += dropped;
+	return (int)kept;
+}

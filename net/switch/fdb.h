@@ -160,6 +160,15 @@ uint32_t fdb_age(struct fdb *t, uint32_t now_ms, uint32_t budget);
  */
 int fdb_next(const struct fdb *t, uint32_t *pos, uint32_t now_ms, struct fdb_info *info);
 
+/*
+ * Copies the live entries of (src) into (dst), an empty table from
+ * fdb_init() (another size and seed), keeping ports, ages and static
+ * flags, and the counters and aging time: how a table is resized without
+ * forgetting what it learned. Static entries go first; entries that do
+ * not fit are dropped and counted as flushed. Returns the entries copied.
+ */
+int fdb_copy(struct fdb *dst, const struct fdb *src, uint32_t now_ms);
+
 /* Returns the home slot of (mac) in (t): for tests and diagnostics. */
 uint32_t fdb_home(const struct fdb *t, const uint8_t mac[6]);
 

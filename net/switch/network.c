@@ -131,36 +131,71 @@ struct network *network_find(const char *name)
 	return NULL;
 }
 
-int network_add(const char *name, bool is_nat, uint32_t mac_table, struct network **out)
+void *network_table_alloc(uint32_t mac_table)
+{
+	uint32_t nslots = fdb_nslots(mac_table);
+
+	return nslots ? calloc(nslots, sizeof(struct fdb_entry)) : NULL;
+}
+
+void network_table_free(void *table)
+{
+	free(table);
+}
+
+int network_add(const char *name, bool is_nat, uint32_t mac_table, void *table,
+		struct network **out)
 {
 	struct network *net = NULL;
 	uint32_t nslots = fdb_nslots(mac_table);
-	int err;
+	int err = -EEXIST;
 
 	if (network_find(name))
-		return -EEXIST;
-	if (strlen(name) >= NETWORK_NAME_MAX || nslots == 0)
-		return -EINVAL;
+		goto free_table;
+	err = -EINVAL;
+	if (strlen(name) >= NETWORK_NAME_MAX || nslots == 0 || table == NULL)
+		goto free_table;
 	for (int i = 0; i < NETWORK_MAX && net == NULL; i++)
 		if (!network_tab[i].used)
 			net = &network_tab[i];
+	err = -ENOSPC;
 	if (net == NULL)
-		return -ENOSPC;
+		goto free_table;
 	memset(net, 0, sizeof(*net));
-	net->slots = calloc(nslots, sizeof(*net->slots));
-	if (net->slots == NULL)
-		return -ENOMEM;
-	err = sw_init(&net->sw, net->slots, nslots, mac_table, network_aging_s,
+	err = sw_init(&net->sw, table, nslots, mac_table, network_aging_s,
 		      ((uint64_t)random_u32() << 32) | random_u32());
-	if (err) {
-		free(net->slots);
-		return err;
-	}
+	if (err)
+		goto free_table;
+	net->slots = table;
 	snprintf(net->name, sizeof(net->name), "%s", name);
 	net->is_nat = is_nat;
 	net->used = true;
 	*out = net;
 	return 0;
+
+free_table:
+	free(table);
+	return err;
+}
+
+void network_set_mac_table(struct network *net, uint32_t mac_table, void *table)
+{
+	struct fdb next;
+
+	if (fdb_init(&next, table, fdb_nslots(mac_table), mac_table, network_aging_s,
+		     ((uint64_t)random_u32() << 32) | random_u32()) != 0) {
+		free(table); /* a size the caller did not allocate for: a bug */
+		return;
+	}
+	fdb_copy(&next, &net->sw.fdb, sys_now());
+	free(net->slots);
+	net->slots = table;
+	net->sw.fdb = next;
+}
+
+uint32_t network_mac_table(const struct network *net)
+{
+	return net->sw.fdb.capacity;
 }
 
 static void network_detach(struct network *net, int port)

@@ -34,10 +34,29 @@
 struct network;
 struct netif;
 
-/* Creates network (name) with a MAC table of (mac_table) entries and no
- * ports or address; (is_nat) marks it for translation. Returns 0 and
- * stores it in (*out), or -EEXIST, -ENOSPC (no slot), -ENOMEM. */
-int network_add(const char *name, bool is_nat, uint32_t mac_table, struct network **out);
+/* Allocates the MAC table memory of a network of (mac_table) entries,
+ * for network_add() or network_set_mac_table(), which take it; the caller
+ * frees it with network_table_free() only if it gives it to neither.
+ * Returns NULL when out of memory. Allocating first is what lets a
+ * config apply fail before it changes anything. */
+void *network_table_alloc(uint32_t mac_table);
+void network_table_free(void *table);
+
+/* Creates network (name) with the MAC table (table) of (mac_table)
+ * entries, from network_table_alloc(), which it takes (and frees on
+ * error), and no ports or address; (is_nat) marks it for translation.
+ * Returns 0 and stores it in (*out), or -EEXIST, -ENOSPC (no slot),
+ * -EINVAL. */
+int network_add(const char *name, bool is_nat, uint32_t mac_table, void *table,
+		struct network **out);
+
+/* Gives (net) the MAC table (table) of (mac_table) entries, from
+ * network_table_alloc(), which it takes, keeping the learned entries that
+ * fit; frees the old one. */
+void network_set_mac_table(struct network *net, uint32_t mac_table, void *table);
+
+/* The entries (net)'s MAC table holds at most. */
+uint32_t network_mac_table(const struct network *net);
 
 /* Detaches every port, removes the netif, frees the network. */
 void network_remove(struct network *net);

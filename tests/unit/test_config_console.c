@@ -141,6 +141,34 @@ static void test_errors_change_nothing(void **state)
 	assert_int_equal(c.net[0].mode, CFG_NAT);
 }
 
+/* At the console one `ports` statement moves a port between networks, and
+ * says so; in a file the same is an error (test_config_errors.c). */
+static void test_ports_move(void **state)
+{
+	(void)state;
+	fresh();
+	type("network blue nat");
+	type("ports eth1 eth2 eth3");
+	type("network green hostonly");
+	type("ports eth4");
+	type("network red nat");
+	type("ports eth1");
+	assert_string_equal(e.msg, "eth1 moved from network blue");
+	assert_int_equal(c.net[0].ports, 0xc);
+	assert_int_equal(c.net[2].ports, 0x2);
+	type("ports eth1 eth3-eth4 eth5");
+	assert_string_equal(e.msg, "eth3 moved from network blue; eth4 moved from network green");
+	assert_int_equal(c.net[0].ports, 0x4);
+	assert_int_equal(c.net[1].ports, 0);
+	assert_int_equal(c.net[2].ports, 0x3a);
+	/* Nothing moved, nothing said. */
+	type("ports eth1 eth3-eth5");
+	assert_string_equal(e.msg, "");
+	type("no ports eth5");
+	assert_string_equal(e.msg, "");
+	assert_int_equal(cfg_validate(&c, &e), 0);
+}
+
 static void test_vanished_block(void **state)
 {
 	(void)state;
@@ -512,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_block),
 		cmocka_unit_test(test_indentation_ignored),
 		cmocka_unit_test(test_errors_change_nothing),
+		cmocka_unit_test(test_ports_move),
 		cmocka_unit_test(test_vanished_block),
 		cmocka_unit_test(test_console_error_print),
 		cmocka_unit_test(test_is_statement),

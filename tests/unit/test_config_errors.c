@@ -289,9 +289,9 @@ static void test_rules(void **state)
 	static const struct bad t[] = {
 		/* Ports. */
 		{"network a nat\n  ports eth1 eth2\nnetwork b nat\n  ports eth3 eth2", -EBUSY, 4,
-		 "eth2", "eth2 is in network a: take it out there first"},
+		 "eth2", "eth2 is also in network a"},
 		{"network a nat\n  ports eth1-eth4\nnetwork b nat\n  ports eth0-eth2", -EBUSY, 4,
-		 "eth0", "eth1 is in network a"},
+		 "eth0", "eth1 is also in network a"},
 		{"uplink eth0 dhcp\nnetwork a nat\n  ports eth1 eth0", -EBUSY, 3, "eth0",
 		 "eth0 is the uplink"},
 		{"uplink eth0 dhcp\nnetwork a bridged\n  ports eth0", -EBUSY, 3, "eth0",

@@ -436,10 +436,12 @@ static void test_retransmit(void **state)
 	assert_int_equal(out.n, 1);
 	assert_int_equal(out.act[0].server, U1);
 	assert_int_equal(f.stats.retransmits, 2);
-	/* 4 s later, out of tries: SERVFAIL to both clients, the port closed. */
-	assert_int_equal(dns_fwd_tick(&f, T0 + 6999, &out), 0);
+	/* At the 4 s deadline, before a stub resolver's first 5 s timeout, though
+	 * the last try waited only 1 s of its 4: SERVFAIL to both clients, the
+	 * port closed. */
+	assert_int_equal(dns_fwd_tick(&f, T0 + 3999, &out), 0);
 	assert_int_equal(out.n, 0);
-	assert_int_equal(dns_fwd_tick(&f, T0 + 7000, &out), 0);
+	assert_int_equal(dns_fwd_tick(&f, T0 + 4000, &out), 0);
 	assert_int_equal(out.n, 3);
 	expect_reply(0, 1, 11, DNS_RCODE_SERVFAIL);
 	expect_reply(1, 2, 12, DNS_RCODE_SERVFAIL);
@@ -472,6 +474,75 @@ static void test_retry_reply_any_tried(void **state)
 	assert_int_equal(dns_fwd_set_upstreams(&f, NULL, 0), 0);
 	assert_int_equal(dns_fwd_tick(&f, T0 + 1000, &out), 0);
 	expect_reply(0, 2, 6, DNS_RCODE_SERVFAIL);
+}
+
+static void test_deadline(void **state)
+{
+	struct dns_action a;
+
+	(void)state;
+	/* Without a deadline the tries would end at 1 + 2 + 4 s. */
+	assert_int_equal(dns_fwd_set_deadline(&f, 0), -EINVAL);
+	assert_int_equal(dns_fwd_set_deadline(&f, DNS_FWD_TIMEOUT_MAX + 1), -EINVAL);
+	assert_int_equal(dns_fwd_set_deadline(&f, 60000), 0);
+	a = forward("slow.example", 1, 11, T0);
+	assert_int_equal(dns_fwd_tick(&f, T0 + 1000, &out), 0);
+	assert_int_equal(dns_fwd_tick(&f, T0 + 3000, &out), 0);
+	assert_int_equal(dns_fwd_tick(&f, T0 + 6999, &out), 0);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(dns_fwd_tick(&f, T0 + 7000, &out), 0);
+	expect_reply(0, 1, 11, DNS_RCODE_SERVFAIL);
+	/* A deadline shorter than the first wait ends the query before any retry. */
+	assert_int_equal(dns_fwd_set_deadline(&f, 500), 0);
+	a = forward("slower.example", 2, 12, T0);
+	assert_int_equal(dns_fwd_tick(&f, T0 + 499, &out), 0);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(dns_fwd_tick(&f, T0 + 500, &out), 0);
+	expect_reply(0, 2, 12, DNS_RCODE_SERVFAIL);
+	assert_int_equal(out.act[1].kind, DNS_ACT_CLOSE);
+	assert_int_equal(out.act[1].port, a.port);
+	assert_int_equal(f.stats.retransmits, 2);
+	assert_int_equal(f.stats.timeouts, 2);
+}
+
+static void test_unreachable(void **state)
+{
+	uint32_t ups[2] = {U1, U2};
+	struct dns_action a;
+
+	(void)state;
+	/* One upstream: its ICMP port unreachable fails the query at once. */
+	assert_int_equal(dns_fwd_set_upstreams(&f, ups, 1), 0);
+	a = forward("closed.example", 1, 11, T0);
+	/* About another port, or from a server not asked: ignored, counted. */
+	assert_int_equal(dns_fwd_unreachable(&f, (uint16_t)(a.port + 1), U1, T0 + 5, &out),
+			 -ENOENT);
+	assert_int_equal(dns_fwd_unreachable(&f, a.port, U2, T0 + 5, &out), -EPERM);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(f.stats.unreach_ignored, 2);
+	assert_int_equal(dns_fwd_unreachable(&f, a.port, U1, T0 + 10, &out), 0);
+	expect_reply(0, 1, 11, DNS_RCODE_SERVFAIL);
+	assert_int_equal(out.act[1].kind, DNS_ACT_CLOSE);
+	assert_int_equal(f.count, 0);
+	assert_int_equal(f.stats.unreachable, 1);
+	assert_int_equal(f.stats.unreach_fail, 1);
+
+	/* Two: the next one is tried at once, same port and ID; when it is
+	 * unreachable too, SERVFAIL. */
+	assert_int_equal(dns_fwd_set_upstreams(&f, ups, 2), 0);
+	a = forward("closed.example", 2, 12, T0);
+	assert_int_equal(a.server, U1);
+	assert_int_equal(dns_fwd_unreachable(&f, a.port, U1, T0 + 10, &out), 0);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.act[0].kind, DNS_ACT_SEND);
+	assert_int_equal(out.act[0].server, U2);
+	assert_int_equal(out.act[0].port, a.port);
+	assert_int_equal(out.act[0].id, a.id);
+	assert_int_equal(dns_fwd_unreachable(&f, a.port, U2, T0 + 20, &out), 0);
+	expect_reply(0, 2, 12, DNS_RCODE_SERVFAIL);
+	assert_int_equal(f.stats.unreachable, 3);
+	assert_int_equal(f.stats.unreach_fail, 2);
+	assert_int_equal(dns_fwd_check(&f), 0);
 }
 
 static void test_errors(void **state)
@@ -736,7 +807,9 @@ static void test_show(void **state)
 	forward("n2.example", 2, 1, T0);
 	cap_len = 0;
 	assert_int_equal(dns_fwd_show(&f, T0 + 250, 1, &co), 0);
-	assert_non_null(strstr(cap, "upstream 10.88.0.1 10.88.0.2; timeout 1000 ms, 3 tries"));
+	assert_non_null(strstr(
+		cap,
+		"upstream 10.88.0.1 10.88.0.2; timeout 1000 ms, 3 tries, servfail after 4000 ms"));
 	assert_non_null(strstr(cap, "pending 2 of 64 (most 2)"));
 	assert_non_null(strstr(cap, "forwarded 2"));
 	assert_non_null(strstr(cap, "wrong question 0"));
@@ -771,6 +844,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tick_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreachable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show, setup, teardown),
 	};

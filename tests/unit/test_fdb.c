@@ -668,6 +668,43 @@ static void test_random_model(void **state)
 	assert_int_equal(t.stats.refused_probe, 0);
 }
 
+/* `mac table N` at run time: a resized table keeps what was learned. */
+static void test_copy(void **state)
+{
+	static struct fdb_entry big[1024], small[32];
+	struct fdb t, bigger, smaller;
+	uint8_t m[6];
+
+	(void)state;
+	setup_table(&t, 64);
+	for (uint32_t i = 0; i < 40; i++) {
+		mac_of(i, m);
+		assert_int_equal(fdb_learn(&t, m, (int)(i % 7), 1000 + i), FDB_NEW);
+	}
+	mac_of(100, m);
+	assert_int_equal(fdb_add_static(&t, m, 3), 0);
+	/* Grown: every entry, port and age kept. */
+	assert_int_equal(fdb_init(&bigger, big, fdb_nslots(500), 500, AGING, SEED + 1), 0);
+	assert_int_equal(fdb_copy(&bigger, &t, 2000), 41);
+	assert_int_equal(fdb_check(&bigger), 0);
+	assert_int_equal(bigger.count, 41);
+	for (uint32_t i = 0; i < 40; i++) {
+		mac_of(i, m);
+		assert_int_equal(fdb_lookup(&bigger, m, 1000 + AGE_MS - 1), (int)(i % 7));
+		assert_int_equal(fdb_lookup(&bigger, m, 1000 + i + AGE_MS), -1); /* same age */
+	}
+	mac_of(100, m);
+	assert_int_equal(fdb_lookup(&bigger, m, 1u << 30), 3);
+	assert_int_equal(bigger.stats.learned, t.stats.learned);
+	/* Shrunk below its use: the static entry first, the rest as they fit,
+	 * the dropped ones counted. */
+	assert_int_equal(fdb_init(&smaller, small, fdb_nslots(16), 16, AGING, SEED + 2), 0);
+	assert_int_equal(fdb_copy(&smaller, &t, 2000), 16);
+	assert_int_equal(fdb_check(&smaller), 0);
+	assert_int_equal(fdb_lookup(&smaller, m, 2000), 3);
+	assert_int_equal(smaller.stats.flushed, t.stats.flushed + 25);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -679,7 +716,7 @@ int main(void)
 		cmocka_unit_test(test_age_run),	     cmocka_unit_test(test_flush_port),
 		cmocka_unit_test(test_age_bounded),  cmocka_unit_test(test_static),
 		cmocka_unit_test(test_next),	     cmocka_unit_test(test_large),
-		cmocka_unit_test(test_random_model),
+		cmocka_unit_test(test_random_model), cmocka_unit_test(test_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

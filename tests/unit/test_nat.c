@@ -460,6 +460,63 @@ static void sink(void *ctx, const char *buf, size_t len)
 	}
 }
 
+/* Growing the table (`nat sessions` at run time) keeps every flow. */
+static void test_copy_grows(void **state)
+{
+	static uint64_t big[(5u << 20) / 8];
+	struct nat_config c;
+	struct nat bigger;
+	uint8_t b[256];
+	uint16_t tport;
+	size_t len;
+
+	(void)state;
+	setup_nat(64);
+	assert_int_equal(nat_forward_add(&nat, TCP, 8080, H2, 80), 0);
+	len = mk_udp(b, H1, 5000, R1, 53, 20);
+	assert_int_equal(xl(NAT_OUTBOUND, b, len), NAT_TO_UPLINK);
+	len = mk_tcp(b, H1, 40000, R2, 443, SYN, 0);
+	assert_int_equal(xl(NAT_OUTBOUND, b, len), NAT_TO_UPLINK);
+	tport = sport(b);
+	len = mk_tcp(b, R2, 443, UP, tport, SYN | ACK, 0);
+	assert_int_equal(xl(NAT_INBOUND, b, len), NAT_TO_INSIDE);
+	assert_string_equal(state_of(H1, 40000, R2), "established");
+
+	nat_config_default(&c);
+	c.uplink_ip = UP;
+	assert_int_equal(nat_init(&bigger, big, sizeof(big), 4096, &c, 7, xrand, &rstate), 0);
+	assert_int_equal(nat_copy(&bigger, &nat), 0);
+	assert_int_equal(nat_check(&bigger), 0);
+	assert_int_equal(bigger.nmaps, nat.nmaps);
+	assert_int_equal(bigger.nsess, nat.nsess);
+	assert_int_equal(bigger.nforwards, 1);
+	nat = bigger; /* the harness translates through (nat); its records stay in (big) */
+	assert_int_equal(nat_check(&nat), 0);
+	/* The replies of both flows still come in, the TCP one still established. */
+	assert_string_equal(state_of(H1, 40000, R2), "established");
+	len = mk_udp(b, R1, 53, UP, 5000, 40);
+	assert_int_equal(xl(NAT_INBOUND, b, len), NAT_TO_INSIDE);
+	assert_int_equal(g32(b + 16), H1);
+	len = mk_tcp(b, R2, 443, UP, tport, ACK, 10);
+	assert_int_equal(xl(NAT_INBOUND, b, len), NAT_TO_INSIDE);
+	assert_int_equal(dport(b), 40000);
+	/* The forward too. */
+	len = mk_tcp(b, R3, 1234, UP, 8080, SYN, 0);
+	assert_int_equal(xl(NAT_INBOUND, b, len), NAT_TO_INSIDE);
+	assert_int_equal(g32(b + 16), H2);
+
+	/* Shrinking below what is in use: refused, the source untouched. */
+	setup_nat(64);
+	for (uint16_t i = 0; i < 64; i++) {
+		len = mk_udp(b, H1, (uint16_t)(6000 + i), R1, 53, 0);
+		assert_int_equal(xl(NAT_OUTBOUND, b, len), NAT_TO_UPLINK);
+	}
+	assert_int_equal(nat_init(&bigger, big, sizeof(big), 32, &c, 7, xrand, &rstate), 0);
+	assert_int_equal(nat_copy(&bigger, &nat), -ENOSPC);
+	assert_int_equal(nat.nsess, 64);
+	assert_int_equal(nat_check(&nat), 0);
+}
+
 static void test_show(void **state)
 {
 	struct cli_out out = {sink, NULL};
@@ -510,6 +567,7 @@ int main(void)
 		cmocka_unit_test_setup(test_forward, setup),
 		cmocka_unit_test_setup(test_hairpin, setup),
 		cmocka_unit_test_setup(test_clear, setup),
+		cmocka_unit_test_setup(test_copy_grows, setup),
 		cmocka_unit_test_setup(test_show, setup),
 	};
 
