@@ -361,8 +361,8 @@ void network_show(const struct network *net, struct cli_out *out)
 			   addr_fmt_ipv4(net->addr, ip), net->prefix, net->netif.hwaddr[0],
 			   net->netif.hwaddr[1], net->netif.hwaddr[2], net->netif.hwaddr[3],
 			   net->netif.hwaddr[4], net->netif.hwaddr[5]);
-	cli_printf(out, "  switch: %u MAC addresses, %llu frames in, %llu to the gateway\n",
-		   net->sw.fdb.count, (unsigned long long)net->sw.stats.in,
+	cli_printf(out, "  switch: %u of %u MAC addresses, %llu frames in, %llu to the gateway\n",
+		   net->sw.fdb.count, net->sw.fdb.capacity, (unsigned long long)net->sw.stats.in,
 		   (unsigned long long)net->sw.stats.to_cpu);
 }
 
