@@ -7,19 +7,28 @@
     l2probe.py recv IFACE TAG SECONDS     prints how many inbound frames with TAG
                                           arrived within SECONDS (outgoing ones,
                                           our own, are not counted)
+    l2probe.py count IFACE HEX SECONDS    prints how many inbound frames of any
+                                          type carry the bytes HEX (e.g. a ping -p
+                                          pattern) within SECONDS: a capture that
+                                          sees a packet whatever its addresses
 """
 import socket
 import sys
 import time
 
 ETH_P = 0x88B5
+ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 
 
 def main():
     op, iface, tag = sys.argv[1], sys.argv[2], sys.argv[3].encode()
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P))
-    s.bind((iface, ETH_P))
+    proto = ETH_P
+    if op == "count":
+        # Every frame, and the pattern anywhere in it (translated or not).
+        proto, tag = ETH_P_ALL, bytes.fromhex(sys.argv[3])
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(proto))
+    s.bind((iface, proto))
     if op == "send":
         dst = bytes.fromhex(sys.argv[4].replace(":", "")) if len(sys.argv) > 4 else b"\xff" * 6
         src = s.getsockname()[4]

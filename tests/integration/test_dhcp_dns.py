@@ -3,11 +3,16 @@
 udhcpc get leases with the right options, a reservation is honoured, a
 small pool runs out while existing clients renew, release frees an address,
 guests' names resolve (dig, and ping by name), queries are forwarded to a
-real dnsmasq outside, forged upstream answers are ignored (RFC 5452), and
-nothing is answered on the uplink.
+real dnsmasq outside, forged upstream answers are ignored (RFC 5452) and
+counted, one by one, and nothing is answered on the uplink: not at the
+uplink address, and not at the inside gateway address for an outside host
+that routes the inside subnet via the uplink.
 
                 +------------------ unigate (QEMU q35, TCG) -------------------+
  ns out  ------ | eth0 uplink 10.88.0.2/24  (dnsmasq or fake_dns.py at 10.88.0.1)|
+ (route to      |                                                                |
+  192.168.99/24 |                                                                |
+  via 10.88.0.2)|                                                                |
  ns g1..g4 ---- | eth1..eth4  vmnet8 nat 192.168.99.2/24, domain lab.test       |
                 |   dhcp range .128-.129 (two addresses), web1 reserved at .10   |
                 +----------------------------------------------------------------+
@@ -83,6 +88,27 @@ class Client:
 
 def mask24(env, key):
     return env.get(key) == "255.255.255.0"
+
+
+def counter(text, name):
+    """The value of counter (name) ("wrong id", ...) in a show output, or -1."""
+    m = re.search(r"\b%s (\d+)" % re.escape(name), text)
+    return int(m.group(1)) if m else -1
+
+
+def dns_counters(ug):
+    """The forwarder's counter lines of show dns (everything after "pending")."""
+    out = ug.command("show dns")
+    return "\n".join(l for l in out.splitlines() if re.search(r"\d", l) and
+                     "pending" not in l and not l.startswith("DNS forwarder")) or out
+
+
+def silent_dig(ns, args):
+    """One dig try with a 2 s timeout; returns (exit status, output). dig
+    exits 9 when no server replied; an answer, even REFUSED, is status 0."""
+    out = ns.run("dig +tries=1 +time=2 %s; echo status=$?" % args, check=False, timeout=30)
+    m = re.search(r"status=(\d+)\s*$", out)
+    return (int(m.group(1)) if m else -1), out
 
 
 def main():
@@ -183,21 +209,54 @@ def main():
         time.sleep(1)
         check("a query for an outside name is forwarded to dnsmasq upstream",
               dig(g2.ns, "@192.168.99.2 outside.test") == "10.88.0.77")
-        got = dig(out.ns, "@10.88.0.2 web1")
-        check("dig at the uplink address gets no answer (never answers on the uplink)",
-              not re.search(r"^[\d.]+$", got, re.M) and ("timed out" in got or
-                                                         "no servers" in got or got == ""), got)
         dnsmasq.terminate()
         dnsmasq.wait(5)
 
+        # Never answers on the uplink: silence, since any answer (REFUSED
+        # too) tells an outside host a resolver is there.
+        before = dns_counters(ug)
+        st, got = silent_dig(out.ns, "@10.88.0.2 web1")
+        check("dig at the uplink address gets no DNS answer (status %d, no servers could be "
+              "reached)" % st, st == 9 and "no servers could be reached" in got, got)
+        # Not even an ICMP port unreachable ("connection refused"): silence.
+        check("and silence: dig timed out", "timed out" in got and "refused" not in got, got)
+        after = dns_counters(ug)
+        check("and the forwarder never saw it (show dns counters unchanged)", after == before,
+              "before:\n%s\nafter:\n%s" % (before, after))
+        # An outside host that routes the inside subnet via the uplink asks
+        # the inside gateway address: it must not reach the DNS service
+        # either. The forwarding stage drops it and counts it.
+        out.ns.run("ip route add 192.168.99.0/24 via 10.88.0.2")
+        nat = ug.command("show nat")
+        before = dns_counters(ug)
+        st, got = silent_dig(out.ns, "@192.168.99.2 web1")
+        check("dig at the inside gateway address routed via the uplink times out (status %d)"
+              % st, st == 9 and "no servers could be reached" in got and "timed out" in got and
+              "refused" not in got, got)
+        after = dns_counters(ug)
+        check("and the forwarder never saw it (show dns counters unchanged)", after == before,
+              "before:\n%s\nafter:\n%s" % (before, after))
+        name = "from the uplink not to its address"
+        grew = counter(ug.command("show nat"), name) - counter(nat, name)
+        check("and show nat counted the drop ('%s' +%d)" % (name, grew), grew >= 1,
+              "grew by %d:\n%s" % (grew, nat))
+        out.ns.run("ip route del 192.168.99.0/24")
+
+        # Each query draws one answer with a wrong ID and one from a wrong
+        # port before the true one: both counters grow by one per query.
+        queries = 3
         fake = ug.spawn("out", ["python3", FAKE_DNS, "10.88.0.1", "spoof.test", "10.88.0.99",
-                                "6.6.6.6", "3", "20"])
+                                "6.6.6.6", str(queries), "20"])
         time.sleep(1)
-        got = dig(g2.ns, "@192.168.99.2 spoof.test")
+        before = ug.command("show dns")
+        got = [dig(g2.ns, "@192.168.99.2 spoof%d.test" % i) for i in range(queries)]
         dns = ug.command("show dns")
         check("forged upstream answers (wrong ID, wrong port) are ignored: %s" % got,
-              got == "10.88.0.99", got + "\n" + dns)
-        check("and counted by the forwarder", re.search(r"(id|port)[^\n]*[1-9]", dns), dns)
+              got == ["10.88.0.99"] * queries, "%s\n%s" % (got, dns))
+        grew = {k: counter(dns, k) - counter(before, k) for k in ("wrong id", "wrong port")}
+        check("and counted by the forwarder, one of each per query (%d queries: %s)"
+              % (queries, grew), grew == {"wrong id": queries, "wrong port": queries},
+              "before:\n%s\nafter:\n%s" % (before, dns))
         fake.communicate(timeout=30)
         ug.send("halt\r")
         ug.wait_exit(10)
