@@ -47,7 +47,7 @@ static uint32_t gw_dns_seen[DNS_MAX_SERVERS];
 static uint32_t gw_icmp_second, gw_icmp_sent;
 static struct {
 	uint64_t to_uplink, to_inside, local, no_route, no_pbuf, icmp_sent, icmp_limited,
-		between_networks, spoofed, not_for_uplink;
+		between_networks, spoofed, not_for_uplink, uplink_service, hostonly_out;
 } gw_st;
 
 static uint32_t gw_rand(void *ctx)
@@ -281,6 +281,18 @@ static bool gw_verdict(enum nat_verdict v, const uint8_t *ip, size_t len,
 	}
 }
 
+/* True for UDP to the DNS or DHCP server port. */
+static bool gw_service_port(const uint8_t *ip, size_t iplen)
+{
+	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
+	uint16_t port;
+
+	if (ip[9] != 17 || ihl < 20 || iplen < ihl + 8 || (ip[6] & 0x1f) != 0 || ip[7] != 0)
+		return false;
+	port = (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]);
+	return port == 53 || port == 67;
+}
+
 /* A packet that reached the uplink's CPU port: only the uplink address is
  * ours there (and broadcasts, lwIP's). The inside gateway addresses are
  * lwIP netifs too, and lwIP accepts a packet for any of them on any netif
@@ -303,6 +315,12 @@ static bool gw_from_uplink(uint8_t *ip, size_t iplen, uint32_t dst)
 	/* The forwarder's upstream ports are outside the NAT's (net/services.c). */
 	if (svc_icmp_error(ip, iplen, gw_up_addr))
 		return true;
+	/* DNS and DHCP are the inside's services: on the uplink they are
+	 * silent, not even a port unreachable from lwIP. */
+	if (gw_service_port(ip, iplen)) {
+		gw_st.uplink_service++;
+		return true;
+	}
 	if (!gw_ready)
 		return false;
 	v = nat_translate(&gw_nat, NAT_INBOUND, ip, iplen, sys_now(), &meta);
@@ -339,7 +357,13 @@ bool gw_input(struct network *net, void *frame, size_t len)
 		gw_st.between_networks++;
 		return true;
 	}
-	if (!network_is_nat(net) || !gw_ready)
+	/* Host-only networks have no route out, not even to the uplink
+	 * address, which lwIP would otherwise accept on any netif. */
+	if (!network_is_nat(net)) {
+		gw_st.hostonly_out++;
+		return true;
+	}
+	if (!gw_ready)
 		return false;
 	if ((src & mask) != (gw_netif_addr(nif) & mask)) {
 		gw_st.spoofed++;
@@ -386,24 +410,27 @@ static int gw_cmd_show_nat(int argc, char **argv, struct cli_out *out)
 {
 	(void)argc;
 	(void)argv;
-	if (!gw_ready) {
-		cli_printf(out, "%% NAT is not set up\n");
-		return -ENODEV;
+	if (gw_ready) {
+		nat_show(&gw_nat, sys_now(), 64, out);
+		nat_show_counters(&gw_nat, out);
+	} else {
+		cli_printf(out, "NAT table not set up\n");
 	}
-	nat_show(&gw_nat, sys_now(), 64, out);
-	nat_show_counters(&gw_nat, out);
+	cli_printf(out,
+		   "forwarding: to uplink %llu, to inside %llu, local %llu; ICMP errors sent %llu, "
+		   "rate-limited %llu\n",
+		   (unsigned long long)gw_st.to_uplink, (unsigned long long)gw_st.to_inside,
+		   (unsigned long long)gw_st.local, (unsigned long long)gw_st.icmp_sent,
+		   (unsigned long long)gw_st.icmp_limited);
 	cli_printf(
 		out,
-		"forwarding: to uplink %llu, to inside %llu, local %llu; dropped: no route %llu, "
-		"no pbuf %llu, between networks %llu, spoofed source %llu, from the uplink not to "
-		"its "
-		"address %llu; ICMP errors sent "
-		"%llu, rate-limited %llu\n",
-		(unsigned long long)gw_st.to_uplink, (unsigned long long)gw_st.to_inside,
-		(unsigned long long)gw_st.local, (unsigned long long)gw_st.no_route,
-		(unsigned long long)gw_st.no_pbuf, (unsigned long long)gw_st.between_networks,
+		"  dropped: no route %llu, no pbuf %llu, between networks %llu, host-only out "
+		"%llu, spoofed source %llu, from the uplink not to its address %llu, to DNS/DHCP "
+		"on the uplink %llu\n",
+		(unsigned long long)gw_st.no_route, (unsigned long long)gw_st.no_pbuf,
+		(unsigned long long)gw_st.between_networks, (unsigned long long)gw_st.hostonly_out,
 		(unsigned long long)gw_st.spoofed, (unsigned long long)gw_st.not_for_uplink,
-		(unsigned long long)gw_st.icmp_sent, (unsigned long long)gw_st.icmp_limited);
+		(unsigned long long)gw_st.uplink_service);
 	return 0;
 }
 
