@@ -35,7 +35,7 @@ OWN_SRCS    := $(BOOT_SRCS) $(KERNEL_SRCS) $(DRIVER_SRCS) $(NET_SRCS) $(CONFIG_S
 # Bindings join pure code to lwIP and the drivers; everything else under
 # net/ and config/ is pure (no I/O, no lwIP header: `make lint` checks it)
 # and is built for the host too, linked into every unit test.
-BIND_SRCS   := net/switch/network.c net/nat/gateway.c net/services.c config/apply.c
+BIND_SRCS   := net/switch/network.c net/nat/gateway.c net/nat/egress.c net/services.c config/apply.c
 PURE_SRCS   := kernel/lineedit.c kernel/cli.c kernel/memmap.c kernel/bootinfo.c \
                drivers/e1000_core.c drivers/virtqueue.c \
                $(filter-out $(BIND_SRCS),$(NET_SRCS) $(wildcard config/*.c))
@@ -51,7 +51,7 @@ LIBGCC   := $(shell $(CC) -print-libgcc-file-name)
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 300
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/%,$(wildcard tests/unit/test_*.c))
-HOSTFLAGS  := -std=c11 -O1 -g $(WARN) -I. -fsanitize=address,undefined -fno-omit-frame-pointer
+HOSTFLAGS  := -std=c11 -O1 -g $(WARN) -I. -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: FORCE all help deps run demo test unit integration iso size bench fuzz lint format clean distclean
 
@@ -142,25 +142,73 @@ run: $(BUILD)/unigate.elf ## boot the image in QEMU with the console on this ter
 demo: $(BUILD)/unigate.elf ## boot unigate with two guest namespaces and show them using it
 	@tools/demo.py
 
-$(BUILD)/host/test_%: tests/unit/test_%.c $(PURE_SRCS)
+# Host programs rebuild when their flags or any of our headers change.
+OWN_HDRS   := $(wildcard kernel/*.h drivers/*.h net/*.h net/*/*.h config/*.h tests/unit/*.h)
+$(BUILD)/host/flags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(HOSTFLAGS)' | cmp -s - $@ || echo '$(HOSTFLAGS)' > $@
+
+$(BUILD)/host/test_%: tests/unit/test_%.c $(PURE_SRCS) $(OWN_HDRS) $(BUILD)/host/flags
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	@$(CC) $(HOSTFLAGS) $< $(PURE_SRCS) -lcmocka -o $@
 
-unit: $(UNIT_TESTS) ## build and run the host unit tests
-	@tests/run.sh unit $(UNIT_TESTS)
+# ---- Host tests of the bindings (tests/bind/) --------------------------------
+# The four binding files run on the host, frame in, frame out: lwIP built for
+# the host with the image's lwipopts.h, linked with the bindings, the pure
+# sources, the poller registry and fakes of the ports, clock, random, console
+# and fw_cfg (tests/bind/*.c but bind_*.c). Each tests/bind/bind_NAME.c is a
+# cmocka program build/host/bind_NAME. --wrap routes our objects' allocations
+# through tests/bind/fake_alloc.c, which can make any one of them fail.
+BIND_TESTS   := $(patsubst tests/bind/%.c,$(BUILD)/host/%,$(wildcard tests/bind/bind_*.c))
+BIND_HSRCS   := $(BIND_SRCS) $(PURE_SRCS) kernel/poll.c kernel/lwip_port.c \
+                $(filter-out tests/bind/bind_%.c,$(wildcard tests/bind/*.c))
+BIND_FLAGS   := $(HOSTFLAGS) -Ikernel/lwip -I$(LWIP)/src/include
+BIND_WRAP    := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=free \
+                -Wl,--wrap=udp_new,--wrap=dhcp_start
+BIND_OBJ     := $(BUILD)/host/bind-obj
+BIND_OBJS     = $(patsubst %.c,$(BIND_OBJ)/%.o,$(BIND_HSRCS)) $(BIND_OBJ)/config/default_conf.o \
+                $(patsubst $(LWIP)/%.c,$(BIND_OBJ)/lwip/%.o,$(LWIP_SRCS))
+.SECONDARY: $(BIND_OBJS)
+
+# Objects rebuild when the flags change, as the image's do.
+$(BIND_OBJ)/flags: FORCE
+	@mkdir -p $(BIND_OBJ)
+	@echo '$(CC) $(BIND_FLAGS)' | cmp -s - $@ || echo '$(CC) $(BIND_FLAGS)' > $@
+
+$(BIND_OBJ)/lwip/%.o: $(LWIP)/%.c $(BIND_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  lwip/$*.c"
+	@$(CC) $(BIND_FLAGS) -w -MMD -MP -c $< -o $@
+
+$(BIND_OBJ)/config/default_conf.o: config/default_conf.S config/default.conf
+	@mkdir -p $(dir $@)
+	@$(CC) -c $< -o $@
+
+$(BIND_OBJ)/%.o: %.c $(BIND_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(CC) $(BIND_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/host/bind_%: tests/bind/bind_%.c $(BIND_OBJS)
+	@echo "  HOSTLD  $@"
+	@$(CC) $(BIND_FLAGS) $< $(BIND_OBJS) $(BIND_WRAP) -lcmocka -o $@
+# ---- end of the binding tests ------------------------------------------------
+
+unit: $(UNIT_TESTS) $(BIND_TESTS) ## build and run the host unit tests
+	@tests/run.sh unit $(UNIT_TESTS) $(BIND_TESTS)
 
 integration: $(BUILD)/unigate.elf $(BUILD)/unigate.iso ## boot the image in QEMU and drive it
 	@tests/run.sh integration
 
-test: $(BUILD)/unigate.elf $(BUILD)/unigate.iso $(UNIT_TESTS) $(FUZZERS) ## build everything and run every test
-	@tests/run.sh all $(UNIT_TESTS) $(FUZZERS)
+test: $(BUILD)/unigate.elf $(BUILD)/unigate.iso $(UNIT_TESTS) $(BIND_TESTS) $(FUZZERS) ## build everything and run every test
+	@tests/run.sh all $(UNIT_TESTS) $(BIND_TESTS) $(FUZZERS)
 
 # libFuzzer targets: every tests/fuzz/fuzz_*.c, linked with the pure modules.
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) $(OWN_HDRS) $(BUILD)/host/flags
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ-CC $@"
-	@clang -std=c11 -g -O1 $(WARN) -I. -fsanitize=fuzzer,address,undefined $< $(PURE_SRCS) -o $@
+	@clang -std=c11 -g -O1 $(WARN) -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(PURE_SRCS) -o $@
 
 fuzz: $(FUZZERS) ## run every fuzzer for FUZZ_SECONDS (default 300) each
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh fuzz $(FUZZERS)

@@ -38,7 +38,8 @@ static struct cfg apply_next; /* candidate from the console or a file */
 static struct cfg_ctx apply_ctx;
 static char apply_file[APPLY_FILE_MAX];
 static const char *apply_source = "none";
-static bool apply_started; /* a config has been applied: the rest is a change */
+static bool apply_started;     /* a config has been applied: the rest is a change */
+static bool apply_uplink_kept; /* the new uplink failed; the old one runs on */
 static char apply_hostname[CFG_HOST_NAME_MAX + 1] = CFG_HOSTNAME_DEFAULT;
 static char apply_prompt[CFG_HOST_NAME_MAX + CFG_NET_NAME_MAX + 8];
 static struct gw_forward apply_fwd[GW_FORWARDS_MAX];
@@ -46,10 +47,11 @@ static struct gw_forward apply_fwd[GW_FORWARDS_MAX];
 /* What an apply allocates before it changes anything; each pointer is
  * handed to its module (which then owns it) or freed by apply_unprepare. */
 struct apply_prep {
-	void *table[CFG_NETWORKS_MAX];	/* MAC table: a new network, or a new size */
-	void *leases[CFG_NETWORKS_MAX]; /* a network new to DHCP and DNS */
-	void *up_table;			/* the uplink's switch, new or resized */
-	bool nat;			/* gw_prepare() holds a new NAT table */
+	void *table[CFG_NETWORKS_MAX];	  /* MAC table: a new network, or a new size */
+	void *leases[CFG_NETWORKS_MAX];	  /* a network new to DHCP and DNS */
+	void *listener[CFG_NETWORKS_MAX]; /* a DNS listener at a new address */
+	void *up_table;			  /* the uplink's switch, new or resized */
+	bool nat;			  /* gw_prepare() holds a new NAT table */
 };
 
 static struct apply_prep apply_prep;
@@ -90,19 +92,28 @@ static int apply_uplink(const struct cfg *c, const struct cfg_diff *d)
 	network_set_ports(up, apply_uplink_ports(c));
 	if (!d->uplink && network_netif(up) != NULL)
 		return 0;
-	if (network_netif(up) != NULL)
-		dhcp_stop(network_netif(up));
+	/* The lease given up and the client freed, so that nothing of it
+	 * lingers under a static address. */
+	if (network_netif(up) != NULL) {
+		dhcp_release_and_stop(network_netif(up));
+		dhcp_cleanup(network_netif(up));
+	}
 	if (c->uplink.mode == CFG_UPLINK_STATIC)
 		return network_set_address(up, c->uplink.addr, c->uplink.prefix, c->uplink.gateway);
-	/* DHCP: an unnumbered netif that lwIP's client configures, giving our
-	 * name as option 12 (RFC 2132 §3.14). */
-	err = network_set_address(up, 0, 32, 0);
-	if (err == 0) {
-		netif_set_hostname(network_netif(up), apply_hostname);
-		if (dhcp_start(network_netif(up)) != ERR_OK)
-			err = -ENOMEM;
+	/* DHCP: lwIP's client, giving our name as option 12 (RFC 2132 §3.14).
+	 * It starts before the old address goes (lwIP's client sends from
+	 * 0.0.0.0 whatever the netif holds), so that if lwIP cannot start it,
+	 * the uplink runs on as it was and running-config keeps saying so. */
+	if (network_netif(up) == NULL && (err = network_set_address(up, 0, 32, 0)) < 0)
+		return err;
+	netif_set_hostname(network_netif(up), apply_hostname);
+	if (dhcp_start(network_netif(up)) != ERR_OK) {
+		dhcp_cleanup(network_netif(up));
+		if (apply_running.uplink.mode != CFG_UPLINK_NONE)
+			apply_uplink_kept = true;
+		return -ENOMEM;
 	}
-	return err;
+	return network_set_address(up, 0, 32, 0);
 }
 
 /* The DHCP server's view of a network; false if it serves none. A network
@@ -160,8 +171,9 @@ static int apply_services(const struct cfg_net *cn, struct network *net, int i)
 		return 0;
 	}
 	err = svc_network(cn->name, network_netif(net), dhcp ? &apply_dhcp : NULL, cn->domain,
-			  apply_prep.leases[i], &why);
+			  apply_prep.leases[i], apply_prep.listener[i], &why);
 	apply_prep.leases[i] = NULL;
+	apply_prep.listener[i] = NULL;
 	if (err < 0)
 		printf("network %s: services: %s (error %d)\n", cn->name, why, err);
 	return err;
@@ -245,6 +257,7 @@ static void apply_unprepare(void)
 	for (int i = 0; i < CFG_NETWORKS_MAX; i++) {
 		network_table_free(apply_prep.table[i]);
 		svc_leases_free(apply_prep.leases[i]);
+		svc_listener_free(apply_prep.listener[i]);
 	}
 	network_table_free(apply_prep.up_table);
 	if (apply_prep.nat)
@@ -275,6 +288,10 @@ static int apply_prepare(const struct cfg *c, const struct cfg_diff *d)
 		if (cn->prefix != 0 && !svc_has_network(cn->name)) {
 			apply_prep.leases[i] = svc_leases_alloc();
 			fail |= apply_prep.leases[i] == NULL;
+		}
+		if (cn->prefix != 0 && svc_needs_listener(cn->name, cn->addr)) {
+			apply_prep.listener[i] = svc_listener_alloc();
+			fail |= apply_prep.listener[i] == NULL;
 		}
 	}
 	if (c->uplink.mode != CFG_UPLINK_NONE &&
@@ -328,13 +345,24 @@ static int apply_config(const struct cfg *c)
 		if (changed && (e = apply_net(&c->net[i], c, i)) < 0 && err == 0)
 			err = e;
 	}
+	apply_uplink_kept = false;
 	if ((e = apply_uplink(c, &d)) < 0 && err == 0)
 		err = e;
 	if ((e = apply_nat(c, &d)) < 0 && err == 0)
 		err = e;
 	svc_set_upstreams(c->dns, c->ndns);
 	apply_unprepare(); /* nothing is left unless a part failed */
-	apply_running = *c;
+	if (apply_uplink_kept) {
+		struct cfg_uplink kept = apply_running.uplink;
+
+		cli_printf(console_out(), "%% uplink: lwIP could not start its DHCP client; "
+					  "the uplink stays as it was\n");
+		apply_running = *c;
+		apply_running.uplink = kept;
+		apply_uplink_kept = false;
+	} else {
+		apply_running = *c;
+	}
 	apply_started = true;
 	return err;
 }

@@ -42,6 +42,7 @@ struct svc_net {
 	struct dhcpd_lease *leases;
 	struct dns_local loc;
 	struct udp_pcb *dns_pcb;
+	uint32_t dns_addr; /* the address dns_pcb is bound to */
 };
 
 static struct svc_net svc_nets[SVC_NETS];
@@ -149,7 +150,17 @@ static void svc_dhcp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const 
 		/* The client has no address yet and cannot answer ARP. */
 		ip4_addr_t ip;
 
+		struct eth_addr *known_mac;
+		const ip4_addr_t *known_ip;
+
 		ip4_addr_set_u32(&ip, lwip_htonl(dest.ip));
+		/* Already known with this MAC: a plain unicast, and the learned
+		 * entry stays (a static one would replace it, then go). */
+		if (etharp_find_addr(sn->netif, &ip, &known_mac, &known_ip) >= 0 &&
+		    memcmp(known_mac->addr, dest.mac, 6) == 0) {
+			svc_send(pcb, svc_reply, (size_t)n, dest.ip, dest.port, sn->netif);
+			break;
+		}
 		if (etharp_add_static_entry(&ip, (struct eth_addr *)dest.mac) != ERR_OK) {
 			svc_send(pcb, svc_reply, (size_t)n, 0xffffffffu, dest.port, sn->netif);
 			break;
@@ -323,8 +334,26 @@ bool svc_has_network(const char *name)
 	return svc_by_name(name) != NULL;
 }
 
+bool svc_needs_listener(const char *name, uint32_t addr)
+{
+	struct svc_net *sn = svc_by_name(name);
+
+	return sn == NULL || sn->dns_pcb == NULL || sn->dns_addr != addr;
+}
+
+void *svc_listener_alloc(void)
+{
+	return udp_new();
+}
+
+void svc_listener_free(void *listener)
+{
+	if (listener != NULL)
+		udp_remove(listener);
+}
+
 int svc_network(const char *name, struct netif *netif, const struct dhcpd_config *dhcp,
-		const char *domain, void *leases, const char **why)
+		const char *domain, void *leases, void *listener, const char **why)
 {
 	struct svc_net *sn = svc_by_name(name);
 	uint32_t addr = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(netif)));
@@ -366,14 +395,26 @@ int svc_network(const char *name, struct netif *netif, const struct dhcpd_config
 	sn->loc.lookup = svc_lookup;
 	sn->loc.reverse = svc_reverse;
 	sn->loc.ctx = sn;
-	/* The DNS listener follows the gateway address. */
+	/* The DNS listener follows the gateway address: a new one is bound
+	 * before the old one goes, so a failure leaves the old one. */
+	if (sn->dns_pcb != NULL && sn->dns_addr == addr) {
+		svc_listener_free(listener);
+		return 0;
+	}
+	struct udp_pcb *pcb = listener != NULL ? listener : udp_new();
+
+	ip_addr_set_ip4_u32(&ip, lwip_htonl(addr));
+	if (pcb == NULL || udp_bind(pcb, &ip, SVC_PORT_DNS) != ERR_OK) {
+		if (pcb != NULL)
+			udp_remove(pcb);
+		*why = "no UDP socket left for DNS";
+		return -ENOMEM;
+	}
+	udp_recv(pcb, svc_dns_recv, sn);
 	if (sn->dns_pcb != NULL)
 		udp_remove(sn->dns_pcb);
-	sn->dns_pcb = udp_new();
-	ip_addr_set_ip4_u32(&ip, lwip_htonl(addr));
-	if (sn->dns_pcb == NULL || udp_bind(sn->dns_pcb, &ip, SVC_PORT_DNS) != ERR_OK)
-		return -ENOMEM;
-	udp_recv(sn->dns_pcb, svc_dns_recv, sn);
+	sn->dns_pcb = pcb;
+	sn->dns_addr = addr;
 	return 0;
 }
 

@@ -29,14 +29,24 @@ void svc_leases_free(void *leases);
 /* True if network (name) runs services (svc_network() needs no leases). */
 bool svc_has_network(const char *name);
 
+/* A DNS listener (a UDP socket) for svc_network(), which takes it; the
+ * caller frees it with svc_listener_free() only if it does not give it.
+ * svc_needs_listener() says whether network (name) with gateway address
+ * (addr) will need a new one. NULL: no socket left. */
+bool svc_needs_listener(const char *name, uint32_t addr);
+void *svc_listener_alloc(void);
+void svc_listener_free(void *listener);
+
 /* Runs services for network (name) on (netif) (its gateway address):
  * DNS always, DHCP with (*dhcp) unless it is NULL, answering names under
  * (domain). A network new to services takes (leases), from
  * svc_leases_alloc(); one that has services keeps its own, and its leases
- * that stay valid under a new (*dhcp), and (leases) is freed. Returns 0,
- * or -errno with (*why) saying what is wrong. */
+ * that stay valid under a new (*dhcp), and (leases) is freed. A new DNS
+ * listener takes (listener) (or makes one if it is NULL); an unneeded
+ * (listener) is freed. Returns 0, or -errno with (*why) saying what is
+ * wrong. */
 int svc_network(const char *name, struct netif *netif, const struct dhcpd_config *dhcp,
-		const char *domain, void *leases, const char **why);
+		const char *domain, void *leases, void *listener, const char **why);
 
 /* Stops network (name)'s services and forgets its leases. */
 void svc_network_remove(const char *name);

@@ -11,7 +11,9 @@ Each port is a NIC model plus a backend:
 Used by every integration test and by `make demo`. Network safety (BRIEF.md
 §6): traffic stays between namespaces this lab creates; QEMU gets no
 user-mode networking; every process started here is recorded in self.pids
-and killed by PID, every namespace and tap is deleted in close().
+and killed by PID, every namespace and tap is deleted in close(). A test
+stopped by SIGTERM (tests/run.sh's timeout) or SIGINT closes every lab that
+is still open before it exits.
 
     with Unigate(ports=[Port("virtio-net-pci", ns="up"),
                         Port("e1000", ns="g1")]) as ug:
@@ -31,12 +33,36 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE = os.path.join(ROOT, "build", "unigate.elf")
 ISO = os.path.join(ROOT, "build", "unigate.iso")
 OVMF = "/usr/share/ovmf/OVMF.fd"
-PROMPT = re.compile(r"unigate(\([a-z0-9-]+\))?> ")
+# The hostname (a-z, 0-9, -) and the open block, as config/apply.c prints them.
+PROMPT = re.compile(r"(?m)^[a-z0-9-]+(\([a-z0-9-]+\))?> ")
 READY = re.compile(r"unigate ready in (\d+) ms")
 _accel_cache = None
 
 
 results = []  # every check() of this test run
+_live = []    # labs that may hold processes, namespaces or taps: see _on_signal
+
+
+def _on_signal(signum, frame):
+    """SIGTERM or SIGINT: closes every lab still open, so that no QEMU
+    process, namespace or tap outlives the test, then exits with status
+    128 + (signum). A second signal during the cleanup is ignored (by a
+    handler, not SIG_IGN, which the cleanup's commands would inherit)."""
+    for s in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(s, lambda *_: None)
+    print("lab: %s: closing %d lab(s)" % (signal.Signals(signum).name, len(_live)),
+          file=sys.stderr, flush=True)
+    for lab in list(_live):
+        lab.close()
+    raise SystemExit(128 + signum)
+
+
+# Python's defaults would skip the cleanup (SIGTERM) or leave it to whatever
+# catches KeyboardInterrupt (SIGINT); a signal ignored by our parent stays so.
+for _sig, _default in ((signal.SIGTERM, signal.SIG_DFL),
+                       (signal.SIGINT, signal.default_int_handler)):
+    if signal.getsignal(_sig) is _default:
+        signal.signal(_sig, _on_signal)
 
 
 def check(name, cond, detail=""):
@@ -89,15 +115,20 @@ def sh(cmd, check=True, timeout=30):
 
 
 class Netns:
-    """A network namespace the lab created; run() executes inside it."""
+    """A network namespace the lab creates; run() executes inside it."""
 
     def __init__(self, name):
         self.name = name
+        self.etc = "/etc/netns/%s" % name
+
+    def create(self):
+        """Adds the namespace; the caller has recorded it first, so that
+        delete() runs even if this is interrupted."""
+        name = self.name
         sh("ip netns add %s" % name)
         sh("ip netns exec %s ip link set lo up" % name)
         # Programs in the namespace resolve names only through what a test
         # sets up: ip netns exec bind-mounts this over /etc/resolv.conf.
-        self.etc = "/etc/netns/%s" % name
         os.makedirs(self.etc, exist_ok=True)
         with open(self.etc + "/resolv.conf", "w") as f:
             f.write("nameserver 127.0.0.1\n")
@@ -159,6 +190,12 @@ class Unigate:
         if self.config_path and os.path.exists(self.config_path):
             os.unlink(self.config_path)
         self.children = []
+        self._track()
+
+    def _track(self):
+        """Puts this lab on the list a signal closes (close() takes it off)."""
+        if self not in _live:
+            _live.append(self)
 
     def argv(self):
         accel = self.accel or probe_accel()
@@ -195,15 +232,17 @@ class Unigate:
     def ns(self, name):
         """The namespace a port was put in (created on first use)."""
         if name not in self.namespaces:
-            self.namespaces[name] = Netns("%s-%s" % (self.tag, name))
+            self._track()
+            n = self.namespaces[name] = Netns("%s-%s" % (self.tag, name))
+            n.create()
         return self.namespaces[name]
 
     def _make_taps(self):
         for i, p in enumerate(self.ports):
             if p.ns_name:
                 p.tap = "%st%d" % (self.tag, i)
+                self.taps.append(p.tap)  # before it exists: see Netns.create
                 sh("ip tuntap add dev %s mode tap" % p.tap)
-                self.taps.append(p.tap)
 
     def _move_taps(self):
         """QEMU holds the taps open now; move each into its namespace."""
@@ -217,6 +256,7 @@ class Unigate:
         """A veth pair between two lab namespaces, with addresses (CIDR);
         removed with the namespaces. Returns the two interface names."""
         a, b = "%sv%da" % (self.tag, len(self.taps)), "%sv%db" % (self.tag, len(self.taps))
+        self._track()
         self.taps.append(a)
         sh("ip link add %s type veth peer name %s" % (a, b))
         for ifn, ns, addr in ((a, ns_a, addr_a), (b, ns_b, addr_b)):
@@ -233,6 +273,7 @@ class Unigate:
         return proc
 
     def start(self):
+        self._track()
         try:
             self._make_taps()
             self.proc = subprocess.Popen(self.argv(), stdin=subprocess.PIPE,
@@ -355,6 +396,8 @@ class Unigate:
         self.taps = []
         if self.config_path and os.path.exists(self.config_path):
             os.unlink(self.config_path)
+        if self in _live:
+            _live.remove(self)
 
 
 if __name__ == "__main__":

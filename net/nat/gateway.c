@@ -24,6 +24,7 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/sys.h"
+#include "net/nat/egress.h"
 #include "net/nat/gateway.h"
 #include "net/nat/nat.h"
 #include "net/switch/network.h"
@@ -190,6 +191,8 @@ int gw_set_forwards(const struct gw_forward *fw, unsigned n)
 	return gw_add_forwards();
 }
 
+/* The rare path: a packet lwIP fragments for us (DF clear, longer than the
+ * next hop's MTU), resolved by lwIP's ARP. */
 static void gw_send(struct netif *nif, const uint8_t *ip, size_t len, uint32_t nexthop, bool frag)
 {
 	struct pbuf *p = pbuf_alloc(PBUF_LINK, (u16_t)len, PBUF_RAM);
@@ -239,8 +242,7 @@ static void gw_icmp(const uint8_t *ip, size_t len, enum nat_verdict v)
 
 /* Carries out the core's verdict on the packet (ip, len). Returns true if
  * the packet was consumed, false to give it to lwIP. */
-static bool gw_verdict(enum nat_verdict v, const uint8_t *ip, size_t len,
-		       const struct nat_meta *meta)
+static bool gw_verdict(enum nat_verdict v, uint8_t *ip, size_t len, const struct nat_meta *meta)
 {
 	uint32_t dst = gw_be32(ip + 16);
 	struct netif *up = gw_up ? network_netif(gw_up) : NULL;
@@ -260,7 +262,10 @@ static bool gw_verdict(enum nat_verdict v, const uint8_t *ip, size_t len,
 			return true;
 		}
 		gw_st.to_uplink++;
-		gw_send(up, ip, len, hop, meta->fragment);
+		if (meta->fragment)
+			gw_send(up, ip, len, hop, true);
+		else
+			egress_send(gw_up, ip - GW_ETH_HLEN, len + GW_ETH_HLEN, hop);
 		return true;
 	}
 	case NAT_TO_INSIDE:
@@ -270,7 +275,10 @@ static bool gw_verdict(enum nat_verdict v, const uint8_t *ip, size_t len,
 			return true;
 		}
 		gw_st.to_inside++;
-		gw_send(network_netif(in), ip, len, dst, meta->fragment);
+		if (meta->fragment)
+			gw_send(network_netif(in), ip, len, dst, true);
+		else
+			egress_send(in, ip - GW_ETH_HLEN, len + GW_ETH_HLEN, dst);
 		return true;
 	case NAT_ICMP_TIME_EXCEEDED:
 	case NAT_ICMP_FRAG_NEEDED:
@@ -281,15 +289,21 @@ static bool gw_verdict(enum nat_verdict v, const uint8_t *ip, size_t len,
 	}
 }
 
+/* The destination port of a UDP packet (its first fragment), or 0. */
+static uint16_t gw_udp_dport(const uint8_t *ip, size_t iplen)
+{
+	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
+
+	if (ip[9] != 17 || ihl < 20 || iplen < ihl + 8 || (ip[6] & 0x1f) != 0 || ip[7] != 0)
+		return 0;
+	return (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]);
+}
+
 /* True for UDP to the DNS or DHCP server port. */
 static bool gw_service_port(const uint8_t *ip, size_t iplen)
 {
-	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
-	uint16_t port;
+	uint16_t port = gw_udp_dport(ip, iplen);
 
-	if (ip[9] != 17 || ihl < 20 || iplen < ihl + 8 || (ip[6] & 0x1f) != 0 || ip[7] != 0)
-		return false;
-	port = (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]);
 	return port == 53 || port == 67;
 }
 
@@ -302,18 +316,26 @@ static bool gw_from_uplink(uint8_t *ip, size_t iplen, uint32_t dst)
 {
 	struct netif *nif = network_netif(gw_up);
 	uint32_t mask = nif ? lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(nif))) : 0;
+	uint32_t own = gw_netif_addr(nif); /* the DHCP client's may be newer than gw_up_addr */
 	struct nat_meta meta = {0};
 	enum nat_verdict v;
 
-	if (gw_up_addr == 0 || dst == 0xffffffffu || (dst >> 28) == 0xe ||
-	    dst == (gw_up_addr | ~mask))
+	if (dst == 0xffffffffu || (dst >> 28) == 0xe || (own && dst == (own | ~mask)))
 		return false;
-	if (dst != gw_up_addr) {
+	/* Without an address yet, only the DHCP client's answers are ours (an
+	 * OFFER may come unicast to the address offered). */
+	if (own == 0) {
+		if (gw_udp_dport(ip, iplen) == 68)
+			return false;
+		gw_st.not_for_uplink++;
+		return true;
+	}
+	if (dst != own) {
 		gw_st.not_for_uplink++;
 		return true;
 	}
 	/* The forwarder's upstream ports are outside the NAT's (net/services.c). */
-	if (svc_icmp_error(ip, iplen, gw_up_addr))
+	if (svc_icmp_error(ip, iplen, own))
 		return true;
 	/* DNS and DHCP are the inside's services: on the uplink they are
 	 * silent, not even a port unreachable from lwIP. */

@@ -17,6 +17,7 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/sys.h"
+#include "net/nat/egress.h"
 #include "net/nat/gateway.h"
 #include "net/switch/network.h"
 #include "net/switch/switch.h"
@@ -47,6 +48,7 @@ static void network_to_cpu(struct network *net, void *frame, size_t len)
 {
 	struct pbuf *p;
 
+	egress_arp_input(net, frame, len);
 	if (gw_input(net, frame, len))
 		return;
 	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
@@ -220,6 +222,7 @@ static void network_netif_remove(struct network *net)
 
 void network_remove(struct network *net)
 {
+	egress_network_changed(net);
 	for (int p = 0; p < NETWORK_CPU_PORT; p++)
 		if (net->sw.members & SW_BIT(p))
 			network_detach(net, p);
@@ -261,6 +264,8 @@ int network_set_address(struct network *net, uint32_t addr, uint8_t prefix, uint
 	ip4_addr_set_u32(&ip, lwip_htonl(addr));
 	ip4_addr_set_u32(&mask, lwip_htonl(prefix ? 0xffffffffu << (32 - prefix) : 0));
 	ip4_addr_set_u32(&gw, lwip_htonl(gateway));
+	if (addr != net->addr || prefix != net->prefix)
+		egress_network_changed(net);
 	net->addr = addr;
 	net->prefix = prefix;
 	if (prefix == 0) {
@@ -304,6 +309,35 @@ void network_set_nat(struct network *net, bool is_nat)
 bool network_is_nat(const struct network *net)
 {
 	return net->is_nat;
+}
+
+int network_index(const struct network *net)
+{
+	return (int)(net - network_tab);
+}
+
+uint32_t network_ip(const struct network *net)
+{
+	return net->has_netif ? lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&net->netif))) : 0;
+}
+
+uint32_t network_netmask(const struct network *net)
+{
+	return net->has_netif ? lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&net->netif))) : 0;
+}
+
+const uint8_t *network_mac(const struct network *net)
+{
+	return net->netif.hwaddr;
+}
+
+void network_output(struct network *net, void *frame, size_t len)
+{
+	struct netdev_seg seg = {frame, len};
+	sw_mask_t mask;
+
+	if (sw_input(&net->sw, NETWORK_CPU_PORT, frame, len, sys_now(), &mask) > 0)
+		network_send(net, mask & ~SW_BIT(NETWORK_CPU_PORT), &seg, 1);
 }
 
 struct network *network_by_addr(uint32_t addr)

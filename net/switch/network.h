@@ -12,9 +12,11 @@
  *     network's switch (sw_input, net/switch/switch.h): the source MAC is
  *     learned, the destination picks the egress ports and/or the CPU port.
  *  2. Egress ports get it by netdev_xmit (one copy, into their rings).
- *  3. The CPU port (the gateway's MAC, or the uplink's): first the
- *     forwarding stage, gw_input() (net/nat/gateway.h), which translates and
- *     forwards nat traffic without lwIP; what it leaves goes to
+ *  3. The CPU port (the gateway's MAC, or the uplink's): ARP is shown to the
+ *     forwarding path's neighbour table (egress_arp_input, net/nat/egress.h);
+ *     then the forwarding stage, gw_input() (net/nat/gateway.h), translates
+ *     nat traffic in the driver's buffer and sends it on through
+ *     egress_send() and network_output(), without lwIP; what it leaves goes to
  *  4. lwIP, the appliance's own host stack: ARP and ICMP for its addresses,
  *     DHCP and DNS (net/services.h), the uplink's DHCP client.
  * lwIP's own frames enter the switch at the CPU port (network_linkoutput).
@@ -82,6 +84,23 @@ struct netif *network_netif(struct network *net);
 /* Marks the network for NAT (or not). */
 void network_set_nat(struct network *net, bool is_nat);
 bool network_is_nat(const struct network *net);
+
+/* The network's number, 0 .. NETWORK_MAX - 1, fixed while it exists. */
+int network_index(const struct network *net);
+
+/* The address and mask of the network's CPU port (host order; the
+ * uplink's as its DHCP client has them), or 0 without one; and its MAC
+ * (6 bytes). */
+uint32_t network_ip(const struct network *net);
+uint32_t network_netmask(const struct network *net);
+const uint8_t *network_mac(const struct network *net);
+
+/* Sends the Ethernet frame of (len) bytes at (frame) into the network's
+ * switch from its CPU port, as the gateway: it goes to the port the
+ * destination MAC was learned on (or is flooded), copied into that port's
+ * transmit ring; the caller keeps (frame). The forwarding path's egress,
+ * step 3 of the path above, without lwIP. */
+void network_output(struct network *net, void *frame, size_t len);
 
 /* Finds the network whose gateway subnet holds (addr) (host byte order). */
 struct network *network_by_addr(uint32_t addr);
