@@ -32,8 +32,8 @@ static struct egress_wait egress_queue[EGRESS_QUEUE];
 static struct network *egress_nets[NEIGH_NETS]; /* by network number */
 static bool egress_ready;
 static struct {
-	uint64_t sent, queued, sent_queued, queue_full, unreachable, no_room, too_big,
-		requests, no_address;
+	uint64_t sent, queued, sent_queued, queue_full, unreachable, no_room, too_big, requests,
+		no_address;
 } egress_st;
 
 static void egress_init(void)

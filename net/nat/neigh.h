@@ -22,14 +22,14 @@
 
 #include "kernel/cli.h"
 
-#define NEIGH_NETS		 64    /* network numbers 0 .. NEIGH_NETS - 1 */
-#define NEIGH_CAPACITY_MAX	 65536 /* entries; the slot array is twice as large */
-#define NEIGH_PROBE_MAX		 32    /* slots examined per lookup, at most */
-#define NEIGH_REACHABLE_DEFAULT	 60000	/* ms a confirmed entry is used without asking */
-#define NEIGH_RETRY_DEFAULT	 1000	/* ms between ARP requests for one address */
-#define NEIGH_TRIES_DEFAULT	 3	/* requests before an address is FAILED */
-#define NEIGH_FAILED_HOLD	 5000	/* ms a FAILED address drops frames at once */
-#define NEIGH_ARP_LEN		 42	/* Ethernet header and an ARP message for IPv4 */
+#define NEIGH_NETS		64    /* network numbers 0 .. NEIGH_NETS - 1 */
+#define NEIGH_CAPACITY_MAX	65536 /* entries; the slot array is twice as large */
+#define NEIGH_PROBE_MAX		32    /* slots examined per lookup, at most */
+#define NEIGH_REACHABLE_DEFAULT 60000 /* ms a confirmed entry is used without asking */
+#define NEIGH_RETRY_DEFAULT	1000  /* ms between ARP requests for one address */
+#define NEIGH_TRIES_DEFAULT	3     /* requests before an address is FAILED */
+#define NEIGH_FAILED_HOLD	5000  /* ms a FAILED address drops frames at once */
+#define NEIGH_ARP_LEN		42    /* Ethernet header and an ARP message for IPv4 */
 
 enum neigh_state {
 	NEIGH_FREE,
@@ -41,27 +41,27 @@ enum neigh_state {
 
 /* One slot. All zero is a free slot. */
 struct neigh_entry {
-	uint32_t ip;	   /* host order */
-	uint32_t when;	   /* now_ms: of the last confirmation, request, or failure */
-	uint8_t mac[6];	   /* REACHABLE, STALE */
-	uint8_t net;	   /* the binding's network number */
-	uint8_t state;	   /* enum neigh_state */
-	uint8_t requests;  /* requests sent since the last confirmation */
+	uint32_t ip;	  /* host order */
+	uint32_t when;	  /* now_ms: of the last confirmation, request, or failure */
+	uint8_t mac[6];	  /* REACHABLE, STALE */
+	uint8_t net;	  /* the binding's network number */
+	uint8_t state;	  /* enum neigh_state */
+	uint8_t requests; /* requests sent since the last confirmation */
 	uint8_t pad[3];
 };
 
 struct neigh_stats {
-	uint64_t hits;		/* neigh_resolve() with a usable MAC */
-	uint64_t misses;	/* neigh_resolve() that had to wait */
-	uint64_t requests;	/* ARP requests asked for */
-	uint64_t confirmed;	/* entries made or refreshed by ARP */
-	uint64_t changed;	/* a known address answered with another MAC */
-	uint64_t failed;	/* addresses that did not answer (tries) requests */
+	uint64_t hits;		 /* neigh_resolve() with a usable MAC */
+	uint64_t misses;	 /* neigh_resolve() that had to wait */
+	uint64_t requests;	 /* ARP requests asked for */
+	uint64_t confirmed;	 /* entries made or refreshed by ARP */
+	uint64_t changed;	 /* a known address answered with another MAC */
+	uint64_t failed;	 /* addresses that did not answer (tries) requests */
 	uint64_t dropped_failed; /* resolves of a FAILED address: frame dropped */
-	uint64_t refused_full;	/* new address, table or network share full */
-	uint64_t refused_probe; /* new address, no free slot within NEIGH_PROBE_MAX */
-	uint64_t expired;	/* entries removed by neigh_tick() */
-	uint64_t arp_bad;	/* neigh_arp_parse(): not a well-formed IPv4-over-Ethernet ARP */
+	uint64_t refused_full;	 /* new address, table or network share full */
+	uint64_t refused_probe;	 /* new address, no free slot within NEIGH_PROBE_MAX */
+	uint64_t expired;	 /* entries removed by neigh_tick() */
+	uint64_t arp_bad;	 /* neigh_arp_parse(): not a well-formed IPv4-over-Ethernet ARP */
 };
 
 /* A table. Readable by anyone (for show); written only by neigh.c. */
@@ -125,8 +125,8 @@ int neigh_resolve(struct neigh *t, uint8_t net, uint32_t ip, uint32_t now_ms, ui
  * Returns 1 if an INCOMPLETE entry resolved (the binding sends its queued
  * frames), 0 otherwise, or -ENOSPC when (create) found no room.
  */
-int neigh_confirm(struct neigh *t, uint8_t net, uint32_t ip, const uint8_t mac[6],
-		  uint32_t now_ms, bool create);
+int neigh_confirm(struct neigh *t, uint8_t net, uint32_t ip, const uint8_t mac[6], uint32_t now_ms,
+		  bool create);
 
 /*
  * Only this call turns an INCOMPLETE entry out of tries into FAILED (so the
