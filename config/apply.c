@@ -90,6 +90,7 @@ static int apply_uplink(const struct cfg *c, const struct cfg_diff *d)
 		apply_prep.up_table = NULL;
 	}
 	network_set_ports(up, apply_uplink_ports(c));
+	network_set_trusted(up, 1u << c->uplink.port);
 	if (!d->uplink && network_netif(up) != NULL)
 		return 0;
 	/* The lease given up and the client freed, so that nothing of it

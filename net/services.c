@@ -24,6 +24,7 @@
 #include "net/dns/dns_local.h"
 #include "net/dns/dns_msg.h"
 #include "net/services.h"
+#include "net/switch/network.h"
 
 #define SVC_NETS	32
 #define SVC_PENDING	64 /* DNS queries forwarded at once */
@@ -138,8 +139,13 @@ static void svc_dhcp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const 
 	n = svc_take(p, svc_buf, sizeof(svc_buf), &svc_dhcp_toolong);
 	if (n < 0)
 		return;
-	n = dhcpd_input(&sn->dhcpd, svc_buf, (size_t)n, svc_now_s(), svc_reply, sizeof(svc_reply),
-			&dest);
+	/* The frame's source and port: who may speak for which lease. */
+	struct dhcpd_src src;
+	int in_port = network_input_source(src.mac);
+
+	src.port = (uint8_t)in_port;
+	n = dhcpd_input_from(&sn->dhcpd, svc_buf, (size_t)n, in_port >= 0 ? &src : NULL,
+			     svc_now_s(), svc_reply, sizeof(svc_reply), &dest);
 	if (n <= 0)
 		return;
 	switch (dest.kind) {

@@ -21,6 +21,7 @@ struct dhcpd_ctx {
 	struct dhcpd_key key;
 	const uint8_t *mac;	       /* chaddr, if a unicast Ethernet address */
 	const struct dhcpd_host *host; /* the reservation for (mac), or NULL */
+	uint8_t port;		       /* where it came from, or DHCPD_PORT_ANY */
 	uint32_t now;
 	uint8_t *reply;
 	size_t cap;
@@ -279,6 +280,7 @@ static int dhcpd_bind(struct dhcpd_ctx *x, uint32_t ip)
 		d->stats.drop_pool_empty++;
 		return 0;
 	}
+	l->port = x->port;
 	l->state = DHCPD_BOUND;
 	l->until = x->now + d->cfg.lease_s;
 	if (x->host == NULL && x->m->host_name_len > 0) {
@@ -318,6 +320,7 @@ static int dhcpd_discover(struct dhcpd_ctx *x)
 		d->stats.drop_pool_empty++;
 		return 0;
 	}
+	l->port = x->port;
 	/* A bound client keeps its lease; any other offer is held a while. */
 	if (dhcpd_pool_state(l, x->now) != DHCPD_BOUND) {
 		l->state = DHCPD_OFFERED;
@@ -465,11 +468,29 @@ static void dhcpd_count_parse(struct dhcpd_stats *s, int err)
 		s->drop_malformed++;
 }
 
+/* True if the client's live lease (offered or bound) was taken on another
+ * port than the one (x) came from. */
+static bool dhcpd_other_port(struct dhcpd_ctx *x)
+{
+	const struct dhcpd_lease *l = dhcpd_pool_find_key(x->d, &x->key);
+	uint8_t st = l ? dhcpd_pool_state(l, x->now) : DHCPD_FREE;
+
+	return x->port != DHCPD_PORT_ANY && l != NULL && l->port != DHCPD_PORT_ANY &&
+	       l->port != x->port && (st == DHCPD_OFFERED || st == DHCPD_BOUND);
+}
+
 int dhcpd_input(struct dhcpd *d, const uint8_t *msg, size_t len, uint32_t now, uint8_t *reply,
 		size_t reply_cap, struct dhcpd_dest *dest)
 {
+	return dhcpd_input_from(d, msg, len, NULL, now, reply, reply_cap, dest);
+}
+
+int dhcpd_input_from(struct dhcpd *d, const uint8_t *msg, size_t len, const struct dhcpd_src *src,
+		     uint32_t now, uint8_t *reply, size_t reply_cap, struct dhcpd_dest *dest)
+{
 	struct dhcp_msg m;
-	struct dhcpd_ctx x = {d, &m, {0}, NULL, NULL, now, reply, reply_cap, dest};
+	struct dhcpd_ctx x = {d,   &m,	  {0},	     NULL, NULL, src ? src->port : DHCPD_PORT_ANY,
+			      now, reply, reply_cap, dest};
 	bool ether;
 	int err;
 
@@ -501,6 +522,15 @@ int dhcpd_input(struct dhcpd *d, const uint8_t *msg, size_t len, uint32_t now, u
 	dhcpd_pool_key(&m, &x.key);
 	if (x.key.kind == DHCPD_KEY_NONE || (ether && x.mac == NULL)) {
 		d->stats.drop_bad_client++;
+		return 0;
+	}
+	/* The frame's sender speaks for itself only (a relay for others). */
+	if (src != NULL && m.giaddr == 0 && (x.mac == NULL || memcmp(x.mac, src->mac, 6) != 0)) {
+		d->stats.drop_chaddr++;
+		return 0;
+	}
+	if (m.type != DHCP_INFORM && dhcpd_other_port(&x)) {
+		d->stats.drop_other_port++;
 		return 0;
 	}
 	if (x.mac != NULL)
@@ -548,6 +578,8 @@ int dhcpd_show_counters(const struct dhcpd *d, struct cli_out *out)
 		   "unknown client %llu, no binding %llu, bad ciaddr %llu, no room %llu\n",
 		   N(drop_not_for_us), N(drop_pool_empty), N(drop_reserved_held),
 		   N(drop_unknown_client), N(drop_no_binding), N(drop_bad_ciaddr), N(drop_no_room));
+	cli_printf(out, "    drops: chaddr not the sender %llu, lease held on another port %llu\n",
+		   N(drop_chaddr), N(drop_other_port));
 	cli_printf(out, "    names: invalid %llu, conflict %llu\n", N(name_invalid),
 		   N(name_conflict));
 #undef N

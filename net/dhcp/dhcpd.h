@@ -55,6 +55,7 @@
 #define DHCPD_LEASE_MAX	     31536000 /* seconds: 365 days */
 #define DHCPD_OFFER_HOLD     60	      /* seconds an offered address waits for its REQUEST */
 #define DHCPD_DECLINE_HOLD   600      /* seconds a declined address is not used */
+#define DHCPD_PORT_ANY	     0xff     /* no port known: no port check */
 
 /* A reservation: `dhcp host NAME MAC IP`. */
 struct dhcpd_host {
@@ -109,6 +110,7 @@ struct dhcpd_lease {
 	uint32_t until;
 	uint8_t state;
 	uint8_t mac[6];		   /* chaddr when htype is Ethernet, else zero */
+	uint8_t port;		   /* the port the owner spoke from, or DHCPD_PORT_ANY */
 	struct dhcpd_key key;	   /* the owner; kind NONE for DECLINED */
 	char name[DHCPD_NAME_MAX]; /* the client's option 12, a valid label, or "" */
 };
@@ -145,6 +147,8 @@ struct dhcpd_stats {
 	uint64_t drop_no_binding;     /* RELEASE or DECLINE of an address not the client's */
 	uint64_t drop_bad_ciaddr;     /* INFORM without a ciaddr in our subnet */
 	uint64_t drop_no_room;	      /* reply does not fit (reply_cap or the client's limit) */
+	uint64_t drop_chaddr;	      /* chaddr is not the frame's source MAC (no relay) */
+	uint64_t drop_other_port;     /* about a live lease of a client on another port */
 	uint64_t name_invalid;	      /* option 12 not a usable DNS label: not recorded */
 	uint64_t name_conflict;	      /* option 12 names another host: not recorded */
 };
@@ -218,6 +222,23 @@ int dhcpd_configure(struct dhcpd *d, const struct dhcpd_config *c, const char **
  */
 int dhcpd_input(struct dhcpd *d, const uint8_t *msg, size_t len, uint32_t now, uint8_t *reply,
 		size_t reply_cap, struct dhcpd_dest *dest);
+
+/* Where a message came from, as the binding saw its frame. */
+struct dhcpd_src {
+	uint8_t mac[6]; /* the Ethernet source address */
+	uint8_t port;	/* the switch port, 0 .. DHCPD_PORT_ANY - 1 */
+};
+
+/*
+ * As dhcpd_input(), for a message whose frame came from (*src): the
+ * client's chaddr must be the frame's source MAC (unless a relay sent
+ * it), and a live lease (offered or bound) belongs to its client on the
+ * port it took it from: DISCOVER, REQUEST, DECLINE and RELEASE from
+ * another port are ignored and counted, so a clone or a forger elsewhere
+ * cannot take, renew, poison or free it. (src) NULL: dhcpd_input().
+ */
+int dhcpd_input_from(struct dhcpd *d, const uint8_t *msg, size_t len, const struct dhcpd_src *src,
+		     uint32_t now, uint8_t *reply, size_t reply_cap, struct dhcpd_dest *dest);
 
 /* Forgets every lease, offer and declined address (`clear leases`), as if
  * the server had just started. Returns the number of records dropped. */

@@ -37,12 +37,18 @@ struct network {
 	struct sw sw;
 	struct fdb_entry *slots;
 	struct netif netif;
+	uint32_t trusted;    /* ports whose DHCP servers may answer (the uplink's) */
+	uint64_t rogue_dhcp; /* DHCP server messages from other ports, dropped */
 	uint64_t cpu_nobuf;  /* frames for lwIP dropped: no pbuf */
 	uint64_t cpu_tx_big; /* lwIP frames with too many segments */
 };
 
 static struct network network_tab[NETWORK_MAX];
 static uint32_t network_aging_s = FDB_AGING_DEFAULT;
+/* The frame lwIP is handling now: its ingress port (-1: none) and source. */
+static int network_in_port = -1;
+static uint8_t network_in_mac[6];
+static int network_rx_port = -1; /* the port whose frame the switch is forwarding */
 
 static void network_to_cpu(struct network *net, void *frame, size_t len)
 {
@@ -58,8 +64,11 @@ static void network_to_cpu(struct network *net, void *frame, size_t len)
 		return;
 	}
 	pbuf_take(p, frame, (u16_t)len);
+	network_in_port = network_rx_port;
+	memcpy(network_in_mac, (const uint8_t *)frame + 6, 6);
 	if (net->netif.input(p, &net->netif) != ERR_OK)
 		pbuf_free(p);
+	network_in_port = -1;
 }
 
 static void network_send(struct network *net, sw_mask_t mask, const struct netdev_seg *seg,
@@ -78,6 +87,22 @@ static void network_send(struct network *net, sw_mask_t mask, const struct netde
 	}
 }
 
+/* True if the Ethernet frame is a DHCP server's message (UDP from port 67
+ * to port 68, RFC 2131 §4.1): a guest running a DHCP server must not hand
+ * addresses to its neighbours. Untrusted bytes: every length checked. */
+static bool network_dhcp_server(const uint8_t *f, size_t len)
+{
+	size_t ihl;
+
+	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 || (f[14] >> 4) != 4 || f[23] != 17)
+		return false;
+	ihl = (size_t)(f[14] & 0x0f) * 4;
+	if (ihl < 20 || len < 14 + ihl + 4 || (f[20] & 0x1f) != 0 || f[21] != 0)
+		return false;
+	return f[14 + ihl] == 0 && f[14 + ihl + 1] == 67 && f[14 + ihl + 2] == 0 &&
+	       f[14 + ihl + 3] == 68;
+}
+
 static void network_rx(struct netdev *nd, void *frame, size_t len, const struct netdev_offload *ofl)
 {
 	struct network *net = nd->owner;
@@ -85,8 +110,27 @@ static void network_rx(struct netdev *nd, void *frame, size_t len, const struct 
 	sw_mask_t mask;
 
 	(void)ofl;
-	if (sw_input(&net->sw, nd->index, frame, len, sys_now(), &mask) > 0)
+	if (network_dhcp_server(frame, len) && !(net->trusted & (1u << nd->index))) {
+		net->rogue_dhcp++;
+		return;
+	}
+	if (sw_input(&net->sw, nd->index, frame, len, sys_now(), &mask) > 0) {
+		network_rx_port = nd->index;
 		network_send(net, mask, &seg, 1);
+		network_rx_port = -1;
+	}
+}
+
+int network_input_source(uint8_t mac[6])
+{
+	if (network_in_port >= 0)
+		memcpy(mac, network_in_mac, 6);
+	return network_in_port;
+}
+
+void network_set_trusted(struct network *net, uint32_t ports)
+{
+	net->trusted = ports;
 }
 
 /* lwIP's transmit: the frame enters the switch at the CPU port. lwIP keeps
@@ -435,8 +479,11 @@ static int network_cmd_show_counters(int argc, char **argv, struct cli_out *out)
 			   net->is_nat ? "nat" : "no nat", addr_fmt_ipv4(net->addr, ip),
 			   net->prefix);
 		sw_show_counters(&net->sw, out);
-		cli_printf(out, "  cpu port: no pbuf %llu, too many segments %llu\n",
-			   (unsigned long long)net->cpu_nobuf, (unsigned long long)net->cpu_tx_big);
+		cli_printf(out,
+			   "  cpu port: no pbuf %llu, too many segments %llu; DHCP server messages "
+			   "from guest ports dropped %llu\n",
+			   (unsigned long long)net->cpu_nobuf, (unsigned long long)net->cpu_tx_big,
+			   (unsigned long long)net->rogue_dhcp);
 	}
 	return 0;
 }

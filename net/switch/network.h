@@ -81,6 +81,18 @@ int network_set_address(struct network *net, uint32_t addr, uint8_t prefix, uint
 /* The network's lwIP netif, or NULL if it has no address. */
 struct netif *network_netif(struct network *net);
 
+/* The ports (bit i: eth<i>) of (net) from which DHCP server messages are
+ * taken: the uplink's, where the outside's server is. From every other
+ * port they are dropped and counted (a guest's DHCP server must not hand
+ * out addresses). Default: none. */
+void network_set_trusted(struct network *net, uint32_t ports);
+
+/* While lwIP handles a frame that came from a port (inside its input, e.g.
+ * in a UDP receive callback): stores the frame's source MAC in (mac) and
+ * returns the port's number; otherwise returns -1. Lets a service check a
+ * message against the frame it came in (DHCP's chaddr, its port). */
+int network_input_source(uint8_t mac[6]);
+
 /* Marks the network for NAT (or not). */
 void network_set_nat(struct network *net, bool is_nat);
 bool network_is_nat(const struct network *net);

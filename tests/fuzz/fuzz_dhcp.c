@@ -120,7 +120,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_configure(0);
 	}
 	fz_now += (uint32_t)(size % 53);
-	n = dhcpd_input(&fz_server, data, size, fz_now, reply, cap, &dest);
+	/* Every other message as if from a port: the chaddr the message
+	 * names (so it passes the sender check most of the time) on one of
+	 * four ports, which the lease ownership rules then see. */
+	if (size > 34 && (size & 1)) {
+		struct dhcpd_src src = {{0}, (uint8_t)(data[size - 1] & 3)};
+
+		memcpy(src.mac, data + 28, 6);
+		if (data[size - 1] & 4)
+			src.mac[5] ^= 1;
+		n = dhcpd_input_from(&fz_server, data, size, &src, fz_now, reply, cap, &dest);
+	} else {
+		n = dhcpd_input(&fz_server, data, size, fz_now, reply, cap, &dest);
+	}
 	if (n < 0 || dhcpd_check(&fz_server, fz_now) != 0)
 		__builtin_trap();
 	fz_check_reply(data, size, reply, n, cap, &dest);

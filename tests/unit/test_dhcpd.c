@@ -169,7 +169,8 @@ static uint64_t outcomes(const struct dhcpd_stats *s)
 	       s->drop_off + s->drop_short + s->drop_cookie + s->drop_malformed + s->drop_op +
 	       s->drop_bootp + s->drop_type + s->drop_bad_client + s->drop_relay +
 	       s->drop_not_for_us + s->drop_pool_empty + s->drop_reserved_held +
-	       s->drop_unknown_client + s->drop_no_binding + s->drop_bad_ciaddr + s->drop_no_room;
+	       s->drop_unknown_client + s->drop_no_binding + s->drop_bad_ciaddr + s->drop_no_room +
+	       s->drop_chaddr + s->drop_other_port;
 }
 
 /* Feeds raw bytes; checks the accounting and the table after. */
@@ -700,6 +701,89 @@ static void test_release(void **state)
 	r.ciaddr = 0;
 	a = run(&d, &r, T0 + 30);
 	assert_int_equal(a.m.yiaddr, ip);
+}
+
+/* (r) as if its frame came from (mac) on switch port (port). */
+static struct res run_from(struct dhcpd *d, const struct req *r, const uint8_t mac[6], uint8_t port,
+			   uint32_t now)
+{
+	struct dhcpd_src src = {{0}, port};
+	uint8_t b[1500];
+	struct res out;
+	size_t n = build(r, b);
+
+	memcpy(src.mac, mac, 6);
+	memset(&out, 0, sizeof(out));
+	out.len = dhcpd_input_from(d, b, n, &src, now, out.buf, sizeof(out.buf), &out.dest);
+	assert_true(out.len >= 0);
+	assert_int_equal(outcomes(&d->stats), d->stats.in);
+	assert_int_equal(dhcpd_check(d, now), 0);
+	if (out.len > 0)
+		assert_int_equal(dhcp_msg_parse(out.buf, (size_t)out.len, &out.m), 0);
+	return out;
+}
+
+/* A lease belongs to its client on its port: chaddr must be the frame's
+ * sender, and nobody elsewhere frees, poisons, renews or takes it. */
+static void test_ownership(void **state)
+{
+	struct dhcpd d;
+	struct req v = client(DHCP_DISCOVER, 1), a = client(DHCP_DISCOVER, 2);
+	struct res o;
+	uint32_t ip;
+
+	(void)state;
+	setup(&d);
+	/* The victim takes an address on port 2. */
+	o = run_from(&d, &v, v.mac, 2, T0);
+	assert_int_equal(o.m.type, DHCP_OFFER);
+	ip = o.m.yiaddr;
+	v.type = DHCP_REQUEST;
+	v.server_id = GW;
+	v.requested = ip;
+	assert_int_equal(run_from(&d, &v, v.mac, 2, T0).m.type, DHCP_ACK);
+	/* The attacker on port 1 forges the victim's chaddr from its own MAC:
+	 * a RELEASE, a DECLINE, a renewal; all dropped as not the sender. */
+	v.type = DHCP_RELEASE;
+	v.requested = 0;
+	v.ciaddr = ip;
+	assert_int_equal(run_from(&d, &v, a.mac, 1, T0 + 1).len, 0);
+	assert_int_equal(d.stats.drop_chaddr, 1);
+	/* With the victim's MAC as its source too (a clone), from port 1:
+	 * RELEASE, DECLINE, REQUEST and DISCOVER all find the lease held on
+	 * port 2. */
+	assert_int_equal(run_from(&d, &v, v.mac, 1, T0 + 2).len, 0);
+	v.type = DHCP_DECLINE;
+	v.ciaddr = 0;
+	v.requested = ip;
+	assert_int_equal(run_from(&d, &v, v.mac, 1, T0 + 3).len, 0);
+	v.type = DHCP_REQUEST;
+	v.ciaddr = ip;
+	v.requested = 0;
+	v.server_id = 0;
+	assert_int_equal(run_from(&d, &v, v.mac, 1, T0 + 4).len, 0);
+	v.type = DHCP_DISCOVER;
+	v.ciaddr = 0;
+	assert_int_equal(run_from(&d, &v, v.mac, 1, T0 + 5).len, 0);
+	assert_int_equal(d.stats.drop_other_port, 4);
+	assert_int_equal(d.stats.released + d.stats.declined, 0);
+	/* The victim still renews on its own port. */
+	v.type = DHCP_REQUEST;
+	v.ciaddr = ip;
+	o = run_from(&d, &v, v.mac, 2, T0 + 6);
+	assert_int_equal(o.m.type, DHCP_ACK);
+	assert_int_equal(o.m.yiaddr, ip);
+	/* A relayed message carries the relay's MAC: no chaddr check. */
+	a.giaddr = IP(1);
+	o = run_from(&d, &a, v.mac, 3, T0 + 7);
+	assert_int_equal(o.m.type, DHCP_OFFER);
+	/* Once the lease has expired, a client moved to another port gets
+	 * its address again there. */
+	v.type = DHCP_DISCOVER;
+	v.ciaddr = 0;
+	o = run_from(&d, &v, v.mac, 4, T0 + 6 + LEASE + 1);
+	assert_int_equal(o.m.type, DHCP_OFFER);
+	assert_int_equal(o.m.yiaddr, ip);
 }
 
 static void test_decline(void **state)
@@ -1374,6 +1458,7 @@ int main(void)
 		cmocka_unit_test(test_init_reboot),
 		cmocka_unit_test(test_renew_rebind),
 		cmocka_unit_test(test_release),
+		cmocka_unit_test(test_ownership),
 		cmocka_unit_test(test_decline),
 		cmocka_unit_test(test_inform),
 		cmocka_unit_test(test_reservations),

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""One guest cannot hurt another: a guest that runs its own DHCP server
+(dnsmasq, a rogue range) hands no address to its neighbour, whose lease
+comes from the gateway; the rogue's answers are dropped at its port and
+counted. A clone of the neighbour (its MAC, on another port) gets no lease
+while the neighbour's lease lives, and the neighbour renews as before. The
+outside's DHCP server, behind the uplink port, still serves a guest of a
+bridged network.
+
+                +---------------- unigate (QEMU q35, TCG) -----------------+
+ ns out  ------ | eth0 uplink 10.88.0.2/24 (dnsmasq: DHCP .50-.60 outside) |
+ ns g3   ------ | eth3  vmnet0 bridged: switched with the uplink          |
+ ns g1   ------ | eth1 -+- vmnet8 nat 192.168.99.2/24, DHCP .128-.254     |
+ (rogue DHCP    |       |                                                  |
+  .50-.60)      |       |                                                  |
+ ns g2   ------ | eth2 -+  (the victim: busybox udhcpc)                    |
+                +----------------------------------------------------------+
+ Every address lives only inside these namespaces; nothing routes out.
+"""
+import os
+import re
+import shutil
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", ".."))
+from tools.lab import Port, Unigate, check, results  # noqa: E402
+
+SCRIPT = os.path.join(HERE, "dhcp-script.sh")
+CONFIG = """uplink eth0 address 10.88.0.2/24 gateway 10.88.0.1
+network vmnet8 nat
+  ports eth1 eth2
+  address 192.168.99.2/24
+  dhcp range 192.168.99.128 192.168.99.254
+network vmnet0 bridged
+  ports eth3
+"""
+
+
+def lease(p, work):
+    """Runs busybox udhcpc once on port (p); returns its environment file's text."""
+    env = os.path.join(work, p.ns_name)
+    if os.path.exists(env + ".bound"):
+        os.unlink(env + ".bound")
+    p.ns.run("env LEASE_OUT=%s busybox udhcpc -i %s -n -q -f -t 4 -T 1 -s %s" %
+             (env, p.tap, SCRIPT), check=False, timeout=30)
+    return open(env + ".bound").read() if os.path.exists(env + ".bound") else ""
+
+
+def dnsmasq(ug, p, addr, lo, hi, work):
+    p.ns.run("ip addr add %s dev %s" % (addr, p.tap))
+    return ug.spawn(p.ns_name, ["dnsmasq", "--no-daemon", "--no-resolv", "--no-hosts",
+                                "--port=0", "--no-ping", "--interface=%s" % p.tap,
+                                "--bind-interfaces",
+                                "--dhcp-range=%s,%s,1h" % (lo, hi),
+                                "--dhcp-leasefile=%s/%s.leases" % (work, p.ns_name),
+                                "--pid-file="])
+
+
+def rogue_drops(ug):
+    m = re.search(r"network vmnet8 .*?from guest ports dropped (\d+)",
+                  ug.command("show counters"), re.S)
+    return int(m.group(1)) if m else -1
+
+
+def main():
+    work = "/tmp/ug-guard-%d" % os.getpid()
+    os.makedirs(work, exist_ok=True)
+    ug = Unigate(ports=[Port("virtio-net-pci", ns="out"), Port("virtio-net-pci", ns="g1"),
+                        Port("e1000", ns="g2"), Port("virtio-net-pci", ns="g3")],
+                 config=CONFIG, log=None)
+    try:
+        ug.start()
+        ug.wait_ready()
+        out, g1, g2, g3 = ug.ports
+        dnsmasq(ug, out, "10.88.0.1/24", "10.88.0.50", "10.88.0.60", work)
+        rogue = dnsmasq(ug, g1, "192.168.99.66/24", "192.168.99.50", "192.168.99.60", work)
+        time.sleep(1)  # both servers listening
+        check("the rogue DHCP server runs", rogue.poll() is None,
+              rogue.stdout.read() if rogue.poll() is not None else "")
+        before = rogue_drops(ug)
+        got = lease(g2, work)
+        check("the victim's lease comes from the gateway, not the rogue guest",
+              re.search(r"^ip=192\.168\.99\.(1[2-9]\d|2[0-5]\d)$", got, re.M) and
+              re.search(r"^serverid=192\.168\.99\.2$", got, re.M), got)
+        after = rogue_drops(ug)
+        check("the rogue server's answers were dropped at its port and counted",
+              before >= 0 and after > before, "before %d, after %d" % (before, after))
+        victim_ip = re.search(r"^ip=(\S+)$", got, re.M)
+        victim_ip = victim_ip.group(1) if victim_ip else "?"
+
+        # A clone: the rogue guest takes the victim's MAC on its own port.
+        rogue.kill()
+        rogue.wait(timeout=10)
+        mac2 = g2.ns.run("cat /sys/class/net/%s/address" % g2.tap).strip()
+        g1.ns.run("ip addr flush dev %s" % g1.tap)
+        g1.ns.run("ip link set %s down" % g1.tap)
+        g1.ns.run("ip link set %s address %s" % (g1.tap, mac2))
+        g1.ns.run("ip link set %s up" % g1.tap)
+        got = lease(g1, work)
+        dhcp = ug.command("show dhcp")
+        m = re.search(r"lease held on another port (\d+)", dhcp)
+        check("a clone of the victim on another port gets no lease while the victim's lives",
+              "ip=" not in got and m and int(m.group(1)) > 0, got + dhcp)
+        got = lease(g2, work)
+        check("and the victim renews its address as before",
+              re.search(r"^ip=%s$" % re.escape(victim_ip), got, re.M), got)
+        got = lease(g3, work)
+        check("the outside DHCP server still serves a bridged guest through the uplink port",
+              re.search(r"^ip=10\.88\.0\.(5\d|60)$", got, re.M), got)
+        ug.send("halt\r")
+        ug.wait_exit(10)
+    except Exception as e:
+        check("guard lab runs", False, "%s: %s" % (type(e).__name__, e))
+    finally:
+        ug.close()
+        shutil.rmtree(work, ignore_errors=True)
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
