@@ -24,6 +24,7 @@
 #include "net/nat/gateway.h"
 #include "net/switch/network.h"
 #include "net/services.h"
+#include "net/switch/guard.h"
 
 /* The uplink's own switch: parentheses keep it out of the names users
  * give networks (a network called "uplink" is theirs). */
@@ -180,6 +181,23 @@ static int apply_services(const struct cfg_net *cn, struct network *net, int i)
 	return err;
 }
 
+/* The network's guard and its reservations (net/switch/guard.h). */
+static void apply_guard(const struct cfg_net *cn, struct network *net)
+{
+	static const int modes[] = {[CFG_GUARD_LEARN] = GUARD_LEARN,
+				    [CFG_GUARD_STRICT] = GUARD_STRICT,
+				    [CFG_GUARD_OFF] = GUARD_OFF};
+	static uint8_t mac[CFG_HOSTS_MAX][6];
+	static uint32_t ip[CFG_HOSTS_MAX];
+
+	network_set_guard(net, modes[cn->guard]);
+	for (int h = 0; h < cn->nhosts; h++) {
+		memcpy(mac[h], cn->host[h].mac, 6);
+		ip[h] = cn->host[h].ip;
+	}
+	network_guard_reserved(net, (const uint8_t(*)[6])mac, ip, cn->nhosts);
+}
+
 static int apply_net(const struct cfg_net *cn, const struct cfg *c, int i)
 {
 	struct network *net = network_find(cn->name);
@@ -206,6 +224,7 @@ static int apply_net(const struct cfg_net *cn, const struct cfg *c, int i)
 	err = network_set_address(net, cn->addr, cn->prefix, 0);
 	if (err)
 		return err;
+	apply_guard(cn, net);
 	return apply_services(cn, net, i);
 }
 

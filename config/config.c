@@ -39,6 +39,7 @@ static const struct cfg_kw cfg_kws[] = {
 	{"domain", cfg_stmt_domain, true},
 	{"dhcp", cfg_stmt_dhcp, true},
 	{"forward", cfg_stmt_forward, true},
+	{"guard", cfg_stmt_guard, true},
 };
 
 void cfg_init(struct cfg *c)

@@ -21,6 +21,8 @@
  * - Lists (`ports`, `dns upstream`) give the whole list, so typing one
  *   again replaces it. Keyed items (`dhcp host NAME`, `forward PROTO PORT`)
  *   typed again with the same key replace that item in place.
+ * - `guard learn|strict` sets how a network binds its guests' addresses;
+ *   `no guard` turns that off (the default is learn).
  * - `no STATEMENT` removes or resets to the default. The key is enough
  *   (`no dhcp host web1`, `no forward tcp 8080`); given whole, as
  *   show running-config prints it, the rest must match what is configured.
@@ -75,6 +77,9 @@ enum cfg_uplink_mode { CFG_UPLINK_NONE, CFG_UPLINK_DHCP, CFG_UPLINK_STATIC };
 
 enum cfg_proto { CFG_TCP, CFG_UDP };
 
+/* `guard learn` (the default), `guard strict`, `no guard`: net/switch/guard.h. */
+enum cfg_guard { CFG_GUARD_LEARN, CFG_GUARD_STRICT, CFG_GUARD_OFF };
+
 /* NAT idle timeouts, indices of cfg.nat_timeout. */
 enum cfg_nat_timeout {
 	CFG_NAT_UDP,		/* default 5 min, at least 2 min (RFC 4787 REQ-5) */
@@ -110,7 +115,8 @@ struct cfg_net {
 	uint32_t ports; /* bit i: port eth<i>; never the uplink's */
 	uint32_t addr;	/* the gateway address guests see */
 	char domain[CFG_DOMAIN_MAX + 1];
-	bool dhcp; /* has a dhcp range */
+	uint8_t guard; /* enum cfg_guard */
+	bool dhcp;     /* has a dhcp range */
 	uint32_t range_start, range_end;
 	uint32_t lease_s;
 	uint16_t nhosts, nforwards;
@@ -237,6 +243,7 @@ int cfg_port_net(const struct cfg *c, unsigned port);
 #define CFG_CH_ADDRESS	0x04 /* address or prefix */
 #define CFG_CH_DHCP	0x08 /* range, lease, hosts or domain */
 #define CFG_CH_FORWARDS 0x10
+#define CFG_CH_GUARD	0x20
 
 /*
  * What the binding must redo to go from one config to another. Networks

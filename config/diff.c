@@ -61,6 +61,8 @@ static uint8_t cfg_net_changes(const struct cfg_net *a, const struct cfg_net *b)
 		ch |= CFG_CH_DHCP;
 	if (!cfg_forwards_equal(a, b))
 		ch |= CFG_CH_FORWARDS;
+	if (a->guard != b->guard)
+		ch |= CFG_CH_GUARD;
 	return ch;
 }
 

@@ -138,6 +138,10 @@ static int cfg_write_net(const struct cfg_net *n, struct cfg_line *l, struct cli
 		cfg_put(l, "  domain %s", n->domain);
 		rc |= cfg_flush(l, out);
 	}
+	if (n->guard != CFG_GUARD_LEARN) {
+		cfg_put(l, n->guard == CFG_GUARD_STRICT ? "  guard strict" : "  no guard");
+		rc |= cfg_flush(l, out);
+	}
 	if (n->dhcp) {
 		cfg_put(l, "  dhcp range %s %s lease %s", addr_fmt_ipv4(n->range_start, a),
 			addr_fmt_ipv4(n->range_end, b), cfg_fmt_duration(n->lease_s, d));

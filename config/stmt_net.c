@@ -162,6 +162,29 @@ int cfg_stmt_domain(struct cfg_stmt *s)
 	return 0;
 }
 
+/* `guard learn|strict`; `no guard` turns it off. */
+int cfg_stmt_guard(struct cfg_stmt *s)
+{
+	static const char *const modes[] = {"learn", "strict", NULL};
+	struct cfg_net *n = &s->c->net[s->net];
+	unsigned mode;
+	int rc;
+
+	s->touched = s->net;
+	if (s->no) {
+		rc = cfg_end(s, 1);
+		if (rc == 0)
+			n->guard = CFG_GUARD_OFF;
+		return rc;
+	}
+	rc = cfg_get_choice(s, 1, "learn or strict", modes, &mode);
+	if (rc == 0)
+		rc = cfg_end(s, 2);
+	if (rc == 0)
+		n->guard = (uint8_t)(mode == 0 ? CFG_GUARD_LEARN : CFG_GUARD_STRICT);
+	return rc;
+}
+
 /* `dhcp range A B [lease D]` and its `no` form. */
 static int cfg_dhcp_range(struct cfg_stmt *s, struct cfg_net *n)
 {

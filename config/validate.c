@@ -169,6 +169,8 @@ int cfg_check_net(const struct cfg *c, int i, struct cfg_error *err)
 
 	if (n->mode > CFG_BRIDGED)
 		return cfg_bad(err, -EINVAL, "network %s has no valid mode", n->name);
+	if (n->guard > CFG_GUARD_OFF)
+		return cfg_bad(err, -EINVAL, "network %s has no valid guard mode", n->name);
 	if (n->mode == CFG_BRIDGED) {
 		if (n->prefix != 0)
 			return cfg_bad(err, -EINVAL,
@@ -182,6 +184,11 @@ int cfg_check_net(const struct cfg *c, int i, struct cfg_error *err)
 				       n->name);
 		if (strcmp(n->domain, CFG_DOMAIN_DEFAULT) != 0)
 			return cfg_bad(err, -EINVAL, "bridged network %s has no domain", n->name);
+		if (n->guard != CFG_GUARD_LEARN)
+			return cfg_bad(err, -EINVAL,
+				       "bridged network %s has no guard: the outside owns its "
+				       "addresses",
+				       n->name);
 	}
 	if (n->nforwards != 0 && n->mode != CFG_NAT)
 		return cfg_bad(err, -EINVAL, "forwards need a nat network, and %s is %s", n->name,

@@ -20,6 +20,7 @@
 #include "lwip/pbuf.h"
 #include "lwip/sys.h"
 #include "lwip/udp.h"
+#include "net/dhcp/dhcp_msg.h"
 #include "net/dns/dns_fwd.h"
 #include "net/dns/dns_local.h"
 #include "net/dns/dns_msg.h"
@@ -120,6 +121,18 @@ static int svc_send(struct udp_pcb *pcb, const void *data, size_t len, uint32_t 
 	return err == ERR_OK ? 0 : -EIO;
 }
 
+/* An ACK binds its address to its client for the network's guard. */
+static void svc_dhcp_bound(const struct svc_net *sn, const uint8_t *reply, size_t len, int port)
+{
+	struct network *net;
+	struct dhcp_msg m;
+
+	if (dhcp_msg_parse(reply, len, &m) != 0 || m.type != DHCP_ACK || m.yiaddr == 0 ||
+	    (net = network_find(sn->name)) == NULL)
+		return;
+	network_guard_lease(net, m.yiaddr, m.chaddr, port, sn->dhcpd.cfg.lease_s);
+}
+
 /* DHCP: RFC 2131 §4.1 says where a reply goes; dhcpd_input decided. */
 static void svc_dhcp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
 			  u16_t port)
@@ -148,6 +161,7 @@ static void svc_dhcp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const 
 			     svc_now_s(), svc_reply, sizeof(svc_reply), &dest);
 	if (n <= 0)
 		return;
+	svc_dhcp_bound(sn, svc_reply, (size_t)n, in_port);
 	switch (dest.kind) {
 	case DHCPD_DEST_BROADCAST:
 		svc_send(pcb, svc_reply, (size_t)n, 0xffffffffu, dest.port, sn->netif);

@@ -19,6 +19,7 @@
 #include "lwip/sys.h"
 #include "net/nat/egress.h"
 #include "net/nat/gateway.h"
+#include "net/switch/guard.h"
 #include "net/switch/network.h"
 #include "net/switch/switch.h"
 #include "netif/ethernet.h"
@@ -37,6 +38,8 @@ struct network {
 	struct sw sw;
 	struct fdb_entry *slots;
 	struct netif netif;
+	bool guarded;	     /* guard on: a network with an address, not `no guard` */
+	struct guard guard;  /* who holds which address (net/switch/guard.h) */
 	uint32_t trusted;    /* ports whose DHCP servers may answer (the uplink's) */
 	uint64_t rogue_dhcp; /* DHCP server messages from other ports, dropped */
 	uint64_t cpu_nobuf;  /* frames for lwIP dropped: no pbuf */
@@ -103,6 +106,62 @@ static bool network_dhcp_server(const uint8_t *f, size_t len)
 	       f[14 + ihl + 3] == 68;
 }
 
+/* Prints a clash the guard found, at most once per GUARD_REPORT_MS each:
+ * a clone or a thief made visible. */
+static void network_report(const struct network *net, const struct guard_conflict *c)
+{
+	char ip[ADDR_IPV4_STRLEN], m1[ADDR_MAC_STRLEN], m2[ADDR_MAC_STRLEN];
+
+	if (c->ip != 0 && c->port1 == GUARD_PORT_ANY)
+		printf("\nguard: network %s: %s is reserved for %s; %s on eth%u claims it "
+		       "(refused)\n",
+		       net->name, addr_fmt_ipv4(c->ip, ip), addr_fmt_mac(c->mac1, m1),
+		       addr_fmt_mac(c->mac2, m2), c->port2);
+	else if (c->ip != 0)
+		printf("\nguard: network %s: %s is held by %s on eth%u; %s on eth%u claims it too "
+		       "(refused)\n",
+		       net->name, addr_fmt_ipv4(c->ip, ip), addr_fmt_mac(c->mac1, m1), c->port1,
+		       addr_fmt_mac(c->mac2, m2), c->port2);
+	else
+		printf("\nguard: network %s: %s is bound on eth%u and seen on eth%u too "
+		       "(refused)\n",
+		       net->name, addr_fmt_mac(c->mac2, m2), c->port1, c->port2);
+}
+
+/* The guard's look at a guest's frame (untrusted: every length checked
+ * here): ARP by its sender, IPv4 by its source. Returns true to drop. */
+static bool network_guard_drop(struct network *net, int port, const uint8_t *f, size_t len)
+{
+	const struct guard_conflict *c = NULL;
+	uint32_t now = sys_now();
+	int v;
+
+	if (len < 14)
+		return false;
+	if (f[12] == 0x08 && f[13] == 0x06) {
+		/* RFC 826 for IPv4 over Ethernet; anything else is not ours to judge. */
+		if (len < 42 || f[14] != 0 || f[15] != 1 || f[16] != 0x08 || f[17] != 0 ||
+		    f[18] != 6 || f[19] != 4)
+			return false;
+		v = guard_arp(&net->guard, (uint8_t)port, f + 6,
+			      (uint32_t)f[28] << 24 | (uint32_t)f[29] << 16 | (uint32_t)f[30] << 8 |
+				      f[31],
+			      f + 22, now, &c);
+	} else if (f[12] == 0x08 && f[13] == 0x00) {
+		if (len < 34 || (f[14] >> 4) != 4)
+			return false;
+		v = guard_ip(&net->guard, (uint8_t)port, f + 6,
+			     (uint32_t)f[26] << 24 | (uint32_t)f[27] << 16 | (uint32_t)f[28] << 8 |
+				     f[29],
+			     now, &c);
+	} else {
+		return false;
+	}
+	if (v == GUARD_CONFLICT && c != NULL)
+		network_report(net, c);
+	return v != GUARD_PASS;
+}
+
 static void network_rx(struct netdev *nd, void *frame, size_t len, const struct netdev_offload *ofl)
 {
 	struct network *net = nd->owner;
@@ -114,11 +173,42 @@ static void network_rx(struct netdev *nd, void *frame, size_t len, const struct 
 		net->rogue_dhcp++;
 		return;
 	}
+	if (net->guarded && network_guard_drop(net, nd->index, frame, len))
+		return;
 	if (sw_input(&net->sw, nd->index, frame, len, sys_now(), &mask) > 0) {
 		network_rx_port = nd->index;
 		network_send(net, mask, &seg, 1);
 		network_rx_port = -1;
 	}
+}
+
+void network_set_guard(struct network *net, int mode)
+{
+	uint32_t mask = net->prefix ? 0xffffffffu << (32 - net->prefix) : 0;
+
+	net->guarded = mode != GUARD_OFF && net->prefix != 0;
+	guard_configure(&net->guard, net->guarded ? (enum guard_mode)mode : GUARD_OFF, net->addr,
+			net->addr & mask, mask);
+}
+
+void network_guard_reserved(struct network *net, const uint8_t (*mac)[6], const uint32_t *ip,
+			    unsigned n)
+{
+	guard_unbind_origin(&net->guard, GUARD_RESERVED);
+	for (unsigned i = 0; i < n; i++)
+		guard_bind(&net->guard, ip[i], mac[i], GUARD_PORT_ANY, GUARD_RESERVED, 0);
+}
+
+void network_guard_lease(struct network *net, uint32_t ip, const uint8_t mac[6], int port,
+			 uint32_t lease_s)
+{
+	/* Renewals come at half the lease (RFC 2131 §4.4.5), so a binding of
+	 * at most 20 days, well inside the guard's 2^31 ms horizon, is renewed
+	 * long before it ends. */
+	uint32_t s = lease_s < 20 * 86400u ? lease_s : 20 * 86400u;
+
+	if (port >= 0 && port < GUARD_PORT_ANY)
+		guard_bind(&net->guard, ip, mac, (uint8_t)port, GUARD_DHCP, sys_now() + s * 1000u);
 }
 
 int network_input_source(uint8_t mac[6])
@@ -213,6 +303,7 @@ int network_add(const char *name, bool is_nat, uint32_t mac_table, void *table,
 	if (err)
 		goto free_table;
 	net->slots = table;
+	guard_init(&net->guard, GUARD_OFF, 0, 0, 0, ((uint64_t)random_u32() << 32) | random_u32());
 	snprintf(net->name, sizeof(net->name), "%s", name);
 	net->is_nat = is_nat;
 	net->used = true;
@@ -249,6 +340,7 @@ static void network_detach(struct network *net, int port)
 	struct netdev *nd = sw_port_user(&net->sw, port);
 
 	sw_port_del(&net->sw, port);
+	guard_unbind_port(&net->guard, (uint8_t)port);
 	if (nd != NULL) {
 		nd->rx = NULL;
 		nd->owner = NULL;
@@ -407,14 +499,20 @@ void network_set_aging(uint32_t aging_s)
 
 static void network_poll(void)
 {
+	static uint32_t guard_swept;
 	uint32_t now = sys_now();
+	bool sweep = now - guard_swept >= 1000;
 
+	if (sweep)
+		guard_swept = now;
 	for (int i = 0; i < NETWORK_MAX; i++) {
 		struct network *net = &network_tab[i];
 
 		if (!net->used)
 			continue;
 		fdb_age(&net->sw.fdb, now, NETWORK_AGE_BUDGET);
+		if (sweep && net->guarded)
+			guard_expire(&net->guard, now);
 		for (int p = 0; p < NETWORK_CPU_PORT; p++) {
 			struct netdev *nd = sw_port_user(&net->sw, p);
 
@@ -488,6 +586,50 @@ static int network_cmd_show_counters(int argc, char **argv, struct cli_out *out)
 	return 0;
 }
 
+/* show bindings / show conflicts [NETWORK]: every guarded network, or one. */
+static int network_cmd_guard(int argc, char **argv, struct cli_out *out, bool conflicts)
+{
+	int shown = 0;
+
+	for (int i = 0; i < NETWORK_MAX; i++) {
+		struct network *net = &network_tab[i];
+
+		if (!net->used || !net->has_netif || net->name[0] == '(' ||
+		    (argc > 0 && strcmp(argv[0], net->name) != 0))
+			continue;
+		cli_printf(out, "network %s: guard %s\n", net->name,
+			   !net->guarded		     ? "off"
+			   : net->guard.mode == GUARD_STRICT ? "strict"
+							     : "learn");
+		if (conflicts)
+			guard_show_conflicts(&net->guard, sys_now(), out);
+		else
+			guard_show(&net->guard, sys_now(), out);
+		shown++;
+	}
+	if (argc > 0 && shown == 0) {
+		cli_printf(out, "%% no guarded network named '%s'\n", argv[0]);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int network_cmd_bindings(int argc, char **argv, struct cli_out *out)
+{
+	return network_cmd_guard(argc, argv, out, false);
+}
+
+static int network_cmd_conflicts(int argc, char **argv, struct cli_out *out)
+{
+	return network_cmd_guard(argc, argv, out, true);
+}
+
+CLI_COMMAND(show_bindings, "show bindings",
+	    "who holds which address: IP, MAC, port, origin, expiry; guard drops by reason",
+	    network_cmd_bindings);
+CLI_COMMAND(show_conflicts, "show conflicts",
+	    "addresses or MACs claimed twice (clones): both MACs and ports, first and last seen",
+	    network_cmd_conflicts);
 CLI_COMMAND(show_mac, "show mac", "MAC table of every network, or of NETWORK",
 	    network_cmd_show_mac);
 CLI_COMMAND(show_counters, "show counters", "switch and MAC table counters per network",

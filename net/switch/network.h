@@ -87,6 +87,21 @@ struct netif *network_netif(struct network *net);
  * out addresses). Default: none. */
 void network_set_trusted(struct network *net, uint32_t ports);
 
+/* The guard of (net) (net/switch/guard.h): (mode) an enum guard_mode, for
+ * the network's current address (call it again after the address
+ * changes); off for a network without one. */
+void network_set_guard(struct network *net, int mode);
+
+/* The `dhcp host` reservations of (net): (n) pairs (mac)[i], (ip)[i]
+ * (host order), replacing the previous ones. */
+void network_guard_reserved(struct network *net, const uint8_t (*mac)[6], const uint32_t *ip,
+			    unsigned n);
+
+/* The DHCP server has ACKed (ip) to (mac) on port (port) for (lease_s)
+ * seconds: that guest now holds the address. */
+void network_guard_lease(struct network *net, uint32_t ip, const uint8_t mac[6], int port,
+			 uint32_t lease_s);
+
 /* While lwIP handles a frame that came from a port (inside its input, e.g.
  * in a UDP receive callback): stores the frame's source MAC in (mac) and
  * returns the port's number; otherwise returns -1. Lets a service check a

@@ -3,9 +3,12 @@
 (dnsmasq, a rogue range) hands no address to its neighbour, whose lease
 comes from the gateway; the rogue's answers are dropped at its port and
 counted. A clone of the neighbour (its MAC, on another port) gets no lease
-while the neighbour's lease lives, and the neighbour renews as before. The
-outside's DHCP server, behind the uplink port, still serves a guest of a
-bridged network.
+while the neighbour's lease lives, and the neighbour renews as before. A
+guest that takes the neighbour's address by hand (static, with gratuitous
+ARP) is refused, reported on the console and in show conflicts, and the
+neighbour's traffic through NAT carries on; a guest with a static address
+of its own works under `guard learn`. The outside's DHCP server, behind the
+uplink port, still serves a guest of a bridged network.
 
                 +---------------- unigate (QEMU q35, TCG) -----------------+
  ns out  ------ | eth0 uplink 10.88.0.2/24 (dnsmasq: DHCP .50-.60 outside) |
@@ -14,6 +17,7 @@ bridged network.
  (rogue DHCP    |       |                                                  |
   .50-.60)      |       |                                                  |
  ns g2   ------ | eth2 -+  (the victim: busybox udhcpc)                    |
+ ns g4   ------ | eth4 -+  (a static guest, 192.168.99.40)                 |
                 +----------------------------------------------------------+
  Every address lives only inside these namespaces; nothing routes out.
 """
@@ -30,7 +34,7 @@ from tools.lab import Port, Unigate, check, results  # noqa: E402
 SCRIPT = os.path.join(HERE, "dhcp-script.sh")
 CONFIG = """uplink eth0 address 10.88.0.2/24 gateway 10.88.0.1
 network vmnet8 nat
-  ports eth1 eth2
+  ports eth1 eth2 eth4
   address 192.168.99.2/24
   dhcp range 192.168.99.128 192.168.99.254
 network vmnet0 bridged
@@ -58,6 +62,12 @@ def dnsmasq(ug, p, addr, lo, hi, work):
                                 "--pid-file="])
 
 
+def ping(p, dst, count=2):
+    out = p.ns.run("ping -c %d -i 0.2 -W 1 %s" % (count, dst), check=False, timeout=30)
+    m = re.search(r"(\d+) received", out)
+    return int(m.group(1)) if m else 0
+
+
 def rogue_drops(ug):
     m = re.search(r"network vmnet8 .*?from guest ports dropped (\d+)",
                   ug.command("show counters"), re.S)
@@ -68,12 +78,13 @@ def main():
     work = "/tmp/ug-guard-%d" % os.getpid()
     os.makedirs(work, exist_ok=True)
     ug = Unigate(ports=[Port("virtio-net-pci", ns="out"), Port("virtio-net-pci", ns="g1"),
-                        Port("e1000", ns="g2"), Port("virtio-net-pci", ns="g3")],
+                        Port("e1000", ns="g2"), Port("virtio-net-pci", ns="g3"),
+                        Port("e1000", ns="g4")],
                  config=CONFIG, log=None)
     try:
         ug.start()
         ug.wait_ready()
-        out, g1, g2, g3 = ug.ports
+        out, g1, g2, g3, g4 = ug.ports
         dnsmasq(ug, out, "10.88.0.1/24", "10.88.0.50", "10.88.0.60", work)
         rogue = dnsmasq(ug, g1, "192.168.99.66/24", "192.168.99.50", "192.168.99.60", work)
         time.sleep(1)  # both servers listening
@@ -106,6 +117,41 @@ def main():
         got = lease(g2, work)
         check("and the victim renews its address as before",
               re.search(r"^ip=%s$" % re.escape(victim_ip), got, re.M), got)
+        # The thief: back to a MAC of its own, it takes the victim's
+        # address by hand and announces it.
+        g2.ns.run("ip route replace default via 192.168.99.2")
+        check("the victim reaches outside through NAT", ping(g2, "10.88.0.1") > 0)
+        g1.ns.run("ip link set %s down" % g1.tap)
+        g1.ns.run("ip link set %s address 02:00:00:00:0a:01" % g1.tap)
+        g1.ns.run("ip link set %s up" % g1.tap)
+        g1.ns.run("ip addr add %s/24 dev %s" % (victim_ip, g1.tap))
+        g1.ns.run("arping -U -c 2 -I %s %s" % (g1.tap, victim_ip), check=False, timeout=20)
+        stolen = ping(g1, "192.168.99.2")
+        check("a guest claiming the victim's address gets nothing through", stolen == 0,
+              "%d replies" % stolen)
+        check("the victim's traffic through NAT carries on", ping(g2, "10.88.0.1") > 0)
+        conflicts = ug.command("show conflicts vmnet8")
+        check("show conflicts names the address, both MACs and both ports",
+              re.search(r"%s\s+%s on eth2\s+02:00:00:00:0a:01 on eth1" %
+                        (re.escape(victim_ip), re.escape(mac2)), conflicts), conflicts)
+        check("and the console said so, once",
+              len(re.findall(r"guard: network vmnet8: %s is held by %s on eth2; "
+                             r"02:00:00:00:0a:01 on eth1 claims it too" %
+                             (re.escape(victim_ip), re.escape(mac2)), ug.out)) == 1,
+              ug.out[-1500:])
+        bindings = ug.command("show bindings vmnet8")
+        m = re.search(r"taken (\d+)", bindings)
+        check("the refused frames are counted", m and int(m.group(1)) > 0, bindings)
+
+        # A guest with a static address of its own, under guard learn.
+        g4.ns.run("ip addr add 192.168.99.40/24 dev %s" % g4.tap)
+        g4.ns.run("ip route add default via 192.168.99.2")
+        check("a static guest reaches the gateway and outside under guard learn",
+              ping(g4, "192.168.99.2") > 0 and ping(g4, "10.88.0.1") > 0)
+        check("and holds its address as learned",
+              re.search(r"192\.168\.99\.40\s+\S+\s+eth4\s+learned",
+                        ug.command("show bindings vmnet8")), ug.command("show bindings"))
+
         got = lease(g3, work)
         check("the outside DHCP server still serves a bridged guest through the uplink port",
               re.search(r"^ip=10\.88\.0\.(5\d|60)$", got, re.M), got)

@@ -169,6 +169,44 @@ static void test_ports_move(void **state)
 	assert_int_equal(cfg_validate(&c, &e), 0);
 }
 
+/* guard learn (default, not printed), guard strict, no guard: typed,
+ * printed and read back. */
+static void test_guard_statement(void **state)
+{
+	static const char text[] = "network a nat\n  address 10.0.0.1/24\n  guard strict\n"
+				   "network b hostonly\n  address 10.0.1.1/24\n  no guard\n";
+	struct cfg_error err;
+
+	(void)state;
+	fresh();
+	type("network a nat");
+	type("address 10.0.0.1/24");
+	assert_int_equal(c.net[0].guard, CFG_GUARD_LEARN);
+	type("guard strict");
+	assert_int_equal(c.net[0].guard, CFG_GUARD_STRICT);
+	type_bad("guard loose", -EINVAL, 7, "expected learn or strict");
+	type_bad("no guard strict", -EINVAL, 10, "unexpected 'strict'");
+	type("network b hostonly");
+	type("address 10.0.1.1/24");
+	type("no guard");
+	assert_int_equal(c.net[1].guard, CFG_GUARD_OFF);
+	out_len = 0;
+	assert_int_equal(cfg_write(&c, &out), 0);
+	assert_non_null(strstr(out_text, "  address 10.0.0.1/24\n  guard strict\n"));
+	assert_non_null(strstr(out_text, "  address 10.0.1.1/24\n  no guard\n"));
+	assert_int_equal(cfg_parse(&d, out_text, out_len, &err), 0);
+	assert_true(cfg_equal(&c, &d));
+	assert_int_equal(cfg_parse(&d, text, strlen(text), &err), 0);
+	assert_true(cfg_equal(&c, &d));
+	type("guard learn");
+	out_len = 0;
+	assert_int_equal(cfg_write(&c, &out), 0);
+	assert_null(strstr(out_text, "  no guard"));
+	/* A bridged network's addresses belong to the outside. */
+	type("network v bridged");
+	type_bad("guard strict", -EINVAL, 1, "has no guard");
+}
+
 static void test_vanished_block(void **state)
 {
 	(void)state;
@@ -541,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_indentation_ignored),
 		cmocka_unit_test(test_errors_change_nothing),
 		cmocka_unit_test(test_ports_move),
+		cmocka_unit_test(test_guard_statement),
 		cmocka_unit_test(test_vanished_block),
 		cmocka_unit_test(test_console_error_print),
 		cmocka_unit_test(test_is_statement),
