@@ -48,7 +48,8 @@ static uint32_t gw_dns_seen[DNS_MAX_SERVERS];
 static uint32_t gw_icmp_second, gw_icmp_sent;
 static struct {
 	uint64_t to_uplink, to_inside, local, no_route, no_pbuf, icmp_sent, icmp_limited,
-		between_networks, spoofed, not_for_uplink, uplink_service, hostonly_out;
+		between_networks, spoofed, not_for_uplink, uplink_service, hostonly_out,
+		directed_bcast;
 } gw_st;
 
 static uint32_t gw_rand(void *ctx)
@@ -289,6 +290,15 @@ static bool gw_verdict(enum nat_verdict v, uint8_t *ip, size_t len, const struct
 	}
 }
 
+/* True if (dst) is the broadcast address of (nif)'s subnet. */
+static bool gw_is_directed_bcast(struct netif *nif, uint32_t dst)
+{
+	uint32_t addr = gw_netif_addr(nif);
+	uint32_t mask = nif ? lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(nif))) : 0;
+
+	return addr != 0 && mask != 0xffffffffu && dst == (addr | ~mask);
+}
+
 /* The destination port of a UDP packet (its first fragment), or 0. */
 static uint16_t gw_udp_dport(const uint8_t *ip, size_t iplen)
 {
@@ -391,6 +401,12 @@ bool gw_input(struct network *net, void *frame, size_t len)
 		gw_st.spoofed++;
 		return true;
 	}
+	/* A directed broadcast to the uplink's subnet (RFC 2644: not
+	 * forwarded by default) would reach every host outside at once. */
+	if (gw_up != NULL && gw_is_directed_bcast(network_netif(gw_up), dst)) {
+		gw_st.directed_bcast++;
+		return true;
+	}
 	v = nat_translate(&gw_nat, NAT_OUTBOUND, ip, iplen, sys_now(), &meta);
 	return gw_verdict(v, ip, iplen, &meta);
 }
@@ -448,11 +464,11 @@ static int gw_cmd_show_nat(int argc, char **argv, struct cli_out *out)
 		out,
 		"  dropped: no route %llu, no pbuf %llu, between networks %llu, host-only out "
 		"%llu, spoofed source %llu, from the uplink not to its address %llu, to DNS/DHCP "
-		"on the uplink %llu\n",
+		"on the uplink %llu, directed broadcast %llu\n",
 		(unsigned long long)gw_st.no_route, (unsigned long long)gw_st.no_pbuf,
 		(unsigned long long)gw_st.between_networks, (unsigned long long)gw_st.hostonly_out,
 		(unsigned long long)gw_st.spoofed, (unsigned long long)gw_st.not_for_uplink,
-		(unsigned long long)gw_st.uplink_service);
+		(unsigned long long)gw_st.uplink_service, (unsigned long long)gw_st.directed_bcast);
 	return 0;
 }
 

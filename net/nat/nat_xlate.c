@@ -201,8 +201,10 @@ static uint16_t nat_rport(const struct nat_pkt *p, bool inbound)
 }
 
 /*
- * May (p), going (inbound), start a session? Outbound anything but a TCP
- * RST or an ICMP reply may. Inbound, for endpoint-independent filtering
+ * May (p), going (inbound), start a session? Outbound UDP, an ICMP query,
+ * and a TCP SYN without ACK may: a guest cannot fill the table with plain
+ * ACKs, and a connection that lost its session (clear nat) is reset by its
+ * peer rather than picked up. Inbound, for endpoint-independent filtering
  * (RFC 4787 REQ-8, RFC 5382 REQ-3), UDP from a new remote may, and a TCP
  * SYN without ACK (RFC 5382 REQ-2: simultaneous open); nothing else.
  */
@@ -212,9 +214,7 @@ static bool nat_may_start(const struct nat_pkt *p, bool inbound)
 
 	switch (p->pi) {
 	case NAT_P_TCP:
-		if (f & NAT_TCP_RST)
-			return false;
-		return !inbound || ((f & NAT_TCP_SYN) && !(f & NAT_TCP_ACK));
+		return (f & NAT_TCP_SYN) && !(f & (NAT_TCP_ACK | NAT_TCP_RST));
 	case NAT_P_UDP:
 		return true;
 	default:
@@ -222,8 +222,8 @@ static bool nat_may_start(const struct nat_pkt *p, bool inbound)
 	}
 }
 
-/* The state a session (p) starts begins in; a TCP segment other than a
- * SYN picks the connection up mid-stream, as transitory. */
+/* The state a session (p) starts begins in. (A hairpinned segment may
+ * start the receiver's side without a SYN: transitory.) */
 static uint8_t nat_start_state(const struct nat_pkt *p, bool inbound)
 {
 	if (p->pi != NAT_P_TCP)

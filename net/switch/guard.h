@@ -21,9 +21,9 @@
 
 #include "kernel/cli.h"
 
-#define GUARD_BINDINGS_MAX 256 /* bindings per network */
-#define GUARD_SLOTS	   512 /* hashed by address: at most half full */
-#define GUARD_CONFLICTS	   16	 /* conflicts remembered per network (oldest replaced) */
+#define GUARD_BINDINGS_MAX 256	  /* bindings per network */
+#define GUARD_SLOTS	   512	  /* hashed by address: at most half full */
+#define GUARD_CONFLICTS	   16	  /* conflicts remembered per network (oldest replaced) */
 #define GUARD_LEARN_MS	   600000 /* a learned binding lasts this long after its last packet */
 #define GUARD_REPORT_MS	   10000  /* one console line per conflict per this long, at most */
 #define GUARD_PORT_ANY	   0xff	  /* a reservation not yet seen on a port */
@@ -36,14 +36,14 @@ enum guard_mode {
 
 enum guard_origin {
 	GUARD_FREE,
-	GUARD_DHCP,	   /* an ACK of the network's DHCP server; expires with the lease */
-	GUARD_RESERVED,	   /* a `dhcp host`: never expires; its port is the first it is seen on */
-	GUARD_LEARNED,	   /* mode learn: the first claim of a free address */
+	GUARD_DHCP,	/* an ACK of the network's DHCP server; expires with the lease */
+	GUARD_RESERVED, /* a `dhcp host`: never expires; its port is the first it is seen on */
+	GUARD_LEARNED,	/* mode learn: the first claim of a free address */
 };
 
 /* One binding. All zero is a free slot. */
 struct guard_binding {
-	uint32_t ip; /* host order; IPv4 for now */
+	uint32_t ip;	  /* host order; IPv4 for now */
 	uint32_t expires; /* now_ms; ignored for GUARD_RESERVED */
 	uint8_t mac[6];
 	uint8_t port;	/* GUARD_PORT_ANY until seen, for a reservation */
@@ -52,9 +52,9 @@ struct guard_binding {
 
 /* A clash: (mac2) on (port2) claimed what (mac1) on (port1) holds. */
 struct guard_conflict {
-	uint32_t ip;	  /* the address claimed (0: a MAC seen on a second port) */
-	uint8_t mac1[6];  /* the holder */
-	uint8_t mac2[6];  /* the claimant */
+	uint32_t ip;	 /* the address claimed (0: a MAC seen on a second port) */
+	uint8_t mac1[6]; /* the holder */
+	uint8_t mac2[6]; /* the claimant */
 	uint8_t port1, port2;
 	uint32_t first, last; /* now_ms */
 	uint32_t count;
@@ -63,14 +63,14 @@ struct guard_conflict {
 
 /* Why a frame was dropped: the counters `show bindings` prints. */
 struct guard_stats {
-	uint64_t checked;	  /* frames given to guard_arp() and guard_ip() */
-	uint64_t learned;	  /* bindings made by first claims */
-	uint64_t drop_gateway;	  /* claimed the gateway's address */
-	uint64_t drop_taken;	  /* claimed an address bound to another MAC */
-	uint64_t drop_port;	  /* a bound MAC speaking from another port */
-	uint64_t drop_unbound;	  /* mode strict, or the table full: an address nobody holds */
-	uint64_t drop_source;	  /* IPv4 source not bound to its MAC (or not in the subnet) */
-	uint64_t refused_full;	  /* a binding that did not fit */
+	uint64_t checked;      /* frames given to guard_arp() and guard_ip() */
+	uint64_t learned;      /* bindings made by first claims */
+	uint64_t drop_gateway; /* claimed the gateway's address */
+	uint64_t drop_taken;   /* claimed an address bound to another MAC */
+	uint64_t drop_port;    /* a bound MAC speaking from another port */
+	uint64_t drop_unbound; /* mode strict, or the table full: an address nobody holds */
+	uint64_t drop_source;  /* IPv4 source not bound to its MAC (or not in the subnet) */
+	uint64_t refused_full; /* a binding that did not fit */
 };
 
 /* A network's guard. Readable by anyone; written only by guard.c. */
@@ -86,10 +86,11 @@ struct guard {
 };
 
 /* Verdicts of guard_arp() and guard_ip(). */
-#define GUARD_PASS     0 /* forward the frame */
-#define GUARD_DROP     1 /* drop it: counted */
-#define GUARD_CONFLICT 2 /* drop it: counted, and a conflict due a report (its first, or
-			    none for GUARD_REPORT_MS): the binding prints one line */
+#define GUARD_PASS 0 /* forward the frame */
+#define GUARD_DROP 1 /* drop it: counted */
+#define GUARD_CONFLICT                                                                             \
+	2 /* drop it: counted, and a conflict due a report (its first, or                          \
+	     none for GUARD_REPORT_MS): the binding prints one line */
 
 /* Makes (g) an empty guard in (mode) for the subnet (net)/(mask) whose
  * gateway is (gateway) (host order); (seed) keys the address hash. */
@@ -136,8 +137,8 @@ int guard_arp(struct guard *g, uint8_t port, const uint8_t src_mac[6], uint32_t 
  * learn) free, which binds it. Refreshes a learned binding. Returns as
  * guard_arp().
  */
-int guard_ip(struct guard *g, uint8_t port, const uint8_t src_mac[6], uint32_t src,
-	     uint32_t now_ms, const struct guard_conflict **c);
+int guard_ip(struct guard *g, uint8_t port, const uint8_t src_mac[6], uint32_t src, uint32_t now_ms,
+	     const struct guard_conflict **c);
 
 /* The MAC holding (ip), or NULL: for the neighbour table, which takes
  * guests' entries from here only. */

@@ -7,7 +7,8 @@ while the neighbour's lease lives, and the neighbour renews as before. A
 guest that takes the neighbour's address by hand (static, with gratuitous
 ARP) is refused, reported on the console and in show conflicts, and the
 neighbour's traffic through NAT carries on; a guest with a static address
-of its own works under `guard learn`. The outside's DHCP server, behind the
+of its own works under `guard learn`, and its directed broadcast to the
+uplink's subnet does not leave. The outside's DHCP server, behind the
 uplink port, still serves a guest of a bridged network.
 
                 +---------------- unigate (QEMU q35, TCG) -----------------+
@@ -32,6 +33,7 @@ sys.path.insert(0, os.path.join(HERE, "..", ".."))
 from tools.lab import Port, Unigate, check, results  # noqa: E402
 
 SCRIPT = os.path.join(HERE, "dhcp-script.sh")
+PROBE = os.path.join(HERE, "l2probe.py")
 CONFIG = """uplink eth0 address 10.88.0.2/24 gateway 10.88.0.1
 network vmnet8 nat
   ports eth1 eth2 eth4
@@ -151,6 +153,17 @@ def main():
         check("and holds its address as learned",
               re.search(r"192\.168\.99\.40\s+\S+\s+eth4\s+learned",
                         ug.command("show bindings vmnet8")), ug.command("show bindings"))
+
+        # A directed broadcast to the uplink's subnet is not forwarded (RFC 2644).
+        pattern = "%016x" % (time.monotonic_ns() ^ os.getpid() << 40)
+        cap = ug.spawn("out", ["python3", PROBE, "count", out.tap, pattern, "4"])
+        time.sleep(0.5)
+        g4.ns.run("ping -b -c 3 -i 0.2 -W 1 -p %s 10.88.0.255" % pattern, check=False,
+                  timeout=20)
+        seen = cap.communicate(timeout=15)[0].strip()
+        m = re.search(r"directed broadcast (\d+)", ug.command("show nat"))
+        check("a directed broadcast to the uplink's subnet does not leave, and is counted",
+              seen == "0" and m and int(m.group(1)) >= 3, "seen %r, %s" % (seen, m and m.group(0)))
 
         got = lease(g3, work)
         check("the outside DHCP server still serves a bridged guest through the uplink port",

@@ -103,11 +103,15 @@ static void test_tcp_states(void **state)
 	tcp_send(NAT_INBOUND, 0, 0, 3000, R3, 3001, SYN, NAT_TO_INSIDE);
 	assert_string_equal(state_of(H3, 3000, R3), "established");
 
-	/* Picked up mid-stream (e.g. after "clear nat"): transitory until
-	 * the next segment, which makes it established. */
-	tcp_send(NAT_OUTBOUND, H3, 3100, 0, R3, 22, ACK, NAT_TO_UPLINK);
-	assert_string_equal(state_of(H3, 3100, R3), "transitory");
-	tcp_send(NAT_INBOUND, 0, 0, 3100, R3, 22, ACK, NAT_TO_INSIDE);
+	/* Only a SYN opens an outbound session: a guest cannot fill the table
+	 * with plain ACKs (nor FINs, nor SYN-ACKs to nobody). */
+	tcp_send(NAT_OUTBOUND, H3, 3100, 0, R3, 22, ACK, NAT_DROP_NO_SESSION);
+	tcp_send(NAT_OUTBOUND, H3, 3101, 0, R3, 22, FIN | ACK, NAT_DROP_NO_SESSION);
+	tcp_send(NAT_OUTBOUND, H3, 3102, 0, R3, 22, SYN | ACK, NAT_DROP_NO_SESSION);
+	assert_null(state_of(H3, 3100, R3));
+	assert_null(state_of(H3, 3102, R3));
+	tcp_send(NAT_OUTBOUND, H3, 3100, 0, R3, 22, SYN, NAT_TO_UPLINK);
+	tcp_send(NAT_INBOUND, 0, 0, 3100, R3, 22, SYN | ACK, NAT_TO_INSIDE);
 	assert_string_equal(state_of(H3, 3100, R3), "established");
 
 	/* A closed connection's ports reused: a new SYN opens again. */
