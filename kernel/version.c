@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kernel/cli.h"
+#include "kernel/random.h"
 #include "kernel/time.h"
 #include "kernel/version.h"
 
@@ -51,6 +52,7 @@ static int version_cmd_show(int argc, char **argv, struct cli_out *out)
 	cli_printf(out, "booted in %u ms, up %llu.%03llu s, TSC %llu kHz\n", version_ready_ms,
 		   (unsigned long long)(up / 1000), (unsigned long long)(up % 1000),
 		   (unsigned long long)(time_tsc_hz() / 1000));
+	cli_printf(out, "random: arc4random (ChaCha20), seeded by %s\n", random_sources());
 	return 0;
 }
 

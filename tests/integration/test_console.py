@@ -64,6 +64,9 @@ def boot_and_commands(machine):
         m = re.search(r"booted in (\d+) ms", out)
         check("%s: show version gives the boot time of the ready line" % machine,
               m is not None and int(m.group(1)) == ms, out)
+        # QEMU's default TCG CPU has neither RDRAND nor RDSEED: jitter alone.
+        check("%s: show version names the generator and what seeded it" % machine,
+              "random: arc4random (ChaCha20), seeded by TSC jitter" in out, out)
 
         out = ug.command("show pci")
         check("%s: show pci lists the e1000 we plugged in with its BARs" % machine,
