@@ -354,6 +354,8 @@ static int apply_config(const struct cfg *c)
 	}
 	if (d.mac)
 		network_set_aging(c->mac_aging_s);
+	if (d.storm || !apply_started)
+		network_set_storm(c->storm_pps);
 	if (d.hostname || !apply_started) {
 		snprintf(apply_hostname, sizeof(apply_hostname), "%s", c->hostname);
 		svc_set_hostname(c->hostname);

@@ -66,6 +66,9 @@
 #define CFG_MAC_TABLE_DEFAULT	 4096	 /* entries per network */
 #define CFG_MAC_TABLE_MIN	 16
 #define CFG_MAC_TABLE_MAX	 65536 /* net/switch/fdb.h FDB_CAPACITY_MAX */
+#define CFG_STORM_DEFAULT	 1000  /* flooded frames per second per port: net/switch/switch.h */
+#define CFG_STORM_MIN		 10
+#define CFG_STORM_MAX		 1000000
 #define CFG_NAT_SESSIONS_DEFAULT 65536
 #define CFG_NAT_SESSIONS_MIN	 64
 #define CFG_NAT_SESSIONS_MAX	 262144
@@ -147,6 +150,7 @@ struct cfg {
 	uint32_t nat_sessions;			/* NAT table entries */
 	uint32_t mac_aging_s;			/* every network's MAC table */
 	uint32_t mac_table;			/* MAC table entries per network */
+	uint32_t storm_pps;			/* storm control per port; 0: off */
 	uint8_t nnets;
 	struct cfg_net net[CFG_NETWORKS_MAX];
 };
@@ -260,6 +264,7 @@ struct cfg_diff {
 	bool dns;    /* upstream servers */
 	bool nat;    /* timeouts or table size */
 	bool mac;    /* aging or table size */
+	bool storm;  /* storm control */
 	bool hostname;
 };
 

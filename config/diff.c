@@ -73,7 +73,7 @@ bool cfg_equal(const struct cfg *a, const struct cfg *b)
 	if (strcmp(a->hostname, b->hostname) != 0 || !cfg_uplink_equal(&a->uplink, &b->uplink) ||
 	    a->ndns != b->ndns || a->nat_sessions != b->nat_sessions ||
 	    a->mac_aging_s != b->mac_aging_s || a->mac_table != b->mac_table ||
-	    a->nnets != b->nnets)
+	    a->storm_pps != b->storm_pps || a->nnets != b->nnets)
 		return false;
 	for (i = 0; i < a->ndns; i++)
 		if (a->dns[i] != b->dns[i])
@@ -131,5 +131,6 @@ void cfg_diff(const struct cfg *old, const struct cfg *new, struct cfg_diff *d)
 	d->nat = old->nat_sessions != new->nat_sessions ||
 		 memcmp(old->nat_timeout, new->nat_timeout, sizeof(old->nat_timeout)) != 0;
 	d->mac = old->mac_aging_s != new->mac_aging_s || old->mac_table != new->mac_table;
+	d->storm = old->storm_pps != new->storm_pps;
 	d->hostname = strcmp(old->hostname, new->hostname) != 0;
 }

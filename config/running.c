@@ -111,6 +111,13 @@ static int cfg_write_globals(const struct cfg *c, struct cfg_line *l, struct cli
 		cfg_put(l, "mac aging %s", cfg_fmt_duration(c->mac_aging_s, d));
 		rc |= cfg_flush(l, out);
 	}
+	if (c->storm_pps != CFG_STORM_DEFAULT) {
+		if (c->storm_pps == 0)
+			cfg_put(l, "storm control off");
+		else
+			cfg_put(l, "storm control %u", (unsigned)c->storm_pps);
+		rc |= cfg_flush(l, out);
+	}
 	if (c->mac_table != CFG_MAC_TABLE_DEFAULT) {
 		cfg_put(l, "mac table %u", (unsigned)c->mac_table);
 		rc |= cfg_flush(l, out);

@@ -206,6 +206,33 @@ int cfg_stmt_mac(struct cfg_stmt *s)
 	return 0;
 }
 
+/* `storm control N|off`; `no storm control` is the default. */
+int cfg_stmt_storm(struct cfg_stmt *s)
+{
+	static const char *const words[] = {"control", NULL};
+	uint32_t v = 0;
+	unsigned sub;
+	int rc;
+
+	rc = cfg_get_choice(s, 1, "'control'", words, &sub);
+	if (rc != 0)
+		return rc;
+	if (s->no) {
+		rc = cfg_end(s, 2);
+		if (rc == 0)
+			s->c->storm_pps = CFG_STORM_DEFAULT;
+		return rc;
+	}
+	if (!cfg_is(s, 2, "off"))
+		rc = cfg_get_u32(s, 2, "frames per second or 'off'", CFG_STORM_MIN, CFG_STORM_MAX,
+				 &v);
+	if (rc == 0)
+		rc = cfg_end(s, 3);
+	if (rc == 0)
+		s->c->storm_pps = v;
+	return rc;
+}
+
 int cfg_stmt_network(struct cfg_stmt *s)
 {
 	char name[CFG_NET_NAME_MAX + 1];

@@ -28,7 +28,7 @@
 #include "net/switch/network.h"
 
 #define SVC_NETS	32
-#define SVC_PENDING	64 /* DNS queries forwarded at once */
+#define SVC_PENDING	256 /* DNS queries forwarded at once; DNS_FWD_PER_CLIENT each */
 #define SVC_DHCP_MAX	1500
 #define SVC_TICK_MS	100
 #define SVC_PORT_DNS	53

@@ -40,7 +40,7 @@
 #define MEM_ALIGNMENT	  8
 #define MEM_SIZE	  (256 * 1024)
 #define MEMP_NUM_PBUF	  64
-#define MEMP_NUM_UDP_PCB  112 /* DHCP server and client, 32 DNS listeners, 64 upstream queries */
+#define MEMP_NUM_UDP_PCB  304 /* DHCP server and client, 32 DNS listeners, 256 upstream queries */
 #define MEMP_NUM_TCP_PCB  8
 #define PBUF_POOL_SIZE	  256
 #define PBUF_POOL_BUFSIZE 1536

@@ -186,6 +186,17 @@ static struct dns_fwd_entry *dns_fwd_same_query(const struct dns_fwd *f, const u
 	return NULL;
 }
 
+/* The pending queries (from)'s address opened (was the first waiter of). */
+static unsigned dns_fwd_opened_by(const struct dns_fwd *f, const struct dns_client *from)
+{
+	unsigned n = 0;
+
+	for (uint32_t i = 0; i < f->capacity; i++)
+		n += f->entry[i].port != 0 && f->entry[i].wait[0].from.ip == from->ip &&
+		     f->entry[i].wait[0].from.net == from->net;
+	return n;
+}
+
 /* Adds (from) to the clients waiting on (e), unless it is already there. */
 static void dns_fwd_merge(struct dns_fwd *f, struct dns_fwd_entry *e, const struct dns_client *from,
 			  uint16_t id)
@@ -241,6 +252,12 @@ static void dns_fwd_forward(struct dns_fwd *f, const struct dns_msg *m, const ui
 	}
 	if (f->count >= f->capacity) {
 		f->stats.table_full++;
+		dns_fwd_error(f, m, DNS_RCODE_SERVFAIL, from, out);
+		return;
+	}
+	/* One client may not hold the whole table for everyone else. */
+	if (dns_fwd_opened_by(f, from) >= DNS_FWD_PER_CLIENT) {
+		f->stats.client_full++;
 		dns_fwd_error(f, m, DNS_RCODE_SERVFAIL, from, out);
 		return;
 	}
@@ -547,10 +564,11 @@ static void dns_fwd_show_counters(const struct dns_fwd_stats *s, struct cli_out 
 		   DNS_U(s->duplicate));
 	cli_printf(out,
 		   "    refused: formerr %llu, notimp %llu, badvers %llu, too long %llu; "
-		   "servfail: table full %llu, no upstream %llu, no port %llu\n",
+		   "servfail: table full %llu, client's share full %llu, no upstream %llu, no port "
+		   "%llu\n",
 		   DNS_U(s->q_formerr), DNS_U(s->q_notimp), DNS_U(s->q_badvers),
-		   DNS_U(s->q_too_long), DNS_U(s->table_full), DNS_U(s->no_upstream),
-		   DNS_U(s->no_port));
+		   DNS_U(s->q_too_long), DNS_U(s->table_full), DNS_U(s->client_full),
+		   DNS_U(s->no_upstream), DNS_U(s->no_port));
 	cli_printf(out, "    dropped: unanswerable %llu, waiters full %llu, build %llu\n",
 		   DNS_U(s->q_dropped), DNS_U(s->merge_full), DNS_U(s->build_fail));
 	cli_printf(out,

@@ -50,6 +50,7 @@
 #define DNS_FWD_TIMEOUT_MAX	 60000
 #define DNS_FWD_QUERY_MAX	 512  /* longest query forwarded (kept for retries) */
 #define DNS_FWD_CAPACITY_MAX	 4096 /* pending upstream queries */
+#define DNS_FWD_PER_CLIENT	 16   /* of them, opened by one client address at most */
 #define DNS_FWD_PORT_MIN	 1024 /* RFC 5452 §9.2: 53, or 1024 and above */
 #define DNS_FWD_AVOID_MAX	 8    /* ports of the range never used */
 #define DNS_FWD_PORT_PICKS	 32   /* random draws for a free port */
@@ -139,6 +140,7 @@ struct dns_fwd_stats {
 	uint64_t duplicate;	 /* the same client and ID already waiting: ignored */
 	uint64_t merge_full;	 /* identical query has DNS_FWD_WAITERS_MAX waiters: dropped */
 	uint64_t table_full;	 /* SERVFAIL: pending table full (nothing evicted) */
+	uint64_t client_full;	 /* SERVFAIL: the client has DNS_FWD_PER_CLIENT pending */
 	uint64_t no_upstream;	 /* SERVFAIL: no upstream server configured */
 	uint64_t no_port;	 /* SERVFAIL: no free local port found */
 	uint64_t build_fail;	 /* a response did not fit (never expected) */

@@ -48,6 +48,7 @@ struct network {
 
 static struct network network_tab[NETWORK_MAX];
 static uint32_t network_aging_s = FDB_AGING_DEFAULT;
+static uint32_t network_storm_pps = SW_STORM_DEFAULT;
 /* The frame lwIP is handling now: its ingress port (-1: none) and source. */
 static int network_in_port = -1;
 static uint8_t network_in_mac[6];
@@ -303,6 +304,7 @@ int network_add(const char *name, bool is_nat, uint32_t mac_table, void *table,
 	if (err)
 		goto free_table;
 	net->slots = table;
+	sw_set_storm(&net->sw, network_storm_pps);
 	guard_init(&net->guard, GUARD_OFF, 0, 0, 0, ((uint64_t)random_u32() << 32) | random_u32());
 	snprintf(net->name, sizeof(net->name), "%s", name);
 	net->is_nat = is_nat;
@@ -495,6 +497,14 @@ void network_set_aging(uint32_t aging_s)
 	for (int i = 0; i < NETWORK_MAX; i++)
 		if (network_tab[i].used)
 			fdb_set_aging(&network_tab[i].sw.fdb, aging_s);
+}
+
+void network_set_storm(uint32_t pps)
+{
+	network_storm_pps = pps;
+	for (int i = 0; i < NETWORK_MAX; i++)
+		if (network_tab[i].used)
+			sw_set_storm(&network_tab[i].sw, pps);
 }
 
 static void network_poll(void)

@@ -132,6 +132,10 @@ void network_output(struct network *net, void *frame, size_t len);
 /* Finds the network whose gateway subnet holds (addr) (host byte order). */
 struct network *network_by_addr(uint32_t addr);
 
+/* Sets storm control for every network's ports (sw_set_storm): (pps)
+ * flooded frames per second per port, 0 for none. */
+void network_set_storm(uint32_t pps);
+
 /* Sets every network's MAC table aging time. */
 void network_set_aging(uint32_t aging_s);
 

@@ -19,7 +19,42 @@ int sw_init(struct sw *s, struct fdb_entry *slots, uint32_t nslots, uint32_t cap
 {
 	memset(s, 0, sizeof(*s));
 	s->cpu_port = -1;
+	s->storm_pps = SW_STORM_DEFAULT;
 	return fdb_init(&s->fdb, slots, nslots, capacity, aging_s, seed);
+}
+
+void sw_set_storm(struct sw *s, uint32_t pps)
+{
+	s->storm_pps = pps;
+}
+
+/* May (in_port) flood one more frame? A token bucket of (storm_pps) a
+ * second holding a second's worth: refilled by whole tokens earned since
+ * the last refill (the fraction carried over), full after a quiet second. */
+static bool sw_storm_ok(struct sw *s, int in_port, uint32_t now_ms)
+{
+	struct sw_port *p = &s->port[in_port];
+	uint32_t elapsed = now_ms - p->storm_ms, add;
+
+	if (s->storm_pps == 0 || in_port == s->cpu_port)
+		return true;
+	if (!p->storm_used || elapsed >= 1000) {
+		p->storm_tokens = s->storm_pps;
+		p->storm_ms = now_ms;
+		p->storm_used = true;
+	} else {
+		add = (uint32_t)((uint64_t)elapsed * s->storm_pps / 1000);
+		if (add > 0) {
+			p->storm_tokens = p->storm_tokens + add < s->storm_pps
+						  ? p->storm_tokens + add
+						  : s->storm_pps;
+			p->storm_ms += (uint32_t)((uint64_t)add * 1000 / s->storm_pps);
+		}
+	}
+	if (p->storm_tokens == 0)
+		return false;
+	p->storm_tokens--;
+	return true;
 }
 
 int sw_port_add(struct sw *s, int port, const char *name, void *user)
@@ -31,6 +66,7 @@ int sw_port_add(struct sw *s, int port, const char *name, void *user)
 	s->port[port].name = name;
 	s->port[port].user = user;
 	s->port[port].up = true;
+	s->port[port].storm_used = false; /* full at its first flood */
 	s->members |= SW_BIT(port);
 	s->tx_mask |= SW_BIT(port);
 	return 0;
@@ -106,11 +142,22 @@ static bool sw_broadcast(const uint8_t *dst)
 }
 
 /* The egress set of a frame to group address (dst), counted. */
-static sw_mask_t sw_flood_group(struct sw *s, const uint8_t *dst, sw_mask_t flood)
+static sw_mask_t sw_flood_group(struct sw *s, int in_port, const uint8_t *dst, sw_mask_t flood,
+				uint32_t now_ms)
 {
 	if (sw_link_local(dst)) {
 		s->stats.drop_link_local++;
 		return 0;
+	}
+	/* Over its rate, a port's floods reach only the gateway, whose
+	 * services have limits of their own, not the other guests. */
+	if (flood != 0 && !sw_storm_ok(s, in_port, now_ms)) {
+		s->stats.storm_limited++;
+		flood &= s->cpu_port >= 0 ? SW_BIT(s->cpu_port) : 0;
+		if (flood == 0) {
+			s->stats.drop_storm++;
+			return 0;
+		}
 	}
 	if (flood == 0)
 		s->stats.drop_no_egress++;
@@ -132,6 +179,11 @@ static sw_mask_t sw_forward_unicast(struct sw *s, int in_port, const uint8_t *ds
 			flood &= ~SW_BIT(s->cpu_port);
 		if (flood == 0) {
 			s->stats.drop_no_egress++;
+			return 0;
+		}
+		if (!sw_storm_ok(s, in_port, now_ms)) {
+			s->stats.storm_limited++;
+			s->stats.drop_storm++;
 			return 0;
 		}
 		s->stats.flood_unknown++;
@@ -177,7 +229,7 @@ int sw_input(struct sw *s, int in_port, const uint8_t *frame, size_t len, uint32
 	/* Anything else, -ENOSPC included, forwards: a full table only stops learning. */
 	flood = s->tx_mask & ~SW_BIT(in_port);
 	if (frame[0] & 1)
-		mask = sw_flood_group(s, frame, flood);
+		mask = sw_flood_group(s, in_port, frame, flood, now_ms);
 	else
 		mask = sw_forward_unicast(s, in_port, frame, flood, now_ms);
 	if (s->cpu_port >= 0 && (mask & SW_BIT(s->cpu_port)))
@@ -228,11 +280,13 @@ int sw_show_counters(const struct sw *s, struct cli_out *out)
 		   (unsigned long long)w->flood_unknown, (unsigned long long)w->to_cpu);
 	cli_printf(out,
 		   "    drops: runt %llu, bad port %llu, bad source %llu, pinned source %llu, "
-		   "link-local %llu, same port %llu, port down %llu, no egress %llu\n",
+		   "link-local %llu, same port %llu, port down %llu, no egress %llu, storm %llu "
+		   "(floods kept from guests by storm control %llu)\n",
 		   (unsigned long long)w->drop_runt, (unsigned long long)w->drop_bad_port,
 		   (unsigned long long)w->drop_bad_src, (unsigned long long)w->drop_src_pinned,
 		   (unsigned long long)w->drop_link_local, (unsigned long long)w->drop_same_port,
-		   (unsigned long long)w->drop_port_down, (unsigned long long)w->drop_no_egress);
+		   (unsigned long long)w->drop_port_down, (unsigned long long)w->drop_no_egress,
+		   (unsigned long long)w->drop_storm, (unsigned long long)w->storm_limited);
 	cli_printf(out,
 		   "  mac table: %u of %u entries; learned %llu, refreshed %llu, moved %llu, "
 		   "aged %llu, flushed %llu\n",

@@ -39,10 +39,20 @@ typedef uint64_t sw_mask_t;
 #define SW_AGE_BUDGET 64 /* MAC table slots one sw_age() call examines */
 
 struct sw_port {
-	const char *name; /* "eth1", or the network's name for the CPU port */
-	void *user;	  /* the binding's: a struct netdev, or the netif */
-	bool up;	  /* can transmit */
+	const char *name;      /* "eth1", or the network's name for the CPU port */
+	void *user;	       /* the binding's: a struct netdev, or the netif */
+	bool up;	       /* can transmit */
+	bool storm_used;       /* storm control has seen a flood from it */
+	uint32_t storm_tokens; /* flooded frames it may still send */
+	uint32_t storm_ms;     /* now_ms of the last refill */
 };
+
+/* Storm control: broadcast, multicast and unknown-unicast frames a guest
+ * port may have flooded to the other guests per second (a burst of as
+ * many), by default. Beyond it, its group frames reach only the CPU port
+ * (the gateway's services have their own limits) and its unknown unicast
+ * nothing, counted; the CPU port's own floods are not limited. */
+#define SW_STORM_DEFAULT 1000
 
 /* Per-switch counters; each frame given to sw_input() ends in exactly one
  * of unicast, flood_* or drop_*. */
@@ -61,15 +71,19 @@ struct sw_stats {
 	uint64_t drop_same_port;  /* destination known on the ingress port */
 	uint64_t drop_port_down;  /* destination known on a port that cannot transmit */
 	uint64_t drop_no_egress;  /* nowhere to flood: no other port can transmit */
+	uint64_t drop_storm;	  /* flood over the port's storm-control rate, to no gateway */
+	uint64_t storm_limited;	  /* floods over the rate (given to the gateway only, or dropped);
+				     not one of the outcomes above */
 };
 
 /* A switch. Fields are readable by anyone, written only by switch.c. */
 struct sw {
 	struct fdb fdb;
 	struct sw_port port[SW_PORTS_MAX];
-	sw_mask_t members; /* bit i: port i exists */
-	sw_mask_t tx_mask; /* bit i: port i exists and is up */
-	int cpu_port;	   /* or -1 */
+	sw_mask_t members;  /* bit i: port i exists */
+	sw_mask_t tx_mask;  /* bit i: port i exists and is up */
+	int cpu_port;	    /* or -1 */
+	uint32_t storm_pps; /* flooded frames per second per port; 0: no limit */
 	struct sw_stats stats;
 };
 
@@ -79,6 +93,10 @@ struct sw {
  */
 int sw_init(struct sw *s, struct fdb_entry *slots, uint32_t nslots, uint32_t capacity,
 	    uint32_t aging_s, uint64_t seed);
+
+/* Sets storm control: at most (pps) flooded frames per second from each
+ * port but the CPU port, 0 for no limit (default SW_STORM_DEFAULT). */
+void sw_set_storm(struct sw *s, uint32_t pps);
 
 /*
  * Adds port (port), 0 .. SW_PORTS_MAX - 1, up. (name) and (user) stay the

@@ -8,7 +8,8 @@ guest that takes the neighbour's address by hand (static, with gratuitous
 ARP) is refused, reported on the console and in show conflicts, and the
 neighbour's traffic through NAT carries on; a guest with a static address
 of its own works under `guard learn`, and its directed broadcast to the
-uplink's subnet does not leave. The outside's DHCP server, behind the
+uplink's subnet does not leave; its broadcast flood reaches the others at
+the storm-control rate only. The outside's DHCP server, behind the
 uplink port, still serves a guest of a bridged network.
 
                 +---------------- unigate (QEMU q35, TCG) -----------------+
@@ -164,6 +165,31 @@ def main():
         m = re.search(r"directed broadcast (\d+)", ug.command("show nat"))
         check("a directed broadcast to the uplink's subnet does not leave, and is counted",
               seen == "0" and m and int(m.group(1)) >= 3, "seen %r, %s" % (seen, m and m.group(0)))
+
+        # Storm control: a guest flooding broadcasts reaches its neighbours
+        # at the configured rate only; the gateway still hears it.
+        ug.command("storm control 50")
+        pattern = "%016x" % (time.monotonic_ns() ^ os.getpid() << 41)
+        cap = ug.spawn("g2", ["python3", PROBE, "count", g2.tap, pattern, "4"])
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        g4.ns.run("ping -b -l 300 -c 400 -i 0.01 -W 1 -p %s 192.168.99.255" % pattern,
+                  check=False,
+                  timeout=30)
+        took = time.monotonic() - t0
+        seen = cap.communicate(timeout=15)[0].strip()
+        # A second's burst, then 50 a second while it lasts (with a margin).
+        most = int(50 * (took + 2))
+        counters = ug.command("show counters")
+        m = re.search(r"network vmnet8 .*?kept from guests by storm control (\d+)", counters,
+                      re.S)
+        check("storm control: a flood of 400 broadcasts reaches a neighbour at about 50/s",
+              seen.isdigit() and 40 <= int(seen) <= most and m and int(m.group(1)) >= 100 and
+              int(m.group(1)) + int(seen) >= 350,
+              "neighbour saw %r of 400 in %.1f s (at most %d); %s" %
+              (seen, took, most, m and m.group(0)[-60:]))
+        ug.command("no storm control")
+        check("and the flooding guest still reaches its gateway", ping(g4, "192.168.99.2") > 0)
 
         got = lease(g3, work)
         check("the outside DHCP server still serves a bridged guest through the uplink port",

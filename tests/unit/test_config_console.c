@@ -207,6 +207,34 @@ static void test_guard_statement(void **state)
 	type_bad("guard strict", -EINVAL, 1, "has no guard");
 }
 
+/* storm control N|off, no storm control: typed, printed, read back. */
+static void test_storm_statement(void **state)
+{
+	(void)state;
+	fresh();
+	assert_int_equal(c.storm_pps, CFG_STORM_DEFAULT);
+	type("storm control 5000");
+	assert_int_equal(c.storm_pps, 5000);
+	type_bad("storm control 5", -ERANGE, 15, "");
+	type_bad("storm control lots", -EINVAL, 15, "");
+	type_bad("storm surge", -EINVAL, 7, "'control'");
+	out_len = 0;
+	assert_int_equal(cfg_write(&c, &out), 0);
+	assert_non_null(strstr(out_text, "storm control 5000\n"));
+	type("storm control off");
+	assert_int_equal(c.storm_pps, 0);
+	out_len = 0;
+	assert_int_equal(cfg_write(&c, &out), 0);
+	assert_non_null(strstr(out_text, "storm control off\n"));
+	assert_int_equal(cfg_parse(&d, out_text, out_len, NULL), 0);
+	assert_true(cfg_equal(&c, &d));
+	type("no storm control");
+	assert_int_equal(c.storm_pps, CFG_STORM_DEFAULT);
+	out_len = 0;
+	assert_int_equal(cfg_write(&c, &out), 0);
+	assert_null(strstr(out_text, "storm"));
+}
+
 static void test_vanished_block(void **state)
 {
 	(void)state;
@@ -580,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_errors_change_nothing),
 		cmocka_unit_test(test_ports_move),
 		cmocka_unit_test(test_guard_statement),
+		cmocka_unit_test(test_storm_statement),
 		cmocka_unit_test(test_vanished_block),
 		cmocka_unit_test(test_console_error_print),
 		cmocka_unit_test(test_is_statement),

@@ -476,6 +476,33 @@ static void test_retry_reply_any_tried(void **state)
 	expect_reply(0, 2, 6, DNS_RCODE_SERVFAIL);
 }
 
+/* One client may hold DNS_FWD_PER_CLIENT pending queries, not the table:
+ * 64 distinct names from one guest no longer starve the others. */
+static void test_client_share(void **state)
+{
+	uint8_t b[512];
+	char name[32];
+	size_t len;
+
+	(void)state;
+	for (unsigned i = 0; i < DNS_FWD_PER_CLIENT; i++) {
+		snprintf(name, sizeof(name), "n%u.example", i);
+		forward(name, 1, (uint16_t)i, T0);
+	}
+	len = mkquery(b, 99, "one-more.example");
+	assert_int_equal(query(b, len, 1, T0), 0);
+	expect_reply(0, 1, 99, DNS_RCODE_SERVFAIL);
+	assert_int_equal(f.stats.client_full, 1);
+	/* Another client is served; and the first may still join a query
+	 * another opened (a merge costs no entry). */
+	forward("other.example", 2, 7, T0);
+	len = mkquery(b, 100, "other.example");
+	assert_int_equal(query(b, len, 1, T0), 0);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(f.stats.merged, 1);
+	assert_int_equal(f.count, DNS_FWD_PER_CLIENT + 1);
+}
+
 static void test_deadline(void **state)
 {
 	struct dns_action a;
@@ -844,6 +871,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tick_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreachable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_wrap, setup, teardown),

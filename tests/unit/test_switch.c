@@ -62,7 +62,8 @@ static void check_sum(const struct sw *s)
 	assert_int_equal(w->in, w->unicast + w->flood_bcast + w->flood_mcast + w->flood_unknown +
 					w->drop_runt + w->drop_bad_port + w->drop_bad_src +
 					w->drop_src_pinned + w->drop_link_local +
-					w->drop_same_port + w->drop_port_down + w->drop_no_egress);
+					w->drop_same_port + w->drop_port_down + w->drop_no_egress +
+					w->drop_storm);
 }
 
 static void test_ports(void **state)
@@ -425,6 +426,51 @@ static void sink_write(void *ctx, const char *buf, size_t len)
 	k->buf[k->len] = '\0';
 }
 
+/* Storm control: a port floods at most storm_pps frames a second (a
+ * second's burst); the excess is dropped and counted, other ports and the
+ * CPU port are not limited, and known unicast is never limited. */
+static void test_storm(void **state)
+{
+	struct sw s;
+
+	(void)state;
+	setup(&s, 3, 16);
+	assert_int_equal(sw_port_add_cpu(&s, 5, "vmnet8", (void *)0x55, GW), 0);
+	sw_set_storm(&s, 10);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(send_frame(&s, 0, BCAST, HOST_A, 1000), 0x26);
+	/* Over the rate: group frames reach only the gateway, unknown unicast nothing. */
+	assert_int_equal(send_frame(&s, 0, BCAST, HOST_A, 1000), 0x20);
+	assert_int_equal(send_frame(&s, 0, MCAST, HOST_A, 1050), 0x20);
+	assert_int_equal(send_frame(&s, 0, HOST_C, HOST_A, 1099), 0); /* unknown unicast */
+	assert_int_equal(s.stats.drop_storm, 1);
+	assert_int_equal(s.stats.storm_limited, 3);
+	/* Known unicast, another port and the CPU port pass meanwhile. */
+	assert_int_equal(send_frame(&s, 1, BCAST, HOST_B, 1099), 0x25);
+	assert_int_equal(send_frame(&s, 0, HOST_B, HOST_A, 1099), 0x2);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(send_frame(&s, 5, BCAST, GW, 1099), 0x7);
+	/* A token every 100 ms, and the fraction carries over. */
+	assert_int_equal(send_frame(&s, 0, BCAST, HOST_A, 1100), 0x26);
+	assert_int_equal(send_frame(&s, 0, BCAST, HOST_A, 1150), 0x20);
+	assert_int_equal(send_frame(&s, 0, BCAST, HOST_A, 1200), 0x26);
+	assert_int_equal(send_frame(&s, 0, BCAST, HOST_A, 1250), 0x20);
+	/* A quiet second fills the bucket again, never beyond a second's worth. */
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(send_frame(&s, 0, BCAST, HOST_A, 5000), 0x26);
+	assert_int_equal(send_frame(&s, 0, BCAST, HOST_A, 5000), 0x20);
+	assert_int_equal(s.stats.storm_limited, 6);
+	/* Without a gateway, over the rate is dropped. */
+	assert_int_equal(sw_port_del(&s, 5), 0);
+	assert_int_equal(send_frame(&s, 0, BCAST, HOST_A, 5000), 0);
+	assert_int_equal(s.stats.drop_storm, 2);
+	/* Off: no limit. */
+	sw_set_storm(&s, 0);
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(send_frame(&s, 0, BCAST, HOST_A, 5000), 0x6);
+	check_sum(&s);
+}
+
 static void test_show_mac(void **state)
 {
 	static struct sink k;
@@ -494,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_no_egress),
 		cmocka_unit_test(test_full_table),
 		cmocka_unit_test(test_random_frames),
+		cmocka_unit_test(test_storm),
 		cmocka_unit_test(test_show_mac),
 		cmocka_unit_test(test_show_counters),
 	};
