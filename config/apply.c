@@ -172,8 +172,12 @@ static int apply_services(const struct cfg_net *cn, struct network *net, int i)
 		svc_network_remove(cn->name);
 		return 0;
 	}
+	/* Host-only networks have no route out, and no DNS tunnel out either. */
+	bool forward = cn->dns_mode == CFG_DNS_FORWARD ||
+		       (cn->dns_mode == CFG_DNS_DEFAULT && cn->mode == CFG_NAT);
+
 	err = svc_network(cn->name, network_netif(net), dhcp ? &apply_dhcp : NULL, cn->domain,
-			  apply_prep.leases[i], apply_prep.listener[i], &why);
+			  forward, apply_prep.leases[i], apply_prep.listener[i], &why);
 	apply_prep.leases[i] = NULL;
 	apply_prep.listener[i] = NULL;
 	if (err < 0)

@@ -80,6 +80,11 @@ enum cfg_uplink_mode { CFG_UPLINK_NONE, CFG_UPLINK_DHCP, CFG_UPLINK_STATIC };
 
 enum cfg_proto { CFG_TCP, CFG_UDP };
 
+/* Names beyond a network's own: forwarded upstream by default in nat
+ * networks, refused in host-only ones ("no route out"); `forward dns` and
+ * `no forward dns` say so explicitly. */
+enum cfg_dns_mode { CFG_DNS_DEFAULT, CFG_DNS_FORWARD, CFG_DNS_LOCAL };
+
 /* `guard learn` (the default), `guard strict`, `no guard`: net/switch/guard.h. */
 enum cfg_guard { CFG_GUARD_LEARN, CFG_GUARD_STRICT, CFG_GUARD_OFF };
 
@@ -118,8 +123,9 @@ struct cfg_net {
 	uint32_t ports; /* bit i: port eth<i>; never the uplink's */
 	uint32_t addr;	/* the gateway address guests see */
 	char domain[CFG_DOMAIN_MAX + 1];
-	uint8_t guard; /* enum cfg_guard */
-	bool dhcp;     /* has a dhcp range */
+	uint8_t guard;	  /* enum cfg_guard */
+	uint8_t dns_mode; /* enum cfg_dns_mode */
+	bool dhcp;	  /* has a dhcp range */
 	uint32_t range_start, range_end;
 	uint32_t lease_s;
 	uint16_t nhosts, nforwards;

@@ -57,7 +57,8 @@ static uint8_t cfg_net_changes(const struct cfg_net *a, const struct cfg_net *b)
 		ch |= CFG_CH_ADDRESS;
 	if (a->dhcp != b->dhcp || a->range_start != b->range_start ||
 	    a->range_end != b->range_end || a->lease_s != b->lease_s ||
-	    strcmp(a->domain, b->domain) != 0 || !cfg_hosts_equal(a, b))
+	    strcmp(a->domain, b->domain) != 0 || !cfg_hosts_equal(a, b) ||
+	    a->dns_mode != b->dns_mode)
 		ch |= CFG_CH_DHCP;
 	if (!cfg_forwards_equal(a, b))
 		ch |= CFG_CH_FORWARDS;

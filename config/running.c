@@ -145,6 +145,10 @@ static int cfg_write_net(const struct cfg_net *n, struct cfg_line *l, struct cli
 		cfg_put(l, "  domain %s", n->domain);
 		rc |= cfg_flush(l, out);
 	}
+	if (n->dns_mode != CFG_DNS_DEFAULT) {
+		cfg_put(l, n->dns_mode == CFG_DNS_FORWARD ? "  forward dns" : "  no forward dns");
+		rc |= cfg_flush(l, out);
+	}
 	if (n->guard != CFG_GUARD_LEARN) {
 		cfg_put(l, n->guard == CFG_GUARD_STRICT ? "  guard strict" : "  no guard");
 		rc |= cfg_flush(l, out);

@@ -278,7 +278,13 @@ int cfg_stmt_forward(struct cfg_stmt *s)
 	int k, rc;
 
 	s->touched = s->net;
-	rc = cfg_get_choice(s, 1, "tcp or udp", cfg_proto_names, &proto);
+	if (cfg_is(s, 1, "dns")) {
+		rc = cfg_end(s, 2);
+		if (rc == 0)
+			n->dns_mode = (uint8_t)(s->no ? CFG_DNS_LOCAL : CFG_DNS_FORWARD);
+		return rc;
+	}
+	rc = cfg_get_choice(s, 1, "tcp, udp or dns", cfg_proto_names, &proto);
 	if (rc == 0)
 		rc = cfg_get_u32(s, 2, "the outside port", 1, 65535, &out);
 	if (rc != 0)

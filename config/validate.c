@@ -169,6 +169,8 @@ int cfg_check_net(const struct cfg *c, int i, struct cfg_error *err)
 
 	if (n->mode > CFG_BRIDGED)
 		return cfg_bad(err, -EINVAL, "network %s has no valid mode", n->name);
+	if (n->dns_mode > CFG_DNS_LOCAL)
+		return cfg_bad(err, -EINVAL, "network %s has no valid DNS mode", n->name);
 	if (n->guard > CFG_GUARD_OFF)
 		return cfg_bad(err, -EINVAL, "network %s has no valid guard mode", n->name);
 	if (n->mode == CFG_BRIDGED) {
@@ -184,6 +186,11 @@ int cfg_check_net(const struct cfg *c, int i, struct cfg_error *err)
 				       n->name);
 		if (strcmp(n->domain, CFG_DOMAIN_DEFAULT) != 0)
 			return cfg_bad(err, -EINVAL, "bridged network %s has no domain", n->name);
+		if (n->dns_mode != CFG_DNS_DEFAULT)
+			return cfg_bad(err, -EINVAL,
+				       "bridged network %s has no DNS of its own: the outside "
+				       "resolves for its guests",
+				       n->name);
 		if (n->guard != CFG_GUARD_LEARN)
 			return cfg_bad(err, -EINVAL,
 				       "bridged network %s has no guard: the outside owns its "

@@ -373,7 +373,7 @@ void svc_listener_free(void *listener)
 }
 
 int svc_network(const char *name, struct netif *netif, const struct dhcpd_config *dhcp,
-		const char *domain, void *leases, void *listener, const char **why)
+		const char *domain, bool forward, void *leases, void *listener, const char **why)
 {
 	struct svc_net *sn = svc_by_name(name);
 	uint32_t addr = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(netif)));
@@ -412,6 +412,7 @@ int svc_network(const char *name, struct netif *netif, const struct dhcpd_config
 	sn->loc.net = addr & mask;
 	sn->loc.mask = mask;
 	sn->loc.ttl = 60;
+	sn->loc.local_only = !forward;
 	sn->loc.lookup = svc_lookup;
 	sn->loc.reverse = svc_reverse;
 	sn->loc.ctx = sn;

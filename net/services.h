@@ -39,14 +39,15 @@ void svc_listener_free(void *listener);
 
 /* Runs services for network (name) on (netif) (its gateway address):
  * DNS always, DHCP with (*dhcp) unless it is NULL, answering names under
- * (domain). A network new to services takes (leases), from
+ * (domain); other names are forwarded upstream if (forward), else refused.
+ * A network new to services takes (leases), from
  * svc_leases_alloc(); one that has services keeps its own, and its leases
  * that stay valid under a new (*dhcp), and (leases) is freed. A new DNS
  * listener takes (listener) (or makes one if it is NULL); an unneeded
  * (listener) is freed. Returns 0, or -errno with (*why) saying what is
  * wrong. */
 int svc_network(const char *name, struct netif *netif, const struct dhcpd_config *dhcp,
-		const char *domain, void *leases, void *listener, const char **why);
+		const char *domain, bool forward, void *leases, void *listener, const char **why);
 
 /* Stops network (name)'s services and forgets its leases. */
 void svc_network_remove(const char *name);

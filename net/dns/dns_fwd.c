@@ -330,6 +330,11 @@ int dns_fwd_query(struct dns_fwd *f, const struct dns_local *loc, const uint8_t 
 		   : DNS_LOCAL_FORWARD;
 	switch (kind) {
 	case DNS_LOCAL_FORWARD:
+		if (loc != NULL && loc->local_only) {
+			f->stats.q_not_local++;
+			dns_fwd_error(f, &m, DNS_RCODE_REFUSED, from, out);
+			return 0;
+		}
 		dns_fwd_forward(f, &m, msg, len, from, now_ms, out);
 		return 0;
 	case DNS_LOCAL_ANSWER:
@@ -562,13 +567,14 @@ static void dns_fwd_show_counters(const struct dns_fwd_stats *s, struct cli_out 
 		   DNS_U(s->queries), DNS_U(s->local_answer), DNS_U(s->local_nodata),
 		   DNS_U(s->local_nxdomain), DNS_U(s->forwarded), DNS_U(s->merged),
 		   DNS_U(s->duplicate));
-	cli_printf(out,
-		   "    refused: formerr %llu, notimp %llu, badvers %llu, too long %llu; "
-		   "servfail: table full %llu, client's share full %llu, no upstream %llu, no port "
-		   "%llu\n",
-		   DNS_U(s->q_formerr), DNS_U(s->q_notimp), DNS_U(s->q_badvers),
-		   DNS_U(s->q_too_long), DNS_U(s->table_full), DNS_U(s->client_full),
-		   DNS_U(s->no_upstream), DNS_U(s->no_port));
+	cli_printf(
+		out,
+		"    refused: formerr %llu, notimp %llu, badvers %llu, too long %llu, not local "
+		"%llu; servfail: table full %llu, client's share full %llu, no upstream %llu, no "
+		"port %llu\n",
+		DNS_U(s->q_formerr), DNS_U(s->q_notimp), DNS_U(s->q_badvers), DNS_U(s->q_too_long),
+		DNS_U(s->q_not_local), DNS_U(s->table_full), DNS_U(s->client_full),
+		DNS_U(s->no_upstream), DNS_U(s->no_port));
 	cli_printf(out, "    dropped: unanswerable %llu, waiters full %llu, build %llu\n",
 		   DNS_U(s->q_dropped), DNS_U(s->merge_full), DNS_U(s->build_fail));
 	cli_printf(out,

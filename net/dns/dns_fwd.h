@@ -132,6 +132,7 @@ struct dns_fwd_stats {
 	uint64_t q_notimp;	 /* an opcode other than QUERY: NOTIMP */
 	uint64_t q_badvers;	 /* EDNS version above 0: BADVERS (RFC 6891 §6.1.3) */
 	uint64_t q_too_long;	 /* longer than DNS_FWD_QUERY_MAX, not local: REFUSED */
+	uint64_t q_not_local;	 /* not a local name, and the network forwards none: REFUSED */
 	uint64_t local_answer;	 /* A or PTR answered locally */
 	uint64_t local_nodata;	 /* local name, other type: NOERROR, no answer */
 	uint64_t local_nxdomain; /* under the network's domain, unknown */

@@ -23,6 +23,7 @@
 #ifndef UNIGATE_NET_DNS_LOCAL_H
 #define UNIGATE_NET_DNS_LOCAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,7 @@ struct dns_local {
 	uint32_t net;		      /* the network's address, host order, */
 	uint32_t mask;		      /* and mask; 0: no reverse names */
 	uint32_t ttl;		      /* of answers, seconds */
+	bool local_only;	      /* other names are REFUSED, not forwarded */
 	/*
 	 * Finds host (name), one label of 1 .. DNS_LABEL_MAX characters with
 	 * A-Z folded to lower case; compare it case-insensitively. Stores its

@@ -182,9 +182,32 @@ static void test_local_names(void **state)
 	assert_int_equal(fake_tx_count(0), 0); /* nothing asked upstream */
 }
 
-/* A name that is not local goes to the upstream from the uplink address,
- * with a new ID and port; the upstream's answer comes back to the guest
- * under the guest's ID. */
+/* A host-only network has no route out, and no DNS tunnel out either: a
+ * name that is not local is REFUSED, nothing goes upstream. */
+static void test_hostonly_refused(void **state)
+{
+	uint8_t q[128], l4[256], f[400];
+	struct pkt a;
+	int dns = 53;
+
+	(void)state;
+	fake_tx_clear();
+	fake_rx(1, f,
+		frame_ip(f, gw1_mac, WEB1, FRAME_UDP, ip4("192.168.56.10"), ip4("192.168.56.1"), l4,
+			 l4_udp(l4, 5353, 53, q, dns_query(q, 0x4343, "example.com", 1))));
+	bind_answer_arp(1, ip4("192.168.56.10"), WEB1);
+	bind_answer_arp(0, ip4("10.88.0.1"), ROUTER);
+	if (bind_find(1, 0, &a, is_udp_from, &dns) < 0)
+		fail_msg("the guest got no answer");
+	assert_int_equal(a.data[0] << 8 | a.data[1], 0x4343);
+	assert_int_equal(a.data[3] & 0x0f, 5); /* REFUSED */
+	assert_true(bind_find(0, 0, &a, is_udp_to, &dns) < 0);
+	assert_non_null(strstr(bind_cli("show dns"), "not local 1"));
+}
+
+/* With `forward dns`, a name that is not local goes to the upstream from
+ * the uplink address, with a new ID and port; the upstream's answer comes
+ * back to the guest under the guest's ID. */
 static void test_forwarded(void **state)
 {
 	uint8_t q[128], l4[256], f[400], r[128];
@@ -193,6 +216,9 @@ static void test_forwarded(void **state)
 	int dns = 53;
 
 	(void)state;
+	assert_int_equal(bind_line("network vmnet1"), 0);
+	assert_int_equal(bind_line("forward dns"), 0);
+	assert_int_equal(bind_line("exit"), 0);
 	fake_tx_clear();
 	fake_rx(1, f,
 		frame_ip(f, gw1_mac, WEB1, FRAME_UDP, ip4("192.168.56.10"), ip4("192.168.56.1"), l4,
@@ -266,8 +292,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_boot_from_fw_cfg), cmocka_unit_test(test_reserved_host),
-		cmocka_unit_test(test_local_names),	 cmocka_unit_test(test_forwarded),
-		cmocka_unit_test(test_isolation),
+		cmocka_unit_test(test_local_names),	 cmocka_unit_test(test_hostonly_refused),
+		cmocka_unit_test(test_forwarded),	 cmocka_unit_test(test_isolation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

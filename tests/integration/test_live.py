@@ -3,8 +3,9 @@
 traffic or by the console's own words: the hostname (prompt, A and PTR at
 every gateway), `mac table N` resizing the running switches and keeping
 what they learned, `nat sessions N` keeping a TCP flow established, one
-`ports` statement moving a port between networks, and a network the user
-calls `uplink` staying apart from the appliance's own uplink.
+`ports` statement moving a port between networks, a network the user
+calls `uplink` staying apart from the appliance's own uplink, and a
+host-only network refusing outside names unless told `forward dns`.
 
                 +---------------- unigate (QEMU q35, TCG) -----------------+
  ns out  ------ | eth0 uplink 10.88.0.2/24 gw 10.88.0.1 (iperf3 server)     |
@@ -91,6 +92,29 @@ def main():
                         check=False)
         check("the gateway address resolves back to the hostname (PTR)",
               got.strip().startswith("edge2."), got)
+
+        # A host-only network has no route out, nor a DNS tunnel: names that
+        # are not local are REFUSED there, forwarded from the nat network
+        # (to an upstream with nothing on port 53: SERVFAIL at once), and
+        # forwarded from red too once it says `forward dns`.
+        def status(p, server, name):
+            got = p.ns.run("dig @%s +tries=1 +time=3 %s A" % (server, name), check=False,
+                           timeout=20)
+            m = re.search(r"status: ([A-Z]+)", got)
+            return m.group(1) if m else "no answer"
+
+        ug.command("dns upstream 10.88.0.1")
+        check("a host-only guest's outside names are refused",
+              status(g3, "192.168.56.1", "example.org") == "REFUSED")
+        check("a nat guest's are forwarded (and fail upstream)",
+              status(g1, "192.168.99.2", "example.org") == "SERVFAIL")
+        ug.command("network red")
+        ug.command("forward dns")
+        ug.command("exit")
+        check("with forward dns, the host-only guest's are forwarded too",
+              status(g3, "192.168.56.1", "example.org") == "SERVFAIL")
+        check("and running-config says so",
+              "  forward dns" in ug.command("show running-config"))
 
         # mac table N resizes the running switches, keeping what they learned.
         ping(g1, "192.168.99.2", 1)

@@ -235,6 +235,32 @@ static void test_storm_statement(void **state)
 	assert_null(strstr(out_text, "storm"));
 }
 
+/* forward dns / no forward dns: explicit, printed, read back; bridged
+ * networks have none. */
+static void test_forward_dns(void **state)
+{
+	(void)state;
+	fresh();
+	type("network a hostonly");
+	type("address 10.0.0.1/24");
+	assert_int_equal(c.net[0].dns_mode, CFG_DNS_DEFAULT);
+	type("forward dns");
+	assert_int_equal(c.net[0].dns_mode, CFG_DNS_FORWARD);
+	type_bad("forward dns now", -EINVAL, 13, "unexpected 'now'");
+	type("network b nat");
+	type("address 10.0.1.1/24");
+	type("no forward dns");
+	assert_int_equal(c.net[1].dns_mode, CFG_DNS_LOCAL);
+	out_len = 0;
+	assert_int_equal(cfg_write(&c, &out), 0);
+	assert_non_null(strstr(out_text, "  address 10.0.0.1/24\n  forward dns\n"));
+	assert_non_null(strstr(out_text, "  address 10.0.1.1/24\n  no forward dns\n"));
+	assert_int_equal(cfg_parse(&d, out_text, out_len, NULL), 0);
+	assert_true(cfg_equal(&c, &d));
+	type("network v bridged");
+	type_bad("forward dns", -EINVAL, 1, "no DNS of its own");
+}
+
 static void test_vanished_block(void **state)
 {
 	(void)state;
@@ -609,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_ports_move),
 		cmocka_unit_test(test_guard_statement),
 		cmocka_unit_test(test_storm_statement),
+		cmocka_unit_test(test_forward_dns),
 		cmocka_unit_test(test_vanished_block),
 		cmocka_unit_test(test_console_error_print),
 		cmocka_unit_test(test_is_statement),

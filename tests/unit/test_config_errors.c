@@ -161,7 +161,7 @@ static void test_missing_words(void **state)
 		{NET "  dhcp host web1", -EINVAL, 3, "", "expected a MAC address"},
 		{NET "  dhcp host web1 02:00:00:00:00:01", -EINVAL, 3, "", "expected an IPv4"},
 		{NET "  dhcp host", -EINVAL, 3, "", "expected a host name"},
-		{NET "  forward", -EINVAL, 3, "", "expected tcp or udp"},
+		{NET "  forward", -EINVAL, 3, "", "expected tcp, udp or dns"},
 		{NET "  forward tcp", -EINVAL, 3, "", "expected the outside port"},
 		{NET "  forward tcp 80", -EINVAL, 3, "", "expected an IPv4 address"},
 		{NET "  forward tcp 80 10.0.0.2 80 x", -EINVAL, 3, "x", "unexpected 'x'"},
@@ -256,7 +256,7 @@ static void test_bad_values(void **state)
 		 "the outside port must be 1 .. 65535"},
 		{NET "  forward udp 65536 10.0.0.2", -ERANGE, 3, "655", "must be 1 .. 65535"},
 		{NET "  forward tcp 80 10.0.0.2 0", -ERANGE, 3, "0", "the inside port must be 1"},
-		{NET "  forward icmp 1 10.0.0.2", -EINVAL, 3, "icmp", "expected tcp or udp"},
+		{NET "  forward icmp 1 10.0.0.2", -EINVAL, 3, "icmp", "expected tcp, udp or dns"},
 		/* Names. */
 		{"hostname Web", -EINVAL, 1, "Web", "a hostname may hold only a-z, 0-9 and '-'"},
 		{"hostname web_1", -EINVAL, 1, "web", "may hold only"},

@@ -697,6 +697,18 @@ static void test_local(void **state)
 	assert_int_equal(f.stats.local_nodata, 1);
 	assert_int_equal(f.stats.local_nxdomain, 1);
 	assert_int_equal(f.stats.forwarded, 1);
+	/* A network that forwards nothing (host-only): local names still
+	 * answered, others REFUSED and counted, nothing sent upstream. */
+	loc.local_only = true;
+	len = mkmsg(b, 5, DNS_F_RD, "example.org", DNS_TYPE_A, 0);
+	assert_int_equal(dns_fwd_query(&f, &loc, b, len, &c, T0, &out), 0);
+	expect_reply(0, 1, 5, DNS_RCODE_REFUSED);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(f.stats.q_not_local, 1);
+	assert_int_equal(f.stats.forwarded, 1);
+	len = mkmsg(b, 6, DNS_F_RD, "web1", DNS_TYPE_A, 0);
+	assert_int_equal(dns_fwd_query(&f, &loc, b, len, &c, T0, &out), 0);
+	expect_reply(0, 1, 6, DNS_RCODE_NOERROR);
 }
 
 static void test_ports(void **state)
