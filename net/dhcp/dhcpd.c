@@ -289,6 +289,8 @@ static int dhcpd_bind(struct dhcpd_ctx *x, uint32_t ip)
 			d->stats.name_invalid++;
 		else if (err == -EEXIST)
 			d->stats.name_conflict++;
+		else if (err == -EPERM)
+			d->stats.name_reserved++;
 	}
 	return dhcpd_reply(x, DHCP_ACK, ip, true, NULL);
 }
@@ -580,8 +582,8 @@ int dhcpd_show_counters(const struct dhcpd *d, struct cli_out *out)
 		   N(drop_unknown_client), N(drop_no_binding), N(drop_bad_ciaddr), N(drop_no_room));
 	cli_printf(out, "    drops: chaddr not the sender %llu, lease held on another port %llu\n",
 		   N(drop_chaddr), N(drop_other_port));
-	cli_printf(out, "    names: invalid %llu, conflict %llu\n", N(name_invalid),
-		   N(name_conflict));
+	cli_printf(out, "    names: invalid %llu, conflict %llu, reserved %llu\n", N(name_invalid),
+		   N(name_conflict), N(name_reserved));
 #undef N
 	return 0;
 }

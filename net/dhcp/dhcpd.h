@@ -151,6 +151,7 @@ struct dhcpd_stats {
 	uint64_t drop_other_port;     /* about a live lease of a client on another port */
 	uint64_t name_invalid;	      /* option 12 not a usable DNS label: not recorded */
 	uint64_t name_conflict;	      /* option 12 names another host: not recorded */
+	uint64_t name_reserved;	      /* option 12 is wpad, isatap or localhost: not recorded */
 };
 
 /* A server. Fields are readable by anyone, written only by the dhcpd files. */

@@ -273,6 +273,19 @@ bool dhcpd_pool_label_ok(const char *s, size_t len)
 	return true;
 }
 
+/* Names no client may take: they would redirect others' traffic (WPAD
+ * and ISATAP discovery, RFC 6761 §6.3 localhost). The appliance's own
+ * hostname resolves before any client's (net/services.c). */
+static bool dhcpd_pool_name_reserved(const char *name)
+{
+	static const char *const reserved[] = {"wpad", "isatap", "localhost", NULL};
+
+	for (int i = 0; reserved[i] != NULL; i++)
+		if (strcmp(name, reserved[i]) == 0)
+			return true;
+	return false;
+}
+
 int dhcpd_pool_set_name(struct dhcpd *d, struct dhcpd_lease *l, const uint8_t *raw, size_t len,
 			uint32_t now)
 {
@@ -290,6 +303,8 @@ int dhcpd_pool_set_name(struct dhcpd *d, struct dhcpd_lease *l, const uint8_t *r
 	for (size_t i = 0; i < n; i++)
 		name[i] = (char)(raw[i] >= 'A' && raw[i] <= 'Z' ? raw[i] - 'A' + 'a' : raw[i]);
 	name[n] = '\0';
+	if (dhcpd_pool_name_reserved(name))
+		return -EPERM;
 	h = dhcpd_host_by_name(&d->cfg, name, n);
 	if (h != NULL && h->ip != l->ip)
 		return -EEXIST;

@@ -91,8 +91,9 @@ bool dhcpd_pool_label_ok(const char *s, size_t len);
  * Records the option 12 name in (raw) of (len) bytes for (l), bound at
  * (now): its first label, trailing NULs dropped, in lower case. Returns 0,
  * -EINVAL if it is not a valid label (the record keeps no name), or
- * -EEXIST if a reservation or another bound client has that name (also
- * none kept).
+ * -EEXIST if a reservation or another bound client has that name, or
+ * -EPERM for a name no client may take (wpad, isatap, localhost); none
+ * kept either way.
  */
 int dhcpd_pool_set_name(struct dhcpd *d, struct dhcpd_lease *l, const uint8_t *raw, size_t len,
 			uint32_t now);

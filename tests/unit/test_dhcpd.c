@@ -1256,6 +1256,16 @@ static void test_names(void **state)
 	assert_int_equal(d.stats.name_conflict, 2);
 	assert_int_equal(dhcpd_lookup_name(&d, "laptop", T0, &ip), 0);
 	assert_int_equal(ip, ipa);
+	/* Names that would capture others' traffic: refused, counted. */
+	c.name = "WPAD";
+	dora(&d, c, T0);
+	c.name = "localhost";
+	dora(&d, c, T0);
+	c.name = "isatap.lan";
+	dora(&d, c, T0);
+	assert_int_equal(d.stats.name_reserved, 3);
+	assert_int_equal(dhcpd_lookup_name(&d, "wpad", T0, &ip), -ENOENT);
+	assert_int_equal(dhcpd_lookup_name(&d, "localhost", T0, &ip), -ENOENT);
 	/* A name with a trailing NUL, as some clients send. */
 	b.name = "tablet\0";
 	b.name_len = 7;
