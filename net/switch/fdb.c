@@ -82,6 +82,46 @@ int fdb_init(struct fdb *t, struct fdb_entry *slots, uint32_t nslots, uint32_t c
 	return 0;
 }
 
+void fdb_set_port_limit(struct fdb *t, uint32_t limit)
+{
+	t->port_limit = limit;
+}
+
+void fdb_set_unlimited(struct fdb *t, int port, bool unlimited)
+{
+	uint64_t bit = 1ull << (port % 64);
+
+	if (port < 0 || port >= FDB_PORT_MAX)
+		return;
+	if (unlimited)
+		t->unlimited[port / 64] |= bit;
+	else
+		t->unlimited[port / 64] &= ~bit;
+}
+
+/* May (port) hold one more learned address? Counted if not. */
+static bool fdb_port_room(struct fdb *t, int port)
+{
+	if (t->port_limit == 0 || (t->unlimited[port / 64] >> (port % 64) & 1) ||
+	    t->learned[port] < t->port_limit)
+		return true;
+	t->stats.refused_port++;
+	return false;
+}
+
+/* Keeps learned[] right as (e) stops or starts being a learned entry. */
+static void fdb_unaccount(struct fdb *t, const struct fdb_entry *e)
+{
+	if ((e->flags & (FDB_F_USED | FDB_F_STATIC)) == FDB_F_USED)
+		t->learned[e->port]--;
+}
+
+static void fdb_account(struct fdb *t, const struct fdb_entry *e)
+{
+	if ((e->flags & (FDB_F_USED | FDB_F_STATIC)) == FDB_F_USED)
+		t->learned[e->port]++;
+}
+
 int fdb_set_aging(struct fdb *t, uint32_t aging_s)
 {
 	if (aging_s == 0 || aging_s > FDB_AGING_MAX)
@@ -155,6 +195,8 @@ static int fdb_insert(struct fdb *t, int spare, const uint8_t mac[6], int port, 
 	struct fdb_entry *e;
 	uint32_t dist;
 
+	if (!(flags & FDB_F_STATIC) && !fdb_port_room(t, port))
+		return -ENOSPC;
 	if (spare < 0 || !(t->slot[spare].flags & FDB_F_USED)) {
 		if (t->count >= t->capacity) {
 			t->stats.refused_full++;
@@ -167,12 +209,14 @@ static int fdb_insert(struct fdb *t, int spare, const uint8_t mac[6], int port, 
 		t->count++;
 	} else {
 		t->stats.aged++;
+		fdb_unaccount(t, &t->slot[spare]);
 	}
 	e = &t->slot[spare];
 	memcpy(e->mac, mac, 6);
 	e->port = (uint8_t)port;
 	e->seen = now_ms;
 	e->flags = FDB_F_USED | flags;
+	fdb_account(t, e);
 	dist = ((uint32_t)spare - fdb_home(t, mac)) & t->mask;
 	if (dist > t->stats.probe_max)
 		t->stats.probe_max = dist;
@@ -220,16 +264,22 @@ int fdb_learn(struct fdb *t, const uint8_t mac[6], int port, uint32_t now_ms)
 		t->stats.refreshed++;
 		return FDB_REFRESHED;
 	}
+	if (e->port != port && !fdb_port_room(t, port))
+		return -ENOSPC;
 	if (fdb_expired(t, e, now_ms)) {
 		t->stats.aged++;
 		t->stats.learned++;
+		fdb_unaccount(t, e);
 		e->port = (uint8_t)port;
+		fdb_account(t, e);
 		e->seen = now_ms;
 		return FDB_NEW;
 	}
 	e->seen = now_ms;
 	if (e->port != port) {
+		fdb_unaccount(t, e);
 		e->port = (uint8_t)port;
+		fdb_account(t, e);
 		t->stats.moved++;
 		return FDB_MOVED;
 	}
@@ -247,6 +297,7 @@ int fdb_add_static(struct fdb *t, const uint8_t mac[6], int port)
 	i = fdb_find(t, mac, 0, false, &spare);
 	if (i < 0)
 		return fdb_insert(t, spare, mac, port, 0, FDB_F_STATIC);
+	fdb_unaccount(t, &t->slot[i]);
 	t->slot[i].port = (uint8_t)port;
 	t->slot[i].flags |= FDB_F_STATIC;
 	return 0;
@@ -264,6 +315,7 @@ static uint32_t fdb_remove_at(struct fdb *t, uint32_t hole)
 	uint32_t work = 0, dist, k;
 
 	t->count--;
+	fdb_unaccount(t, &t->slot[hole]);
 	for (;;) {
 		for (dist = 1;; dist++) {
 			work++;
@@ -354,6 +406,7 @@ int fdb_next(const struct fdb *t, uint32_t *pos, uint32_t now_ms, struct fdb_inf
 int fdb_check(const struct fdb *t)
 {
 	uint32_t i, j, home, n = 0;
+	uint32_t learned[FDB_PORT_MAX] = {0};
 
 	for (i = 0; i <= t->mask; i++) {
 		const struct fdb_entry *e = &t->slot[i];
@@ -361,6 +414,8 @@ int fdb_check(const struct fdb *t)
 		if (!(e->flags & FDB_F_USED))
 			continue;
 		n++;
+		if (!(e->flags & FDB_F_STATIC))
+			learned[e->port]++;
 		home = fdb_home(t, e->mac);
 		if (((i - home) & t->mask) >= t->probe || !fdb_mac_unicast(e->mac))
 			return -EFAULT;
@@ -369,6 +424,9 @@ int fdb_check(const struct fdb *t)
 			    fdb_key(t->slot[j].mac) == fdb_key(e->mac))
 				return -EFAULT;
 	}
+	for (i = 0; i < FDB_PORT_MAX; i++)
+		if (learned[i] != t->learned[i])
+			return -EFAULT;
 	return n == t->count && n <= t->capacity ? 0 : -EFAULT;
 }
 
@@ -376,6 +434,8 @@ int fdb_copy(struct fdb *dst, const struct fdb *src, uint32_t now_ms)
 {
 	uint32_t kept = 0, dropped = 0;
 
+	dst->port_limit = src->port_limit;
+	memcpy(dst->unlimited, src->unlimited, sizeof(dst->unlimited));
 	/* Static entries first, so that a smaller table keeps them all. */
 	for (int pass = 0; pass < 2; pass++)
 		for (uint32_t i = 0; i <= src->mask; i++) {

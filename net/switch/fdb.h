@@ -20,11 +20,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define FDB_PROBE_MAX	  64	  /* slots examined per lookup, at most */
-#define FDB_CAPACITY_MAX  65536	  /* entries; the slot array is twice as large */
-#define FDB_AGING_DEFAULT 300	  /* seconds, as IEEE 802.1D recommends */
-#define FDB_AGING_MAX	  1000000 /* seconds (11.5 days): keeps ages far below 2^31 ms */
-#define FDB_PORT_MAX	  256	  /* port numbers are 0 .. FDB_PORT_MAX - 1 */
+#define FDB_PROBE_MAX	       64      /* slots examined per lookup, at most */
+#define FDB_CAPACITY_MAX       65536   /* entries; the slot array is twice as large */
+#define FDB_AGING_DEFAULT      300     /* seconds, as IEEE 802.1D recommends */
+#define FDB_AGING_MAX	       1000000 /* seconds (11.5 days): keeps ages far below 2^31 ms */
+#define FDB_PORT_MAX	       256     /* port numbers are 0 .. FDB_PORT_MAX - 1 */
+#define FDB_PORT_LIMIT_DEFAULT 256     /* learned addresses one port may hold */
 
 /* One slot. All zero is an empty slot. */
 struct fdb_entry {
@@ -47,6 +48,7 @@ struct fdb_stats {
 	uint64_t ignored_group;	  /* multicast or broadcast source: never learned */
 	uint64_t ignored_zero;	  /* all-zero source: never learned */
 	uint64_t static_conflict; /* a static entry's address seen on another port */
+	uint64_t refused_port;	  /* new address (or a move) to a port at its limit */
 	uint64_t aged;		  /* expired entries removed by fdb_age() or reused */
 	uint64_t flushed;	  /* entries removed by fdb_flush_port() */
 	uint32_t probe_max;	  /* largest distance from home slot ever stored */
@@ -64,8 +66,11 @@ struct fdb {
 	uint32_t capacity;	/* entries allowed, expired ones included */
 	uint32_t count;		/* entries stored, expired but not yet removed included */
 	uint32_t aging_ms;
-	uint32_t cursor;     /* next slot fdb_age() examines */
-	uint64_t k0, k1, k2; /* hash key, from the seed */
+	uint32_t cursor;		       /* next slot fdb_age() examines */
+	uint32_t port_limit;		       /* learned entries per port; 0: none */
+	uint64_t unlimited[FDB_PORT_MAX / 64]; /* bit p: port p has no limit */
+	uint32_t learned[FDB_PORT_MAX];	       /* learned (not static) entries per port */
+	uint64_t k0, k1, k2;		       /* hash key, from the seed */
 	struct fdb_stats stats;
 };
 
@@ -168,6 +173,15 @@ int fdb_next(const struct fdb *t, uint32_t *pos, uint32_t now_ms, struct fdb_inf
  * not fit are dropped and counted as flushed. Returns the entries copied.
  */
 int fdb_copy(struct fdb *dst, const struct fdb *src, uint32_t now_ms);
+
+/* Sets how many learned addresses one port may hold, (limit) 0 for no
+ * limit (fdb_init's; the binding sets FDB_PORT_LIMIT_DEFAULT), and whether
+ * port (port) is
+ * exempt (the uplink, behind which a whole LAN may sit). Entries already
+ * learned stay; a port at its limit learns no new address, nor gets one
+ * moved to it, counted in refused_port. */
+void fdb_set_port_limit(struct fdb *t, uint32_t limit);
+void fdb_set_unlimited(struct fdb *t, int port, bool unlimited);
 
 /* Returns the home slot of (mac) in (t): for tests and diagnostics. */
 uint32_t fdb_home(const struct fdb *t, const uint8_t mac[6]);

@@ -222,6 +222,9 @@ int network_input_source(uint8_t mac[6])
 void network_set_trusted(struct network *net, uint32_t ports)
 {
 	net->trusted = ports;
+	/* A whole LAN may sit behind the uplink port: no MAC limit there. */
+	for (int p = 0; p < 32; p++)
+		fdb_set_unlimited(&net->sw.fdb, p, (ports >> p) & 1);
 }
 
 /* lwIP's transmit: the frame enters the switch at the CPU port. lwIP keeps
@@ -305,6 +308,8 @@ int network_add(const char *name, bool is_nat, uint32_t mac_table, void *table,
 		goto free_table;
 	net->slots = table;
 	sw_set_storm(&net->sw, network_storm_pps);
+	/* Random source MACs from one guest cannot fill the table. */
+	fdb_set_port_limit(&net->sw.fdb, FDB_PORT_LIMIT_DEFAULT);
 	guard_init(&net->guard, GUARD_OFF, 0, 0, 0, ((uint64_t)random_u32() << 32) | random_u32());
 	snprintf(net->name, sizeof(net->name), "%s", name);
 	net->is_nat = is_nat;

@@ -82,9 +82,11 @@ int network_set_address(struct network *net, uint32_t addr, uint8_t prefix, uint
 struct netif *network_netif(struct network *net);
 
 /* The ports (bit i: eth<i>) of (net) from which DHCP server messages are
- * taken: the uplink's, where the outside's server is. From every other
- * port they are dropped and counted (a guest's DHCP server must not hand
- * out addresses). Default: none. */
+ * taken, and which may have any number of MACs: the uplink's, where the
+ * outside's server and LAN are. From every other port DHCP server
+ * messages are dropped and counted (a guest's DHCP server must not hand
+ * out addresses), and at most FDB_PORT_LIMIT_DEFAULT MACs are learned.
+ * Default: none. */
 void network_set_trusted(struct network *net, uint32_t ports);
 
 /* The guard of (net) (net/switch/guard.h): (mode) an enum guard_mode, for

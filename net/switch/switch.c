@@ -294,10 +294,11 @@ int sw_show_counters(const struct sw *s, struct cli_out *out)
 		   (unsigned long long)f->refreshed, (unsigned long long)f->moved,
 		   (unsigned long long)f->aged, (unsigned long long)f->flushed);
 	cli_printf(out,
-		   "    refused: full %llu, probe %llu; ignored: group source %llu, "
-		   "zero source %llu; static conflicts %llu; longest probe %u\n",
+		   "    refused: full %llu, probe %llu, port's limit %llu; ignored: group source "
+		   "%llu, zero source %llu; static conflicts %llu; longest probe %u\n",
 		   (unsigned long long)f->refused_full, (unsigned long long)f->refused_probe,
-		   (unsigned long long)f->ignored_group, (unsigned long long)f->ignored_zero,
-		   (unsigned long long)f->static_conflict, f->probe_max);
+		   (unsigned long long)f->refused_port, (unsigned long long)f->ignored_group,
+		   (unsigned long long)f->ignored_zero, (unsigned long long)f->static_conflict,
+		   f->probe_max);
 	return 0;
 }

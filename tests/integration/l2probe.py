@@ -7,6 +7,9 @@
     l2probe.py recv IFACE TAG SECONDS     prints how many inbound frames with TAG
                                           arrived within SECONDS (outgoing ones,
                                           our own, are not counted)
+    l2probe.py macflood IFACE N           sends N frames of EtherType 0x88b5 to
+                                          a made-up unicast address, each from a
+                                          different made-up source MAC
     l2probe.py count IFACE HEX SECONDS    prints how many inbound frames of any
                                           type carry the bytes HEX (e.g. a ping -p
                                           pattern) within SECONDS: a capture that
@@ -33,6 +36,11 @@ def main():
         dst = bytes.fromhex(sys.argv[4].replace(":", "")) if len(sys.argv) > 4 else b"\xff" * 6
         src = s.getsockname()[4]
         s.send(dst + src + ETH_P.to_bytes(2, "big") + tag.ljust(46, b"\0"))
+        return 0
+    if op == "macflood":
+        for i in range(min(int(sys.argv[3]), 100000)):
+            src = b"\x02\xee" + i.to_bytes(4, "big")
+            s.send(b"\x02\xdd\x00\x00\x00\x01" + src + ETH_P.to_bytes(2, "big") + b"\0" * 46)
         return 0
     deadline = time.monotonic() + float(sys.argv[4])
     count = 0

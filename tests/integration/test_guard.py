@@ -9,7 +9,8 @@ ARP) is refused, reported on the console and in show conflicts, and the
 neighbour's traffic through NAT carries on; a guest with a static address
 of its own works under `guard learn`, and its directed broadcast to the
 uplink's subnet does not leave; its broadcast flood reaches the others at
-the storm-control rate only. The outside's DHCP server, behind the
+the storm-control rate only, and its flood of made-up source MACs fills
+no more than its share of the MAC table. The outside's DHCP server, behind the
 uplink port, still serves a guest of a bridged network.
 
                 +---------------- unigate (QEMU q35, TCG) -----------------+
@@ -190,6 +191,17 @@ def main():
               (seen, took, most, m and m.group(0)[-60:]))
         ug.command("no storm control")
         check("and the flooding guest still reaches its gateway", ping(g4, "192.168.99.2") > 0)
+
+        # Random source MACs from one port cannot fill the MAC table.
+        ug.spawn("g1", ["python3", PROBE, "macflood", g1.tap, "600"]).wait(timeout=60)
+        counters = ug.command("show counters")
+        lim = re.search(r"network vmnet8 .*?port's limit (\d+)", counters, re.S)
+        size = re.search(r"network vmnet8 .*?switch: (\d+) of", ug.command("show networks"),
+                         re.S)
+        check("a flood of 600 source MACs from one port is held to its 256, counted",
+              lim and int(lim.group(1)) >= 300 and size and int(size.group(1)) <= 256 + 8,
+              "%s %s" % (lim and lim.group(0)[-40:], size and size.group(0)[-30:]))
+        check("and the victim still reaches outside", ping(g2, "10.88.0.1") > 0)
 
         got = lease(g3, work)
         check("the outside DHCP server still serves a bridged guest through the uplink port",

@@ -705,6 +705,56 @@ static void test_copy(void **state)
 	assert_int_equal(smaller.stats.flushed, t.stats.flushed + 25);
 }
 
+/* Learned addresses per port: a port at its limit learns no new address
+ * and gets none moved to it, counted; statics and exempt ports are not
+ * limited; removals give room back. */
+static void test_port_limit(void **state)
+{
+	struct fdb t;
+	uint8_t m[6];
+
+	(void)state;
+	setup_table(&t, 1024);
+	fdb_set_port_limit(&t, 8);
+	for (uint32_t i = 0; i < 8; i++) {
+		mac_of(i, m);
+		assert_int_equal(fdb_learn(&t, m, 1, 1000), FDB_NEW);
+	}
+	mac_of(100, m);
+	assert_int_equal(fdb_learn(&t, m, 1, 1000), -ENOSPC);
+	assert_int_equal(t.stats.refused_port, 1);
+	assert_int_equal(fdb_lookup(&t, m, 1000), -1);
+	/* Other ports are not affected; nor statics. */
+	assert_int_equal(fdb_learn(&t, m, 2, 1000), FDB_NEW);
+	mac_of(101, m);
+	assert_int_equal(fdb_add_static(&t, m, 1), 0);
+	/* A move into the full port is refused; the address stays where it was. */
+	mac_of(100, m);
+	assert_int_equal(fdb_learn(&t, m, 1, 1001), -ENOSPC);
+	assert_int_equal(fdb_lookup(&t, m, 1001), 2);
+	/* A removal gives room back; so does aging. */
+	mac_of(3, m);
+	assert_int_equal(fdb_del(&t, m), 0);
+	mac_of(100, m);
+	assert_int_equal(fdb_learn(&t, m, 1, 1002), FDB_MOVED);
+	mac_of(102, m);
+	assert_int_equal(fdb_learn(&t, m, 1, 1003), -ENOSPC);
+	fdb_age(&t, 1000 + AGE_MS + 10, 1u << 20);
+	assert_int_equal(fdb_learn(&t, m, 1, 1000 + AGE_MS + 10), FDB_NEW);
+	/* An exempt port (the uplink) has no limit. */
+	fdb_set_unlimited(&t, 5, true);
+	for (uint32_t i = 200; i < 220; i++) {
+		mac_of(i, m);
+		assert_int_equal(fdb_learn(&t, m, 5, 1000 + AGE_MS + 20), FDB_NEW);
+	}
+	assert_int_equal(t.learned[5], 20);
+	assert_int_equal(fdb_check(&t), 0);
+	/* Flushing the port empties its count. */
+	fdb_flush_port(&t, 5, false);
+	assert_int_equal(t.learned[5], 0);
+	assert_int_equal(fdb_check(&t), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +767,7 @@ int main(void)
 		cmocka_unit_test(test_age_bounded),  cmocka_unit_test(test_static),
 		cmocka_unit_test(test_next),	     cmocka_unit_test(test_large),
 		cmocka_unit_test(test_random_model), cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_port_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -517,7 +517,7 @@ static void test_show_counters(void **state)
 	assert_non_null(strstr(k.buf, "switch: in 2, unicast 0, flood bcast 1 mcast 0 unknown 0"));
 	assert_non_null(strstr(k.buf, "drops: runt 1, bad port 0"));
 	assert_non_null(strstr(k.buf, "mac table: 1 of 16 entries; learned 1,"));
-	assert_non_null(strstr(k.buf, "refused: full 0, probe 0;"));
+	assert_non_null(strstr(k.buf, "refused: full 0, probe 0, port's limit 0;"));
 	/* Every line fits cli_printf's limit and ends in a newline. */
 	assert_int_equal(k.buf[k.len - 1], '\n');
 	assert_null(strstr(k.buf, "\n\n"));
