@@ -67,18 +67,19 @@
 
 #include "kernel/cli.h"
 
-#define NAT_CAPACITY_DEFAULT 65536 /* sessions, and mappings */
-#define NAT_CAPACITY_MAX     (1u << 20)
-#define NAT_PROBE_MAX	     64	     /* index slots examined per lookup, at most */
-#define NAT_PORT_MIN_DEFAULT 1024    /* dynamic outside ports: RFC 4787 REQ-3a */
-#define NAT_PORT_MAX_DEFAULT 49151   /* above: lwIP's own ports (0xc000 up) */
-#define NAT_MTU_DEFAULT	     1500    /* bytes, uplink and inside alike */
-#define NAT_MTU_MIN	     68	     /* RFC 791 */
-#define NAT_TIMEOUT_MAX	     1000000 /* seconds (11.5 days), far below 2^31 ms */
-#define NAT_FRAG_SLOTS	     256     /* fragmented datagrams tracked at once */
-#define NAT_FRAG_PROBE	     16	     /* fragment slots examined per lookup */
-#define NAT_FRAG_TIMEOUT_MS  30000   /* a datagram's fragments must follow within this */
-#define NAT_EXPIRE_BUDGET    256     /* session slots per nat_expire() call, suggested */
+#define NAT_CAPACITY_DEFAULT	 65536 /* sessions, and mappings */
+#define NAT_CAPACITY_MAX	 (1u << 20)
+#define NAT_PROBE_MAX		 64	 /* index slots examined per lookup, at most */
+#define NAT_PORT_MIN_DEFAULT	 1024	 /* dynamic outside ports: RFC 4787 REQ-3a */
+#define NAT_PORT_MAX_DEFAULT	 49151	 /* above: lwIP's own ports (0xc000 up) */
+#define NAT_MTU_DEFAULT		 1500	 /* bytes, uplink and inside alike */
+#define NAT_FORWARD_RATE_DEFAULT 500	 /* new inbound sessions per forward per second */
+#define NAT_MTU_MIN		 68	 /* RFC 791 */
+#define NAT_TIMEOUT_MAX		 1000000 /* seconds (11.5 days), far below 2^31 ms */
+#define NAT_FRAG_SLOTS		 256	 /* fragmented datagrams tracked at once */
+#define NAT_FRAG_PROBE		 16	 /* fragment slots examined per lookup */
+#define NAT_FRAG_TIMEOUT_MS	 30000	 /* a datagram's fragments must follow within this */
+#define NAT_EXPIRE_BUDGET	 256	 /* session slots per nat_expire() call, suggested */
 
 /* Idle timeouts, in seconds; defaults and smallest values allowed. */
 enum nat_timeout {
@@ -123,6 +124,7 @@ enum nat_verdict {
 	NAT_DROP_FRAG,	     /* a fragmented ICMP error; a later fragment of a hairpinned
 				datagram whose first fragment was not seen */
 	NAT_DROP_FRAG_FULL,  /* first fragment, and no room to track its datagram */
+	NAT_DROP_RATE,	     /* a new inbound session to a forward beyond its rate */
 	NAT_VERDICT_MAX
 };
 
@@ -152,6 +154,7 @@ struct nat_config {
 	uint16_t port_min;	       /* dynamic outside ports and ICMP identifiers: the pool */
 	uint16_t port_max;	       /* 1 .. 65535, port_min <= port_max */
 	uint32_t timeout[NAT_TMO_MAX]; /* seconds */
+	uint32_t forward_rate;	       /* new inbound sessions per forward per second; 0: any */
 };
 
 /* Event counters. Every nat_translate() call ends in one verdict[]. */

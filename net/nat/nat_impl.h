@@ -47,11 +47,12 @@ struct nat_map {
 	uint32_t in_ip; /* host order */
 	uint16_t in_port;
 	uint16_t out_port;
-	uint32_t nsess; /* sessions under it; free record: next free index */
-	uint32_t seen;	/* now_ms when one of its sessions last moved */
-	uint8_t pi;	/* NAT_P_* */
-	uint8_t flags;	/* NAT_M_* */
-	uint16_t pad;
+	uint32_t nsess;	   /* sessions under it; free record: next free index */
+	uint32_t seen;	   /* now_ms when one of its sessions last moved */
+	uint8_t pi;	   /* NAT_P_* */
+	uint8_t flags;	   /* NAT_M_* */
+	uint16_t new_in;   /* new inbound sessions in second (new_in_s): forwards */
+	uint32_t new_in_s; /* now_ms / 1000 when new_in was counted */
 };
 
 #define NAT_M_USED    0x01

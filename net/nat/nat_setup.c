@@ -61,6 +61,7 @@ void nat_config_default(struct nat_config *c)
 	c->port_min = NAT_PORT_MIN_DEFAULT;
 	c->port_max = NAT_PORT_MAX_DEFAULT;
 	memcpy(c->timeout, nat_tmo_default, sizeof(c->timeout));
+	c->forward_rate = NAT_FORWARD_RATE_DEFAULT;
 }
 
 size_t nat_mem_size(uint32_t capacity)

@@ -35,6 +35,7 @@ static const char *const nat_verdict_names[NAT_VERDICT_MAX] = {
 	[NAT_DROP_TOO_BIG] = "drop-too-big",
 	[NAT_DROP_FRAG] = "drop-fragment",
 	[NAT_DROP_FRAG_FULL] = "drop-fragment-table-full",
+	[NAT_DROP_RATE] = "drop-forward-rate",
 };
 
 static const char *const nat_state_names[NAT_TCP_NSTATES] = {

@@ -191,6 +191,8 @@ static int nat_map_insert(struct nat *n, int pi, uint32_t ip, uint16_t port, uin
 	m->flags = NAT_M_USED | flags;
 	m->nsess = 0;
 	m->seen = now_ms;
+	m->new_in = 0;
+	m->new_in_s = 0;
 	if (nat_ix_add(n, NAT_IX_IN, nat_key_in(pi, ip, port), id) != 0)
 		goto undo_record;
 	if (nat_ix_add(n, NAT_IX_OUT, nat_key_out(pi, out), id) != 0)

@@ -246,6 +246,28 @@ static void nat_note(struct nat *n, struct nat_map *m, struct nat_sess *s, int m
 		nat_sess_touch(n, m, s, now_ms);
 }
 
+/* May (p) open one more inbound session under forward (m) this second?
+ * An outside host sending SYNs from every source port would otherwise
+ * fill the table through one forward. */
+static bool nat_forward_rate_ok(struct nat *n, struct nat_map *m, const struct nat_pkt *p,
+				uint32_t now_ms)
+{
+	uint32_t sec;
+
+	if (!(m->flags & NAT_M_FORWARD) || n->cfg.forward_rate == 0 || !nat_may_start(p, true) ||
+	    nat_sess_find(n, m, p->src, nat_rport(p, true), now_ms) != NULL)
+		return true;
+	sec = now_ms / 1000;
+	if (m->new_in_s != sec) {
+		m->new_in_s = sec;
+		m->new_in = 0;
+	}
+	if (m->new_in >= n->cfg.forward_rate)
+		return false;
+	m->new_in++;
+	return true;
+}
+
 /* From a nat network: out of the uplink, or hairpinned back inside. */
 static enum nat_verdict nat_out(struct nat *n, struct nat_pkt *p, uint32_t now_ms,
 				struct nat_meta *meta)
@@ -322,6 +344,8 @@ static enum nat_verdict nat_in(struct nat *n, struct nat_pkt *p, uint32_t now_ms
 	v = nat_hop_check(p, n->cfg.inside_mtu, true, meta);
 	if (v != NAT_TO_UPLINK)
 		return v;
+	if (!nat_forward_rate_ok(n, m, p, now_ms))
+		return NAT_DROP_RATE;
 	made = nat_sess_get(n, m, p->src, nat_rport(p, true), now_ms, nat_may_start(p, true),
 			    nat_start_state(p, true), &s);
 	if (made < 0)

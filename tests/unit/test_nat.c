@@ -460,6 +460,41 @@ static void sink(void *ctx, const char *buf, size_t len)
 	}
 }
 
+/* A forward opens at most forward_rate new inbound sessions a second: an
+ * outside host sending SYNs from every source port cannot fill the table
+ * through it; sessions already open carry on, and the next second allows
+ * more. */
+static void test_forward_rate(void **state)
+{
+	uint8_t b[256];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(nat.cfg.forward_rate, NAT_FORWARD_RATE_DEFAULT);
+	nat.cfg.forward_rate = 5;
+	assert_int_equal(nat_forward_add(&nat, TCP, 8080, H1, 80), 0);
+	now = 10 * SEC;
+	for (uint16_t i = 0; i < 5; i++) {
+		len = mk_tcp(b, R1, (uint16_t)(40000 + i), UP, 8080, SYN, 0);
+		assert_int_equal(xl(NAT_INBOUND, b, len), NAT_TO_INSIDE);
+	}
+	len = mk_tcp(b, R1, 40005, UP, 8080, SYN, 0);
+	assert_int_equal(xl(NAT_INBOUND, b, len), NAT_DROP_RATE);
+	/* An open session's segments are not new sessions. */
+	len = mk_tcp(b, R1, 40001, UP, 8080, ACK, 10);
+	assert_int_equal(xl(NAT_INBOUND, b, len), NAT_TO_INSIDE);
+	assert_int_equal(nat.stats.verdict[NAT_DROP_RATE], 1);
+	assert_int_equal(nat.nsess, 5);
+	/* Dynamic mappings are not limited. */
+	for (uint16_t i = 0; i < 8; i++) {
+		len = mk_udp(b, H2, (uint16_t)(5000 + i), R2, 53, 0);
+		assert_int_equal(xl(NAT_OUTBOUND, b, len), NAT_TO_UPLINK);
+	}
+	now += SEC;
+	len = mk_tcp(b, R1, 40005, UP, 8080, SYN, 0);
+	assert_int_equal(xl(NAT_INBOUND, b, len), NAT_TO_INSIDE);
+}
+
 /* Growing the table (`nat sessions` at run time) keeps every flow. */
 static void test_copy_grows(void **state)
 {
@@ -567,6 +602,7 @@ int main(void)
 		cmocka_unit_test_setup(test_forward, setup),
 		cmocka_unit_test_setup(test_hairpin, setup),
 		cmocka_unit_test_setup(test_clear, setup),
+		cmocka_unit_test_setup(test_forward_rate, setup),
 		cmocka_unit_test_setup(test_copy_grows, setup),
 		cmocka_unit_test_setup(test_show, setup),
 	};
