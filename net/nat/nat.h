@@ -67,19 +67,21 @@
 
 #include "kernel/cli.h"
 
-#define NAT_CAPACITY_DEFAULT	 65536 /* sessions, and mappings */
-#define NAT_CAPACITY_MAX	 (1u << 20)
-#define NAT_PROBE_MAX		 64	 /* index slots examined per lookup, at most */
-#define NAT_PORT_MIN_DEFAULT	 1024	 /* dynamic outside ports: RFC 4787 REQ-3a */
-#define NAT_PORT_MAX_DEFAULT	 49151	 /* above: lwIP's own ports (0xc000 up) */
-#define NAT_MTU_DEFAULT		 1500	 /* bytes, uplink and inside alike */
-#define NAT_FORWARD_RATE_DEFAULT 500	 /* new inbound sessions per forward per second */
-#define NAT_MTU_MIN		 68	 /* RFC 791 */
-#define NAT_TIMEOUT_MAX		 1000000 /* seconds (11.5 days), far below 2^31 ms */
-#define NAT_FRAG_SLOTS		 256	 /* fragmented datagrams tracked at once */
-#define NAT_FRAG_PROBE		 16	 /* fragment slots examined per lookup */
-#define NAT_FRAG_TIMEOUT_MS	 30000	 /* a datagram's fragments must follow within this */
-#define NAT_EXPIRE_BUDGET	 256	 /* session slots per nat_expire() call, suggested */
+#define NAT_CAPACITY_DEFAULT	  65536 /* sessions, and mappings */
+#define NAT_CAPACITY_MAX	  (1u << 20)
+#define NAT_PROBE_MAX		  64	  /* index slots examined per lookup, at most */
+#define NAT_PORT_MIN_DEFAULT	  1024	  /* dynamic outside ports: RFC 4787 REQ-3a */
+#define NAT_PORT_MAX_DEFAULT	  49151	  /* above: lwIP's own ports (0xc000 up) */
+#define NAT_MTU_DEFAULT		  1500	  /* bytes, uplink and inside alike */
+#define NAT_FORWARD_RATE_DEFAULT  500	  /* new inbound sessions per forward per second */
+#define NAT_HOST_SESSIONS_DEFAULT 16384	  /* sessions one inside host may hold */
+#define NAT_HOST_BUCKETS	  1024	  /* per-host counts, by a keyed hash of the address */
+#define NAT_MTU_MIN		  68	  /* RFC 791 */
+#define NAT_TIMEOUT_MAX		  1000000 /* seconds (11.5 days), far below 2^31 ms */
+#define NAT_FRAG_SLOTS		  256	  /* fragmented datagrams tracked at once */
+#define NAT_FRAG_PROBE		  16	  /* fragment slots examined per lookup */
+#define NAT_FRAG_TIMEOUT_MS	  30000	  /* a datagram's fragments must follow within this */
+#define NAT_EXPIRE_BUDGET	  256	  /* session slots per nat_expire() call, suggested */
 
 /* Idle timeouts, in seconds; defaults and smallest values allowed. */
 enum nat_timeout {
@@ -155,6 +157,7 @@ struct nat_config {
 	uint16_t port_max;	       /* 1 .. 65535, port_min <= port_max */
 	uint32_t timeout[NAT_TMO_MAX]; /* seconds */
 	uint32_t forward_rate;	       /* new inbound sessions per forward per second; 0: any */
+	uint32_t host_sessions;	       /* sessions per inside host (bucket); 0: any */
 };
 
 /* Event counters. Every nat_translate() call ends in one verdict[]. */
@@ -165,6 +168,7 @@ struct nat_stats {
 	uint64_t sessions_expired; /* removed by nat_expire(), or found expired and reused */
 	uint64_t port_preserved;   /* new mappings that kept the inside port */
 	uint64_t refused_full;	   /* new flow, table holding (capacity) sessions or mappings */
+	uint64_t refused_host;	   /* new flow, its inside host holding host_sessions already */
 	uint64_t refused_probe;	   /* new flow, no index slot free within NAT_PROBE_MAX */
 	uint64_t refused_ports;	   /* new flow, no outside port free in the pool */
 	uint64_t frag_tracked;	   /* first fragments recorded */
@@ -201,6 +205,10 @@ struct nat {
 	uint64_t key[4];   /* hash key, from the seed */
 	uint32_t (*rand)(void *ctx);
 	void *rand_ctx;
+	/* Sessions per inside host: bucket nat_host_bucket(in_ip). Colliding
+	 * hosts share a budget, which only ever errs on the side of the
+	 * others; the keyed hash keeps outsiders from choosing collisions. */
+	uint32_t host_sess[NAT_HOST_BUCKETS];
 	struct nat_stats stats;
 };
 

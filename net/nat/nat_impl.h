@@ -274,6 +274,8 @@ uint32_t nat_sess_timeout_ms(const struct nat *n, int pi, uint8_t state);
 
 /* Returns the record number of (m). */
 uint32_t nat_map_index(const struct nat *n, const struct nat_map *m);
+/* The bucket of inside host (ip) in n->host_sess. */
+uint32_t nat_host_bucket(const struct nat *n, uint32_t ip);
 
 /* nat_frag.c: fragmented datagrams. */
 

@@ -233,6 +233,18 @@ static bool nat_check_bit(const struct nat *n, const struct nat_map *m)
 	return (w >> (m->out_port % 64)) & 1;
 }
 
+/* Every host bucket counts exactly the sessions of its hosts' mappings. */
+static int nat_check_hosts(const struct nat *n)
+{
+	static uint32_t want[NAT_HOST_BUCKETS]; /* 4 KiB: not on the stack */
+
+	memset(want, 0, sizeof(want));
+	for (uint32_t i = 0; i < n->capacity; i++)
+		if (n->map[i].flags & NAT_M_USED)
+			want[nat_host_bucket(n, n->map[i].in_ip)] += n->map[i].nsess;
+	return memcmp(want, n->host_sess, sizeof(want)) == 0 ? 0 : -EFAULT;
+}
+
 int nat_check(const struct nat *n)
 {
 	uint32_t i, maps = 0, fwd = 0, bits = 0, w, nfree = 0, f;
@@ -263,5 +275,5 @@ int nat_check(const struct nat *n)
 	if (nat_check_table(n, NAT_IX_IN, maps) || nat_check_table(n, NAT_IX_OUT, maps) ||
 	    nat_check_table(n, NAT_IX_SESS, n->nsess))
 		return -EFAULT;
-	return 0;
+	return nat_check_hosts(n);
 }

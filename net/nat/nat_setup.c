@@ -62,6 +62,7 @@ void nat_config_default(struct nat_config *c)
 	c->port_max = NAT_PORT_MAX_DEFAULT;
 	memcpy(c->timeout, nat_tmo_default, sizeof(c->timeout));
 	c->forward_rate = NAT_FORWARD_RATE_DEFAULT;
+	c->host_sessions = NAT_HOST_SESSIONS_DEFAULT;
 }
 
 size_t nat_mem_size(uint32_t capacity)
@@ -89,6 +90,7 @@ void nat_reset(struct nat *n)
 		n->map[i].nsess = i + 1 < n->capacity ? i + 1 : NAT_NONE;
 	n->map_free = 0;
 	n->nmaps = n->nsess = n->nforwards = n->cursor = 0;
+	memset(n->host_sess, 0, sizeof(n->host_sess));
 	nat_frag_clear(n);
 }
 

@@ -173,12 +173,13 @@ int nat_show_counters(const struct nat *n, struct cli_out *out)
 		   (unsigned long long)s->maps_created, (unsigned long long)s->port_preserved,
 		   (unsigned long long)s->sessions_created,
 		   (unsigned long long)s->sessions_expired);
-	cli_printf(out,
-		   "    refused: full %llu, probe %llu, no port %llu; ended by forwards %llu; "
-		   "fragments: tracked %llu, untracked local %llu; longest probe %u\n",
-		   (unsigned long long)s->refused_full, (unsigned long long)s->refused_probe,
-		   (unsigned long long)s->refused_ports, (unsigned long long)s->maps_preempted,
-		   (unsigned long long)s->frag_tracked, (unsigned long long)s->frag_local,
-		   s->probe_max);
+	cli_printf(
+		out,
+		"    refused: full %llu, host's share %llu, probe %llu, no port %llu; ended by "
+		"forwards %llu; fragments: tracked %llu, untracked local %llu; longest probe %u\n",
+		(unsigned long long)s->refused_full, (unsigned long long)s->refused_host,
+		(unsigned long long)s->refused_probe, (unsigned long long)s->refused_ports,
+		(unsigned long long)s->maps_preempted, (unsigned long long)s->frag_tracked,
+		(unsigned long long)s->frag_local, s->probe_max);
 	return 0;
 }

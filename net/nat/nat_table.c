@@ -159,8 +159,14 @@ static uint32_t nat_map_remove(struct nat *n, uint32_t id)
 
 /* Drops one session from mapping (mi), and the mapping with its last
  * unless it is a forward. Returns the work done. */
+uint32_t nat_host_bucket(const struct nat *n, uint32_t ip)
+{
+	return (uint32_t)(((ip ^ n->key[2]) * (n->key[3] | 1)) >> 54) % NAT_HOST_BUCKETS;
+}
+
 static uint32_t nat_map_unref(struct nat *n, uint32_t mi)
 {
+	n->host_sess[nat_host_bucket(n, n->map[mi].in_ip)]--;
 	n->nsess--;
 	if (--n->map[mi].nsess == 0 && !(n->map[mi].flags & NAT_M_FORWARD))
 		return nat_map_remove(n, mi);
@@ -275,6 +281,7 @@ int nat_sess_get(struct nat *n, struct nat_map *m, uint32_t rip, uint16_t rport,
 	uint32_t mi = nat_map_index(n, m);
 	struct nat_key k = nat_key_sess(mi, rip, rport);
 	struct nat_sess *s = nat_st_find(n, k);
+	uint32_t *host;
 
 	if (s != NULL) {
 		if (!nat_sess_expired(n, s, now_ms)) {
@@ -296,11 +303,18 @@ int nat_sess_get(struct nat *n, struct nat_map *m, uint32_t rip, uint16_t rport,
 		n->stats.refused_full++;
 		return -ENOSPC;
 	}
+	/* One inside host may not hold the whole table. */
+	host = &n->host_sess[nat_host_bucket(n, m->in_ip)];
+	if (n->cfg.host_sessions != 0 && *host >= n->cfg.host_sessions) {
+		n->stats.refused_host++;
+		return -ENOSPC;
+	}
 	s = nat_st_slot(n, k);
 	if (s == NULL) {
 		n->stats.refused_probe++;
 		return -ENOSPC;
 	}
+	(*host)++;
 	s->rem_ip = rip;
 	s->rem_port = rport;
 	s->map = mi;
@@ -507,6 +521,7 @@ int nat_copy(struct nat *dst, const struct nat *src)
 		ds->map = id;
 		dst->map[id].nsess++;
 		dst->nsess++;
+		dst->host_sess[nat_host_bucket(dst, m->in_ip)]++;
 	}
 	dst->stats = src->stats;
 	return 0;

@@ -495,6 +495,39 @@ static void test_forward_rate(void **state)
 	assert_int_equal(xl(NAT_INBOUND, b, len), NAT_TO_INSIDE);
 }
 
+/* One inside host holds at most host_sessions sessions: the others still
+ * open theirs, and its own expiring sessions give it room back. */
+static void test_host_quota(void **state)
+{
+	uint8_t b[256];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(nat.cfg.host_sessions, NAT_HOST_SESSIONS_DEFAULT);
+	nat.cfg.host_sessions = 10;
+	for (uint16_t i = 0; i < 10; i++) {
+		len = mk_udp(b, H1, (uint16_t)(5000 + i), R1, 53, 0);
+		assert_int_equal(xl(NAT_OUTBOUND, b, len), NAT_TO_UPLINK);
+	}
+	/* A new mapping, or a new remote of an existing one: refused. */
+	len = mk_udp(b, H1, 6000, R1, 53, 0);
+	assert_int_equal(xl(NAT_OUTBOUND, b, len), NAT_ICMP_ADMIN_PROHIBITED);
+	len = mk_udp(b, H1, 5000, R2, 53, 0);
+	assert_int_equal(xl(NAT_OUTBOUND, b, len), NAT_ICMP_ADMIN_PROHIBITED);
+	assert_int_equal(nat.stats.refused_host, 2);
+	/* Its existing sessions carry on; another host is not affected. */
+	len = mk_udp(b, R1, 53, UP, 5003, 0);
+	assert_int_equal(xl(NAT_INBOUND, b, len), NAT_TO_INSIDE);
+	len = mk_udp(b, H2, 6000, R1, 53, 0);
+	assert_int_equal(xl(NAT_OUTBOUND, b, len), NAT_TO_UPLINK);
+	/* Expired sessions give the host its room back. */
+	now += 10 * 60 * SEC;
+	nat_expire(&nat, now, 100000);
+	assert_int_equal(nat_check(&nat), 0);
+	len = mk_udp(b, H1, 6000, R1, 53, 0);
+	assert_int_equal(xl(NAT_OUTBOUND, b, len), NAT_TO_UPLINK);
+}
+
 /* Growing the table (`nat sessions` at run time) keeps every flow. */
 static void test_copy_grows(void **state)
 {
@@ -603,6 +636,7 @@ int main(void)
 		cmocka_unit_test_setup(test_hairpin, setup),
 		cmocka_unit_test_setup(test_clear, setup),
 		cmocka_unit_test_setup(test_forward_rate, setup),
+		cmocka_unit_test_setup(test_host_quota, setup),
 		cmocka_unit_test_setup(test_copy_grows, setup),
 		cmocka_unit_test_setup(test_show, setup),
 	};
