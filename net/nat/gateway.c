@@ -194,7 +194,7 @@ int gw_set_forwards(const struct gw_forward *fw, unsigned n)
 
 /* The rare path: a packet lwIP fragments for us (DF clear, longer than the
  * next hop's MTU), resolved by lwIP's ARP. */
-static void gw_send(struct netif *nif, const uint8_t *ip, size_t len, uint32_t nexthop, bool frag)
+static void gw_fragment(struct netif *nif, const uint8_t *ip, size_t len, uint32_t nexthop)
 {
 	struct pbuf *p = pbuf_alloc(PBUF_LINK, (u16_t)len, PBUF_RAM);
 	ip4_addr_t hop;
@@ -205,10 +205,7 @@ static void gw_send(struct netif *nif, const uint8_t *ip, size_t len, uint32_t n
 	}
 	memcpy(p->payload, ip, len);
 	ip4_addr_set_u32(&hop, lwip_htonl(nexthop));
-	if (frag)
-		ip4_frag(p, nif, &hop);
-	else
-		etharp_output(nif, p, &hop);
+	ip4_frag(p, nif, &hop);
 	pbuf_free(p);
 }
 
@@ -264,7 +261,7 @@ static bool gw_verdict(enum nat_verdict v, uint8_t *ip, size_t len, const struct
 		}
 		gw_st.to_uplink++;
 		if (meta->fragment)
-			gw_send(up, ip, len, hop, true);
+			gw_fragment(up, ip, len, hop);
 		else
 			egress_send(gw_up, ip - GW_ETH_HLEN, len + GW_ETH_HLEN, hop);
 		return true;
@@ -277,7 +274,7 @@ static bool gw_verdict(enum nat_verdict v, uint8_t *ip, size_t len, const struct
 		}
 		gw_st.to_inside++;
 		if (meta->fragment)
-			gw_send(network_netif(in), ip, len, dst, true);
+			gw_fragment(network_netif(in), ip, len, dst);
 		else
 			egress_send(in, ip - GW_ETH_HLEN, len + GW_ETH_HLEN, dst);
 		return true;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "net/nat/nat_impl.h"
+#include "net/splitmix.h"
 
 static const uint32_t nat_tmo_default[NAT_TMO_MAX] = {300, 60, 7440, 240, 240};
 static const uint32_t nat_tmo_min[NAT_TMO_MAX] = {120, 60, 7440, 240, 6};
@@ -27,16 +28,6 @@ static uint32_t nat_nslots(uint32_t capacity)
 	while (s < 2 * capacity)
 		s <<= 1;
 	return s;
-}
-
-/* SplitMix64: spreads one seed over the hash keys. */
-static uint64_t nat_splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
 }
 
 /* Checks (c): every setting in range. */
@@ -126,7 +117,7 @@ int nat_init(struct nat *n, void *mem, size_t size, uint32_t capacity, const str
 	p += (size_t)NAT_P_N * NAT_PORT_WORDS * sizeof(uint64_t);
 	n->frag = (struct nat_frag *)(void *)p;
 	for (i = 0; i < 4; i++)
-		n->key[i] = nat_splitmix(&seed) | (i & 1);
+		n->key[i] = splitmix_next(&seed) | (i & 1);
 	n->rand = rand;
 	n->rand_ctx = rand_ctx;
 	nat_reset(n);

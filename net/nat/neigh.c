@@ -37,6 +37,7 @@
 
 #include "net/addr.h"
 #include "net/nat/neigh.h"
+#include "net/splitmix.h"
 
 #define NEIGH_ETH_HLEN	14
 #define NEIGH_ETH_ARP	0x0806
@@ -62,16 +63,6 @@ static uint32_t neigh_hash(const struct neigh *t, uint64_t key)
 static uint32_t neigh_home(const struct neigh *t, const struct neigh_entry *e)
 {
 	return neigh_hash(t, neigh_key(e->net, e->ip));
-}
-
-/* SplitMix64: spreads one seed over the hash keys. */
-static uint64_t neigh_splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
 }
 
 static bool neigh_older(uint32_t now_ms, uint32_t when, uint32_t ms)
@@ -133,8 +124,8 @@ int neigh_init(struct neigh *t, struct neigh_entry *slots, uint32_t nslots, uint
 	t->reachable_ms = NEIGH_REACHABLE_DEFAULT;
 	t->retry_ms = NEIGH_RETRY_DEFAULT;
 	t->tries = NEIGH_TRIES_DEFAULT;
-	t->k0 = neigh_splitmix(&seed);
-	t->k1 = neigh_splitmix(&seed) | 1;
+	t->k0 = splitmix_next(&seed);
+	t->k1 = splitmix_next(&seed) | 1;
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "net/switch/fdb.h"
+#include "net/splitmix.h"
 
 /* The address as a 48-bit number. */
 static uint64_t fdb_key(const uint8_t m[6])
@@ -30,16 +31,6 @@ static uint32_t fdb_hash(const struct fdb *t, uint64_t key)
 	x ^= x >> 32;
 	x *= t->k2;
 	return (uint32_t)(x >> t->shift);
-}
-
-/* SplitMix64: spreads one seed over the three hash keys. */
-static uint64_t fdb_splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
 }
 
 static bool fdb_expired(const struct fdb *t, const struct fdb_entry *e, uint32_t now_ms)
@@ -76,9 +67,9 @@ int fdb_init(struct fdb *t, struct fdb_entry *slots, uint32_t nslots, uint32_t c
 	t->probe = nslots < FDB_PROBE_MAX ? nslots : FDB_PROBE_MAX;
 	t->capacity = capacity;
 	t->aging_ms = aging_s * 1000;
-	t->k0 = fdb_splitmix(&seed);
-	t->k1 = fdb_splitmix(&seed) | 1;
-	t->k2 = fdb_splitmix(&seed) | 1;
+	t->k0 = splitmix_next(&seed);
+	t->k1 = splitmix_next(&seed) | 1;
+	t->k2 = splitmix_next(&seed) | 1;
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "net/addr.h"
+#include "net/splitmix.h"
 #include "net/switch/guard.h"
 
 #define GUARD_PROBE_MAX 64 /* slots examined per lookup, at most */
@@ -49,16 +50,6 @@ static uint32_t guard_home(const struct guard *g, uint32_t ip)
 	x ^= x >> 29;
 	x *= g->key | 1;
 	return (uint32_t)(x >> GUARD_SHIFT);
-}
-
-/* SplitMix64: spreads the seed over the key. */
-static uint64_t guard_splitmix(uint64_t s)
-{
-	uint64_t z = s + 0x9e3779b97f4a7c15ull;
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
 }
 
 static bool guard_unicast(const uint8_t mac[6])
@@ -198,7 +189,7 @@ void guard_init(struct guard *g, enum guard_mode mode, uint32_t gateway, uint32_
 	g->gateway = gateway;
 	g->net = net & mask;
 	g->mask = mask;
-	g->key = guard_splitmix(seed);
+	g->key = splitmix_next(&seed);
 }
 
 void guard_configure(struct guard *g, enum guard_mode mode, uint32_t gateway, uint32_t net,
