@@ -37,7 +37,7 @@ OWN_SRCS    := $(BOOT_SRCS) $(KERNEL_SRCS) $(DRIVER_SRCS) $(NET_SRCS) $(CONFIG_S
 # and is built for the host too, linked into every unit test.
 BIND_SRCS   := net/switch/network.c net/nat/gateway.c net/nat/egress.c net/services.c config/apply.c
 PURE_SRCS   := kernel/lineedit.c kernel/cli.c kernel/memmap.c kernel/bootinfo.c \
-               drivers/e1000_core.c drivers/virtqueue.c \
+               drivers/e1000_core.c drivers/virtqueue.c drivers/offload.c \
                $(filter-out $(BIND_SRCS),$(NET_SRCS) $(wildcard config/*.c))
 
 # lwIP, unmodified: core IPv4 and the Ethernet layer.
@@ -153,6 +153,9 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $(PURE_SRCS) $(OWN_HDRS) $(BUILD)/host
 	@echo "  HOSTCC  $@"
 	@$(CC) $(HOSTFLAGS) $< $(PURE_SRCS) -lcmocka -o $@
 
+# A test that includes a driver whole (to reach its static functions).
+$(BUILD)/host/test_virtio_net: drivers/virtio_net.c
+
 # ---- Host tests of the bindings (tests/bind/) --------------------------------
 # The four binding files run on the host, frame in, frame out: lwIP built for
 # the host with the image's lwipopts.h, linked with the bindings, the pure
@@ -161,7 +164,7 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $(PURE_SRCS) $(OWN_HDRS) $(BUILD)/host
 # cmocka program build/host/bind_NAME. --wrap routes our objects' allocations
 # through tests/bind/fake_alloc.c, which can make any one of them fail.
 BIND_TESTS   := $(patsubst tests/bind/%.c,$(BUILD)/host/%,$(wildcard tests/bind/bind_*.c))
-BIND_HSRCS   := $(BIND_SRCS) $(PURE_SRCS) kernel/poll.c kernel/lwip_port.c \
+BIND_HSRCS   := $(BIND_SRCS) $(PURE_SRCS) kernel/poll.c kernel/lwip_port.c drivers/netdev_tx.c \
                 $(filter-out tests/bind/bind_%.c,$(wildcard tests/bind/*.c))
 BIND_FLAGS   := $(HOSTFLAGS) -Ikernel/lwip -I$(LWIP)/src/include
 BIND_WRAP    := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=free \

@@ -104,24 +104,6 @@ struct netdev *netdev_by_name(const char *name)
 	return NULL;
 }
 
-int netdev_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
-		const struct netdev_offload *ofl)
-{
-	size_t len = 0;
-
-	for (int i = 0; i < nseg; i++)
-		len += seg[i].len;
-	if (len == 0 || len > NETDEV_FRAME_MAX) {
-		nd->stats.tx_drop_size++;
-		return -EMSGSIZE;
-	}
-	if (!nd->open || !nd->link) {
-		nd->stats.tx_drop_down++;
-		return -ENETDOWN;
-	}
-	return nd->ops->xmit(nd, seg, nseg, ofl);
-}
-
 int netdev_poll_all(void)
 {
 	int got = 0;
@@ -163,6 +145,16 @@ static int netdev_cmd_show(int argc, char **argv, struct cli_out *out)
 			   (unsigned long long)s->rx_drop_nobuf,
 			   (unsigned long long)s->tx_drop_full, (unsigned long long)s->tx_drop_size,
 			   (unsigned long long)s->tx_drop_down);
+		cli_printf(
+			out,
+			"      offloads:%s%s%s%s; rx GSO %llu; done in software: checksums %llu, "
+			"GSO %llu, bad %llu\n",
+			nd->offloads & NETDEV_OFL_CSUM ? " csum" : "",
+			nd->offloads & NETDEV_OFL_TSO4 ? " tso4" : "",
+			nd->offloads & NETDEV_OFL_TSO6 ? " tso6" : "",
+			nd->offloads ? (nd->offloads & NETDEV_OFL_ECN ? " ecn" : "") : " none",
+			(unsigned long long)s->rx_gso, (unsigned long long)s->tx_sw_csum,
+			(unsigned long long)s->tx_sw_gso, (unsigned long long)s->tx_drop_offload);
 	}
 	if (netdev_unclaimed)
 		cli_printf(out, "(%llu network functions had no driver)\n",

@@ -21,13 +21,19 @@
 
 #define NETDEV_MAX	 32
 #define NETDEV_NAME_MAX	 8
-#define NETDEV_FRAME_MAX 1518 /* header, VLAN tag and 1500 bytes; FCS stripped; no jumbo frames */
-#define NETDEV_RX_BUDGET 64   /* frames one poll() may deliver */
+#define NETDEV_FRAME_MAX 1518  /* header, VLAN tag and 1500 bytes; FCS stripped; no jumbo frames */
+#define NETDEV_GSO_MAX	 65549 /* a GSO frame: Ethernet header and a 65535-byte IP packet */
+#define NETDEV_RX_BUDGET 64    /* frames one poll() may deliver */
 
 /*
  * Offload metadata travelling with a frame, in virtio-net header terms
- * (virtio 1.2 §5.1.6). Drivers that offer no offloads pass NULL on receive
- * and ignore it on transmit (callers then hand over finished frames).
+ * (virtio 1.2 §5.1.6; the values are drivers/offload.h's OFFLOAD_*): a
+ * checksum left to the device (flags NEEDS_CSUM, csum_start, csum_offset)
+ * and a TCP segment of up to 64 KB to be cut into gso_size-byte pieces
+ * (gso_type). A driver whose device offers no offloads passes NULL on
+ * receive; on transmit, netdev_xmit() gives a driver only what its
+ * (offloads) say the device does, and does the rest in software first
+ * (drivers/offload.h).
  */
 struct netdev_offload {
 	uint8_t flags;	  /* VIRTIO_NET_HDR_F_NEEDS_CSUM = 1, DATA_VALID = 2 */
@@ -48,15 +54,25 @@ struct netdev_seg {
 struct netdev_stats {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t tx_packets, tx_bytes;
-	uint64_t rx_drop_len;	/* device reported a length out of range */
-	uint64_t rx_drop_desc;	/* device reported a descriptor index out of range */
-	uint64_t rx_drop_error; /* device flagged the frame as bad (CRC, ...) */
-	uint64_t rx_drop_nobuf; /* the device ran out of receive buffers */
-	uint64_t tx_drop_full;	/* transmit ring full */
-	uint64_t tx_drop_size;	/* frame larger than NETDEV_FRAME_MAX or empty */
-	uint64_t tx_drop_down;	/* link down or port not open */
-	uint64_t irqs;		/* interrupts that woke us for this port */
+	uint64_t rx_drop_len;	  /* device reported a length out of range */
+	uint64_t rx_drop_desc;	  /* device reported a descriptor index out of range */
+	uint64_t rx_drop_error;	  /* device flagged the frame as bad (CRC, ...) */
+	uint64_t rx_drop_nobuf;	  /* the device ran out of receive buffers */
+	uint64_t tx_drop_full;	  /* transmit ring full */
+	uint64_t tx_drop_size;	  /* frame larger than NETDEV_FRAME_MAX or empty */
+	uint64_t tx_drop_down;	  /* link down or port not open */
+	uint64_t tx_drop_offload; /* an offload that could not be done in software: bad headers */
+	uint64_t tx_sw_csum;	  /* checksums completed in software for this port */
+	uint64_t tx_sw_gso;	  /* GSO frames cut in software for this port */
+	uint64_t rx_gso;	  /* GSO frames received whole */
+	uint64_t irqs;		  /* interrupts that woke us for this port */
 };
+
+/* What a device does with a frame's offload metadata (netdev.offloads). */
+#define NETDEV_OFL_CSUM 0x01 /* completes a checksum left to it (NEEDS_CSUM) */
+#define NETDEV_OFL_TSO4 0x02 /* cuts TCP over IPv4 GSO frames */
+#define NETDEV_OFL_TSO6 0x04 /* cuts TCP over IPv6 GSO frames */
+#define NETDEV_OFL_ECN	0x08 /* ... also those with the ECN bit (CWR set) */
 
 struct netdev;
 
@@ -70,8 +86,10 @@ struct netdev_ops {
 	/* Brings the rings up and starts receiving. Returns 0 or -errno. */
 	int (*open)(struct netdev *nd);
 	/* Queues one frame made of (nseg) segments, copying them; does not
-	 * ring the doorbell. Returns 0, -ENOBUFS (ring full), -EMSGSIZE, or
-	 * -ENETDOWN; the driver counts the drop in nd->stats. */
+	 * ring the doorbell. (ofl), if not NULL, asks only for what
+	 * nd->offloads has (netdev_xmit() sees to it). Returns 0, -ENOBUFS
+	 * (ring full), -EMSGSIZE, or -ENETDOWN; the driver counts the drop in
+	 * nd->stats. */
 	int (*xmit)(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 		    const struct netdev_offload *ofl);
 	/* Tells the device about frames queued since the last flush. */
@@ -90,7 +108,8 @@ struct netdev {
 	const char *model;	    /* "virtio-net", "82540EM", ... */
 	uint8_t mac[6];
 	uint16_t mtu;
-	bool link; /* carrier, as the device reports it */
+	bool link;	  /* carrier, as the device reports it */
+	uint8_t offloads; /* NETDEV_OFL_*: what the device does on transmit */
 	bool promisc;
 	bool open;
 	const struct netdev_ops *ops;
@@ -133,7 +152,12 @@ int netdev_count(void);
 struct netdev *netdev_by_name(const char *name);
 
 /* Queues one frame on (nd); see netdev_ops.xmit. Counts size and link drops
- * itself before calling the driver. */
+ * itself before calling the driver. What (ofl) asks and the device cannot
+ * do is done here first: the checksum completed, a GSO frame cut into
+ * frames (each queued; the return is the first error). A frame with
+ * (ofl) must be one segment. Frames up to NETDEV_GSO_MAX bytes are taken
+ * when (ofl) is a GSO frame, else up to NETDEV_FRAME_MAX. (Lives in
+ * drivers/netdev_tx.c, which the host binding tests use too.) */
 int netdev_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 		const struct netdev_offload *ofl);
 

@@ -10,9 +10,14 @@
  * suppressed, and only receive and configuration changes interrupt.
  *
  * Negotiated: VERSION_1 (modern) or ANY_LAYOUT (legacy), MAC, STATUS and
- * EVENT_IDX when offered. Not negotiated: MRG_RXBUF (a buffer always holds
- * a whole frame), offloads (the device then hands over finished frames),
- * CTRL_VQ (see vnet_set_promisc).
+ * EVENT_IDX when offered; on a modern device, the offloads both ways
+ * (§5.1.6.2, §5.1.6.4): checksums (CSUM, GUEST_CSUM), TCP segmentation
+ * for IPv4 and IPv6 with ECN (HOST_TSO*, GUEST_TSO*; a GSO frame crosses
+ * whole, and netdev_xmit() cuts it for ports that cannot take it), and
+ * MRG_RXBUF, so that a 64 KB frame fits in the ring's small buffers: it
+ * is gathered into one per-port buffer (a copy, the receive side's only
+ * one), and sent as a chain of transmit buffers. Not negotiated: UFO,
+ * CTRL_VQ (see vnet_set_promisc), legacy offloads.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +34,12 @@
 #define VIRTIO_NET_F_CSUM	(1ULL << 0)
 #define VIRTIO_NET_F_GUEST_CSUM (1ULL << 1)
 #define VIRTIO_NET_F_MAC	(1ULL << 5)
+#define VIRTIO_NET_F_GUEST_TSO4 (1ULL << 7)
+#define VIRTIO_NET_F_GUEST_TSO6 (1ULL << 8)
+#define VIRTIO_NET_F_GUEST_ECN	(1ULL << 9)
+#define VIRTIO_NET_F_HOST_TSO4	(1ULL << 11)
+#define VIRTIO_NET_F_HOST_TSO6	(1ULL << 12)
+#define VIRTIO_NET_F_HOST_ECN	(1ULL << 13)
 #define VIRTIO_NET_F_MRG_RXBUF	(1ULL << 15)
 #define VIRTIO_NET_F_STATUS	(1ULL << 16)
 
@@ -52,6 +63,9 @@
 #define VNET_ETH_HLEN  14
 #define VNET_POLL_MAX  128 /* used entries one poll() looks at */
 #define VNET_DEVS_MAX  NETDEV_MAX
+#define VNET_NO_LINK   0xffff /* end of a transmit chain's buffer list */
+/* Buffers of one frame at most: a GSO frame and the header, in pieces. */
+#define VNET_CHAIN_MAX ((VNET_HDR_LEN + NETDEV_GSO_MAX + VNET_BUF_SIZE - 1) / VNET_BUF_SIZE)
 
 struct vnet_queue {
 	struct virtqueue vq;
@@ -59,6 +73,7 @@ struct vnet_queue {
 	void *state;	/* vq_state_bytes(), ours alone */
 	uint8_t *bufs;	/* (nbufs) buffers of VNET_BUF_SIZE bytes */
 	uint16_t *idle; /* transmit: indices of buffers not in the ring */
+	uint16_t *link; /* transmit: the next buffer of a chain, or VNET_NO_LINK */
 	uint16_t nbufs, nidle;
 	uint64_t kicks;
 };
@@ -69,7 +84,12 @@ struct vnet {
 	struct vnet_queue rx, tx;
 	uint16_t hdr_len; /* VNET_HDR_LEN or VNET_HDR_LEN_LEGACY */
 	bool split_hdr;	  /* legacy without ANY_LAYOUT: header in its own descriptor */
+	bool mergeable;	  /* MRG_RXBUF: a frame may span several receive buffers */
 	bool opened;
+	uint8_t *gather;	 /* mergeable: where a frame of several buffers is joined */
+	uint16_t rx_skip;	 /* buffers left of a frame being dropped */
+	uint64_t rx_merged;	 /* frames joined from several buffers */
+	uint64_t rx_bad_merge;	 /* frames whose buffer count or length was wrong */
 	uint64_t config_changes; /* configuration interrupts seen */
 	uint64_t tx_bad_used;	 /* transmit completions the ring refused */
 	uint64_t rx_lost;	 /* receive buffers that could not be re-posted */
@@ -105,7 +125,8 @@ static void vnet_put_le16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)(v >> 8);
 }
 
-/* Fills (ofl) from a received header (§5.1.6.4), for GUEST_CSUM. */
+/* Fills (ofl) from a received header (§5.1.6.4), for GUEST_CSUM. NULL
+ * when it asks nothing: a finished frame. */
 static const struct netdev_offload *vnet_hdr_to_ofl(const uint8_t *hdr, struct netdev_offload *ofl)
 {
 	ofl->flags = hdr[0];
@@ -114,18 +135,25 @@ static const struct netdev_offload *vnet_hdr_to_ofl(const uint8_t *hdr, struct n
 	ofl->gso_size = vnet_le16(hdr + 4);
 	ofl->csum_start = vnet_le16(hdr + 6);
 	ofl->csum_offset = vnet_le16(hdr + 8);
-	return ofl;
+	return (ofl->flags & VNET_HDR_F_NEEDS_CSUM) || ofl->gso_type ? ofl : NULL;
 }
 
-/* Writes the transmit header (§5.1.6.2): zero, a finished frame, unless
- * the caller asks for a checksum and the device took VIRTIO_NET_F_CSUM.
- * GSO would also need HOST_TSO features, which are not negotiated. */
-static void vnet_hdr_from_ofl(uint8_t *hdr, size_t len, const struct netdev_offload *ofl, bool csum)
+/* Writes the transmit header (§5.1.6.2) for the frame of (len) bytes at
+ * (f): zero, a finished frame, or the offloads (ofl) asks, which
+ * netdev_xmit() has checked the device took (nd->offloads). hdr_len, a
+ * hint for the device (§5.1.6.2.1), is the headers up to the end of TCP's. */
+static void vnet_hdr_from_ofl(uint8_t *hdr, size_t hlen, const struct netdev_offload *ofl,
+			      const uint8_t *f, size_t len)
 {
-	memset(hdr, 0, len);
-	if (ofl == NULL || !csum || !(ofl->flags & VNET_HDR_F_NEEDS_CSUM))
+	memset(hdr, 0, hlen);
+	if (ofl == NULL)
 		return;
-	hdr[0] = VNET_HDR_F_NEEDS_CSUM;
+	hdr[0] = ofl->flags & VNET_HDR_F_NEEDS_CSUM;
+	hdr[1] = ofl->gso_type;
+	if (ofl->gso_type && (size_t)ofl->csum_start + 13 <= len)
+		vnet_put_le16(hdr + 2,
+			      (uint16_t)(ofl->csum_start + (f[ofl->csum_start + 12] >> 4) * 4));
+	vnet_put_le16(hdr + 4, ofl->gso_size);
 	vnet_put_le16(hdr + 6, ofl->csum_start);
 	vnet_put_le16(hdr + 8, ofl->csum_offset);
 }
@@ -143,6 +171,7 @@ static void vnet_update_link(struct vnet *vn)
 
 static void vnet_queue_free(struct vnet_queue *q)
 {
+	free(q->link);
 	free(q->idle);
 	free(q->bufs);
 	free(q->state);
@@ -171,13 +200,16 @@ static int vnet_queue_alloc(struct vnet *vn, struct vnet_queue *q, uint16_t idx)
 	q->state = malloc(vq_state_bytes(size));
 	q->bufs = aligned_alloc(VNET_BUF_ALIGN, (size_t)q->nbufs * VNET_BUF_SIZE);
 	q->idle = malloc(q->nbufs * sizeof(*q->idle));
-	if (!q->ring || !q->state || !q->bufs || !q->idle)
+	q->link = malloc(q->nbufs * sizeof(*q->link));
+	if (!q->ring || !q->state || !q->bufs || !q->idle || !q->link)
 		goto fail;
 	err = vq_init(&q->vq, size, q->ring, q->state, vn->vpci.features & VIRTIO_F_EVENT_IDX);
 	if (err)
 		goto fail;
-	for (uint16_t i = 0; i < q->nbufs; i++)
+	for (uint16_t i = 0; i < q->nbufs; i++) {
 		q->idle[i] = q->nbufs - 1 - i;
+		q->link[i] = VNET_NO_LINK;
+	}
 	q->nidle = q->nbufs;
 	return 0;
 fail:
@@ -215,8 +247,37 @@ static void vnet_tx_reap(struct vnet *vn)
 			vn->tx_bad_used++;
 			continue;
 		}
-		/* The token is our own buffer pointer, from vq_add(). */
-		q->idle[q->nidle++] = (uint16_t)(((uint8_t *)token - q->bufs) / VNET_BUF_SIZE);
+		/* The token is our own buffer pointer, from vq_add(); the
+		 * chain's other buffers follow its links. */
+		for (uint16_t b = (uint16_t)(((uint8_t *)token - q->bufs) / VNET_BUF_SIZE);
+		     b != VNET_NO_LINK;) {
+			uint16_t next = q->link[b];
+
+			q->link[b] = VNET_NO_LINK;
+			q->idle[q->nidle++] = b;
+			b = next;
+		}
+	}
+}
+
+/* Copies (len) bytes of the segments (seg), from byte (*skip) of the
+ * first segment (*i), to (dst); advances (*i) and (*skip). */
+static void vnet_copy(uint8_t *dst, size_t len, const struct netdev_seg *seg, int *i, size_t *skip)
+{
+	while (len > 0) {
+		size_t n = seg[*i].len - *skip;
+
+		if (n > len)
+			n = len;
+		if (n > 0) /* an empty segment may have no address */
+			memcpy(dst, (const uint8_t *)seg[*i].data + *skip, n);
+		dst += n;
+		len -= n;
+		*skip += n;
+		if (*skip == seg[*i].len) {
+			(*i)++;
+			*skip = 0;
+		}
 	}
 }
 
@@ -225,57 +286,67 @@ static int vnet_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 {
 	struct vnet *vn = nd->priv;
 	struct vnet_queue *q = &vn->tx;
-	size_t len = 0, room = VNET_BUF_SIZE - vn->hdr_len;
-	struct vq_seg vs[2];
-	uint8_t *buf;
-	int err;
+	struct vq_seg vs[VNET_CHAIN_MAX];
+	size_t len = 0, done = 0, skip = 0;
+	uint16_t nbuf, head = VNET_NO_LINK, prev = VNET_NO_LINK;
+	int i = 0, err;
 
 	if (!vn->opened) {
 		nd->stats.tx_drop_down++;
 		return -ENETDOWN;
 	}
-	for (int i = 0; i < nseg; i++) {
-		if (seg[i].len > room - len) {
-			nd->stats.tx_drop_size++;
-			return -EMSGSIZE;
-		}
-		len += seg[i].len;
-	}
-	if (len == 0) {
+	for (int k = 0; k < nseg; k++)
+		len += seg[k].len;
+	/* §2.7.4: a frame may span several descriptors; a GSO frame takes a
+	 * chain of buffers. Legacy framing (split_hdr) keeps to one. */
+	if (len == 0 || len > (vn->split_hdr ? 1u : VNET_CHAIN_MAX) * VNET_BUF_SIZE - vn->hdr_len) {
 		nd->stats.tx_drop_size++;
 		return -EMSGSIZE;
 	}
-	if (q->nidle == 0)
+	nbuf = (uint16_t)((vn->hdr_len + len + VNET_BUF_SIZE - 1) / VNET_BUF_SIZE);
+	if (q->nidle < nbuf)
 		vnet_tx_reap(vn);
-	if (q->nidle == 0) {
+	if (q->nidle < nbuf) {
 		nd->stats.tx_drop_full++;
 		return -ENOBUFS;
 	}
-	buf = q->bufs + (size_t)q->idle[q->nidle - 1] * VNET_BUF_SIZE;
-	vnet_hdr_from_ofl(buf, vn->hdr_len, ofl, vn->vpci.features & VIRTIO_NET_F_CSUM);
-	len = 0;
-	for (int i = 0; i < nseg; i++) {
-		if (seg[i].len == 0)
-			continue;
-		memcpy(buf + vn->hdr_len + len, seg[i].data, seg[i].len);
-		len += seg[i].len;
+	for (uint16_t k = 0; k < nbuf; k++) {
+		uint16_t b = q->idle[--q->nidle];
+		uint8_t *buf = q->bufs + (size_t)b * VNET_BUF_SIZE;
+		size_t start = 0, n;
+
+		if (k == 0) {
+			vnet_hdr_from_ofl(buf, vn->hdr_len, ofl, seg[0].data, seg[0].len);
+			start = vn->hdr_len;
+			head = b;
+		} else {
+			q->link[prev] = b;
+		}
+		n = VNET_BUF_SIZE - start < len - done ? VNET_BUF_SIZE - start : len - done;
+		vnet_copy(buf + start, n, seg, &i, &skip);
+		done += n;
+		vs[k] = (struct vq_seg){buf, (uint32_t)(start + n)};
+		prev = b;
 	}
-	/* §5.1.6.2: header then frame; one descriptor, or two on legacy
-	 * without ANY_LAYOUT (§5.1.6.6). */
+	/* §5.1.6.2: header then frame; two descriptors on legacy without
+	 * ANY_LAYOUT (§5.1.6.6). */
 	if (vn->split_hdr) {
-		vs[0] = (struct vq_seg){buf, vn->hdr_len};
-		vs[1] = (struct vq_seg){buf + vn->hdr_len, (uint32_t)len};
-		err = vq_add(&q->vq, vs, 2, 0, buf);
-	} else {
-		vs[0] = (struct vq_seg){buf, (uint32_t)(vn->hdr_len + len)};
-		err = vq_add(&q->vq, vs, 1, 0, buf);
+		vs[1] = (struct vq_seg){(uint8_t *)vs[0].addr + vn->hdr_len,
+					vs[0].len - vn->hdr_len};
+		vs[0].len = vn->hdr_len;
+		nbuf = 2;
 	}
+	err = vq_add(&q->vq, vs, nbuf, 0, q->bufs + (size_t)head * VNET_BUF_SIZE);
 	if (err) {
 		/* Cannot happen: each idle buffer has its descriptors. */
+		for (uint16_t b = head, next; b != VNET_NO_LINK; b = next) {
+			next = q->link[b];
+			q->link[b] = VNET_NO_LINK;
+			q->idle[q->nidle++] = b;
+		}
 		nd->stats.tx_drop_full++;
 		return -ENOBUFS;
 	}
-	q->nidle--;
 	nd->stats.tx_packets++;
 	nd->stats.tx_bytes += len;
 	return 0;
@@ -292,13 +363,85 @@ static void vnet_flush(struct netdev *nd)
 	}
 }
 
+/*
+ * Joins the rest of a frame of (nbufs) buffers (mergeable receive buffers,
+ * §5.1.6.4: num_buffers), whose first (len) bytes, header stripped, are at
+ * (first), into vn->gather. Each buffer taken is added to (done)/(*ndone)
+ * to be posted again. Returns the frame's length, or 0 if it is dropped
+ * (counted): too long, or its buffers not all used yet.
+ */
+static size_t vnet_gather(struct vnet *vn, const uint8_t *first, uint32_t len, uint16_t nbufs,
+			  uint8_t **done, int *ndone)
+{
+	size_t total = len;
+	bool bad = nbufs > VNET_CHAIN_MAX;
+
+	if (bad) {
+		vn->rx_bad_merge++;
+		vn->rx_skip = (uint16_t)(nbufs - 1);
+		return 0;
+	}
+	memcpy(vn->gather, first, len);
+	for (uint16_t k = 1; k < nbufs; k++) {
+		void *token;
+		int r = vq_get_used(&vn->rx.vq, &token, &len);
+
+		if (r == 0) {
+			/* The device publishes a frame's buffers at once; the
+			 * rest, if they ever come, are dropped then. */
+			vn->rx_bad_merge++;
+			vn->rx_skip = (uint16_t)(nbufs - k);
+			return 0;
+		}
+		if (r == -EIO) {
+			vn->nd->stats.rx_drop_desc++;
+			bad = true;
+			continue;
+		}
+		done[(*ndone)++] = token;
+		if (r == -EMSGSIZE || total + len > NETDEV_GSO_MAX) {
+			bad = true;
+			continue;
+		}
+		if (!bad)
+			memcpy(vn->gather + total, token, len);
+		total += len;
+	}
+	if (bad) {
+		vn->rx_bad_merge++;
+		return 0;
+	}
+	vn->rx_merged++;
+	return total;
+}
+
+/* Hands one received frame to the port's owner, or drops it (counted).
+ * Returns 1 if delivered, else 0. */
+static int vnet_deliver(struct vnet *vn, uint8_t *frame, size_t len, const uint8_t *hdr)
+{
+	struct netdev *nd = vn->nd;
+	struct netdev_offload ofl_buf;
+	const struct netdev_offload *ofl = NULL;
+
+	if (vn->vpci.features & VIRTIO_NET_F_GUEST_CSUM)
+		ofl = vnet_hdr_to_ofl(hdr, &ofl_buf);
+	/* Only a GSO frame may be longer than the MTU allows. */
+	if (len > (ofl && ofl->gso_type ? NETDEV_GSO_MAX : NETDEV_FRAME_MAX)) {
+		nd->stats.rx_drop_len++;
+		return 0;
+	}
+	if (ofl && ofl->gso_type)
+		nd->stats.rx_gso++;
+	nd->stats.rx_packets++;
+	nd->stats.rx_bytes += len;
+	nd->rx(nd, frame, len, ofl);
+	return 1;
+}
+
 static int vnet_poll(struct netdev *nd, int budget)
 {
 	struct vnet *vn = nd->priv;
-	struct netdev_offload ofl_buf;
-	const struct netdev_offload *ofl = NULL;
-	bool guest_csum = vn->vpci.features & VIRTIO_NET_F_GUEST_CSUM;
-	uint8_t *done[VNET_POLL_MAX];
+	uint8_t *done[VNET_POLL_MAX + VNET_CHAIN_MAX];
 	int got = 0, ndone = 0;
 	uint8_t isr;
 
@@ -315,15 +458,19 @@ static int vnet_poll(struct netdev *nd, int budget)
 	}
 	vnet_tx_reap(vn);
 
-	/* §5.1.6.4: each used buffer holds the header, then one frame. The
-	 * loop is bounded by the budget and by VNET_POLL_MAX entries, so a
-	 * device replaying stale entries cannot keep us here. Buffers go back
-	 * only after the burst: a device returning one twice in a burst is
-	 * then caught, the second time not being in flight. */
-	for (int seen = 0; got < budget && seen < VNET_POLL_MAX; seen++) {
+	/* §5.1.6.4: each used buffer holds the header, then one frame, or
+	 * with MRG_RXBUF its first part, num_buffers telling how many follow.
+	 * The loop is bounded by the budget and by VNET_POLL_MAX entries (a
+	 * frame begun may take VNET_CHAIN_MAX more), so a device replaying
+	 * stale entries cannot keep us here. Buffers go back only after the
+	 * burst: a device returning one twice in a burst is then caught, the
+	 * second time not being in flight. */
+	for (int seen = 0; got < budget && seen < VNET_POLL_MAX && ndone < VNET_POLL_MAX; seen++) {
 		void *token;
 		uint32_t len;
 		uint8_t *buf;
+		uint16_t nbufs;
+		size_t flen;
 		int r = vq_get_used(&vn->rx.vq, &token, &len);
 
 		if (r == 0)
@@ -333,18 +480,27 @@ static int vnet_poll(struct netdev *nd, int budget)
 			continue;
 		}
 		buf = token;
-		if (r == -EMSGSIZE || len < (uint32_t)vn->hdr_len + VNET_ETH_HLEN ||
-		    len - vn->hdr_len > NETDEV_FRAME_MAX) {
-			nd->stats.rx_drop_len++;
-		} else if (nd->rx) {
-			if (guest_csum)
-				ofl = vnet_hdr_to_ofl(buf, &ofl_buf);
-			nd->stats.rx_packets++;
-			nd->stats.rx_bytes += len - vn->hdr_len;
-			nd->rx(nd, buf + vn->hdr_len, len - vn->hdr_len, ofl);
-			got++;
-		}
 		done[ndone++] = buf;
+		if (vn->rx_skip) {
+			vn->rx_skip--;
+			continue;
+		}
+		if (r == -EMSGSIZE || len < (uint32_t)vn->hdr_len + VNET_ETH_HLEN) {
+			nd->stats.rx_drop_len++;
+			/* The rest of its buffers, if the header says so, follow. */
+			if (vn->mergeable && (r == -EMSGSIZE || len >= vn->hdr_len) &&
+			    vnet_le16(buf + 10) > 1)
+				vn->rx_skip = (uint16_t)(vnet_le16(buf + 10) - 1);
+			continue;
+		}
+		nbufs = vn->mergeable ? vnet_le16(buf + 10) : 1;
+		flen = len - vn->hdr_len;
+		if (nbufs > 1)
+			flen = vnet_gather(vn, buf + vn->hdr_len, (uint32_t)flen, nbufs, done,
+					   &ndone);
+		if (flen == 0 || nd->rx == NULL)
+			continue;
+		got += vnet_deliver(vn, nbufs > 1 ? vn->gather : buf + vn->hdr_len, flen, buf);
 	}
 	for (int i = 0; i < ndone; i++)
 		if (vnet_rx_post(vn, done[i]) != 0)
@@ -381,6 +537,18 @@ static int vnet_open(struct netdev *nd)
 	err = vnet_queue_alloc(vn, &vn->tx, VNET_TXQ);
 	if (err)
 		goto fail_tx;
+	/* A 64 KB frame takes VNET_CHAIN_MAX transmit buffers: a smaller
+	 * ring could never send one, so it is cut before it gets here. */
+	if (vn->tx.nbufs < VNET_CHAIN_MAX)
+		nd->offloads &= (uint8_t) ~(NETDEV_OFL_TSO4 | NETDEV_OFL_TSO6 | NETDEV_OFL_ECN);
+	if (vn->mergeable && vn->gather == NULL) {
+		/* C11 7.22.3.1: a size that is a multiple of the alignment. */
+		vn->gather = aligned_alloc(VNET_BUF_ALIGN, (NETDEV_GSO_MAX + VNET_BUF_ALIGN - 1) /
+								   VNET_BUF_ALIGN * VNET_BUF_ALIGN);
+		err = vn->gather ? 0 : -ENOMEM;
+		if (err)
+			goto fail_setup;
+	}
 	/* Transmit completions are reaped by poll(); they need no interrupt. */
 	vq_set_interrupts(&vn->tx.vq, false);
 	err = vpci_queue_setup(&vn->vpci, VNET_RXQ, &vn->rx.vq);
@@ -422,6 +590,28 @@ static const struct netdev_ops vnet_ops = {
 	.set_promisc = vnet_set_promisc,
 };
 
+/*
+ * The offloads to take of those (offered), keeping §5.1.3.1's
+ * dependencies: GUEST_TSO* need GUEST_CSUM, HOST_TSO* need CSUM, the ECN
+ * bits need a TSO. Receiving 64 KB frames also needs MRG_RXBUF here
+ * (without it every receive buffer would have to hold 64 KB, §5.1.6.3.1).
+ */
+static uint64_t vnet_offload_features(uint64_t offered)
+{
+	uint64_t f =
+		offered & (VIRTIO_NET_F_CSUM | VIRTIO_NET_F_GUEST_CSUM | VIRTIO_NET_F_MRG_RXBUF);
+
+	if ((f & VIRTIO_NET_F_GUEST_CSUM) && (f & VIRTIO_NET_F_MRG_RXBUF))
+		f |= offered & (VIRTIO_NET_F_GUEST_TSO4 | VIRTIO_NET_F_GUEST_TSO6);
+	if (f & (VIRTIO_NET_F_GUEST_TSO4 | VIRTIO_NET_F_GUEST_TSO6))
+		f |= offered & VIRTIO_NET_F_GUEST_ECN;
+	if (f & VIRTIO_NET_F_CSUM)
+		f |= offered & (VIRTIO_NET_F_HOST_TSO4 | VIRTIO_NET_F_HOST_TSO6);
+	if (f & (VIRTIO_NET_F_HOST_TSO4 | VIRTIO_NET_F_HOST_TSO6))
+		f |= offered & VIRTIO_NET_F_HOST_ECN;
+	return f;
+}
+
 static int vnet_probe(struct netdev *nd, const struct pci_dev *pci, const struct netdev_pci_id *id)
 {
 	uint64_t offered, want;
@@ -456,6 +646,8 @@ static int vnet_probe(struct netdev *nd, const struct pci_dev *pci, const struct
 		err = -ENOTSUP;
 		goto fail_reset;
 	}
+	if (vn->vpci.modern)
+		want |= vnet_offload_features(offered);
 	/* Steps 5-6: FEATURES_OK, kept by the device (modern only, §3.1.2). */
 	err = vpci_set_features(&vn->vpci, offered & want);
 	if (err)
@@ -465,6 +657,11 @@ static int vnet_probe(struct netdev *nd, const struct pci_dev *pci, const struct
 			      ? VNET_HDR_LEN
 			      : VNET_HDR_LEN_LEGACY;
 	vn->split_hdr = !(vn->vpci.features & (VIRTIO_F_VERSION_1 | VIRTIO_F_ANY_LAYOUT));
+	vn->mergeable = vn->vpci.features & VIRTIO_NET_F_MRG_RXBUF;
+	nd->offloads = (vn->vpci.features & VIRTIO_NET_F_CSUM ? NETDEV_OFL_CSUM : 0) |
+		       (vn->vpci.features & VIRTIO_NET_F_HOST_TSO4 ? NETDEV_OFL_TSO4 : 0) |
+		       (vn->vpci.features & VIRTIO_NET_F_HOST_TSO6 ? NETDEV_OFL_TSO6 : 0) |
+		       (vn->vpci.features & VIRTIO_NET_F_HOST_ECN ? NETDEV_OFL_ECN : 0);
 
 	/* Step 7 (device configuration, §5.1.5): the MAC, or a random
 	 * locally administered one if the device has none to offer. */
@@ -534,6 +731,19 @@ static int vnet_cmd_show(int argc, char **argv, struct cli_out *out)
 			   "      config changes %llu, tx bad completions %llu, rx lost %llu\n",
 			   (unsigned long long)vn->config_changes,
 			   (unsigned long long)vn->tx_bad_used, (unsigned long long)vn->rx_lost);
+		cli_printf(out,
+			   "      offloads: tx%s%s%s%s, rx%s%s%s%s; rx merged %llu, bad merges "
+			   "%llu\n",
+			   vn->nd->offloads & NETDEV_OFL_CSUM ? " csum" : "",
+			   vn->nd->offloads & NETDEV_OFL_TSO4 ? " tso4" : "",
+			   vn->nd->offloads & NETDEV_OFL_TSO6 ? " tso6" : "",
+			   vn->nd->offloads ? (vn->nd->offloads & NETDEV_OFL_ECN ? " ecn" : "")
+					    : " none",
+			   vn->vpci.features & VIRTIO_NET_F_GUEST_CSUM ? " csum" : " none",
+			   vn->vpci.features & VIRTIO_NET_F_GUEST_TSO4 ? " tso4" : "",
+			   vn->vpci.features & VIRTIO_NET_F_GUEST_TSO6 ? " tso6" : "",
+			   vn->vpci.features & VIRTIO_NET_F_GUEST_ECN ? " ecn" : "",
+			   (unsigned long long)vn->rx_merged, (unsigned long long)vn->rx_bad_merge);
 	}
 	return 0;
 }

@@ -97,6 +97,10 @@ void cksum_adjust16(uint8_t *ck, uint16_t from, uint16_t to, int flags)
 {
 	uint16_t v = cksum_load(ck);
 
+	if (flags & CKSUM_PARTIAL) {
+		cksum_store(ck, (uint16_t)~cksum_update16((uint16_t)~v, from, to), 0);
+		return;
+	}
 	if ((flags & CKSUM_UDP) && v == 0)
 		return;
 	cksum_store(ck, cksum_update16(v, from, to), flags);
@@ -106,6 +110,10 @@ void cksum_adjust32(uint8_t *ck, uint32_t from, uint32_t to, int flags)
 {
 	uint16_t v = cksum_load(ck);
 
+	if (flags & CKSUM_PARTIAL) {
+		cksum_store(ck, (uint16_t)~cksum_update32((uint16_t)~v, from, to), 0);
+		return;
+	}
 	if ((flags & CKSUM_UDP) && v == 0)
 		return;
 	cksum_store(ck, cksum_update32(v, from, to), flags);

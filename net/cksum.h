@@ -27,6 +27,15 @@
 #define CKSUM_UDP 0x01
 
 /*
+ * For cksum_adjust16() and cksum_adjust32(): the field holds not a
+ * checksum but the sum a sender with checksum offload left there for the
+ * device to finish: the pseudo-header's, uncomplemented (virtio 1.2
+ * §5.1.6.2, NEEDS_CSUM). It is updated as the sum it is, S' = S - m + m'
+ * (the complement of eqn. 3 on its complement); no UDP rule applies.
+ */
+#define CKSUM_PARTIAL 0x02
+
+/*
  * Adds the (len) bytes at (buf), taken as big-endian 16-bit words, to the
  * running sum (sum), which starts at 0. An odd final byte is padded with a
  * zero byte, so only the last piece of a checksummed range may have odd

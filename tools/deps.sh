@@ -27,7 +27,7 @@ PACKAGES=(gcc make meson ninja-build pkg-config python3 xz-utils curl
 	libcmocka-dev clang lld llvm libclang-rt-14-dev clang-format
 	qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common
 	xorriso mtools
-	iproute2 iputils-ping arping isc-dhcp-client busybox iperf3 dnsutils
+	iproute2 ethtool iputils-ping arping isc-dhcp-client busybox iperf3 dnsutils
 	dnsmasq-base kea-admin)
 
 # Source packages come from trixie through a private apt configuration in

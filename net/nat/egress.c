@@ -10,6 +10,7 @@
 #include "kernel/poll.h"
 #include "kernel/random.h"
 #include "kernel/time.h"
+#include "drivers/offload.h"
 #include "net/nat/egress.h"
 #include "net/nat/neigh.h"
 #include "net/switch/network.h"
@@ -32,8 +33,8 @@ static struct egress_wait egress_queue[EGRESS_QUEUE];
 static struct network *egress_nets[NEIGH_NETS]; /* by network number */
 static bool egress_ready;
 static struct {
-	uint64_t sent, queued, sent_queued, queue_full, unreachable, no_room, too_big, requests,
-		no_address;
+	uint64_t sent, queued, sent_queued, queue_full, unreachable, no_room, too_big, bad_offload,
+		requests, no_address;
 } egress_st;
 
 static void egress_init(void)
@@ -55,13 +56,14 @@ static uint8_t egress_num(struct network *net)
 	return (uint8_t)i;
 }
 
-static void egress_put(struct network *net, uint8_t *frame, size_t len, const uint8_t mac[6])
+static void egress_put(struct network *net, uint8_t *frame, size_t len, const uint8_t mac[6],
+		       const struct netdev_offload *ofl)
 {
 	memcpy(frame, mac, 6);
 	memcpy(frame + 6, network_mac(net), 6);
 	frame[12] = 0x08;
 	frame[13] = 0x00;
-	network_output(net, frame, len);
+	network_output(net, frame, len, ofl);
 }
 
 /* Asks the network's segment who has (hop), from the network's address. */
@@ -75,7 +77,7 @@ static void egress_request(struct network *net, uint32_t hop)
 		return;
 	}
 	neigh_arp_request(req, network_mac(net), ip, hop);
-	network_output(net, req, sizeof(req));
+	network_output(net, req, sizeof(req), NULL);
 	egress_st.requests++;
 }
 
@@ -114,7 +116,7 @@ static void egress_release(struct network *net, uint32_t hop, const uint8_t *mac
 		if (w->net != net || w->hop != hop)
 			continue;
 		if (mac != NULL) {
-			egress_put(net, w->frame, w->len, mac);
+			egress_put(net, w->frame, w->len, mac, NULL);
 			egress_st.sent_queued++;
 		} else {
 			egress_st.unreachable++;
@@ -123,7 +125,8 @@ static void egress_release(struct network *net, uint32_t hop, const uint8_t *mac
 	}
 }
 
-void egress_send(struct network *net, uint8_t *frame, size_t len, uint32_t hop)
+void egress_send(struct network *net, uint8_t *frame, size_t len, uint32_t hop,
+		 const struct netdev_offload *ofl)
 {
 	uint8_t mac[6];
 	bool ask;
@@ -135,13 +138,20 @@ void egress_send(struct network *net, uint8_t *frame, size_t len, uint32_t hop)
 		egress_request(net, hop);
 	switch (r) {
 	case NEIGH_USE:
-		egress_put(net, frame, len, mac);
+		egress_put(net, frame, len, mac, ofl);
 		egress_st.sent++;
 		return;
 	case NEIGH_REQUEST:
 	case NEIGH_WAIT:
-		if (len > EGRESS_FRAME_MAX) {
+		/* A waiting frame is a finished one: a GSO frame does not wait
+		 * (TCP sends it again), a partial checksum is completed. */
+		if (len > EGRESS_FRAME_MAX || (ofl != NULL && ofl->gso_type)) {
 			egress_st.too_big++;
+			return;
+		}
+		if (ofl != NULL && (ofl->flags & OFFLOAD_F_NEEDS_CSUM) &&
+		    offload_csum(frame, len, ofl) != 0) {
+			egress_st.bad_offload++;
 			return;
 		}
 		egress_enqueue(net, frame, len, hop);
@@ -224,16 +234,16 @@ static int egress_cmd_show_arp(int argc, char **argv, struct cli_out *out)
 	}
 	egress_init();
 	neigh_show(&egress_neigh, num, time_ms(), out);
-	cli_printf(out,
-		   "egress: sent %llu, queued %llu (sent later %llu); dropped: queue full %llu, "
-		   "unreachable %llu, no room %llu, too big %llu; ARP requests %llu (no address "
-		   "%llu)\n",
-		   (unsigned long long)egress_st.sent, (unsigned long long)egress_st.queued,
-		   (unsigned long long)egress_st.sent_queued,
-		   (unsigned long long)egress_st.queue_full,
-		   (unsigned long long)egress_st.unreachable, (unsigned long long)egress_st.no_room,
-		   (unsigned long long)egress_st.too_big, (unsigned long long)egress_st.requests,
-		   (unsigned long long)egress_st.no_address);
+	cli_printf(
+		out,
+		"egress: sent %llu, queued %llu (sent later %llu); dropped: queue full %llu, "
+		"unreachable %llu, no room %llu, too big or GSO %llu, bad offload %llu; ARP "
+		"requests %llu (no address %llu)\n",
+		(unsigned long long)egress_st.sent, (unsigned long long)egress_st.queued,
+		(unsigned long long)egress_st.sent_queued, (unsigned long long)egress_st.queue_full,
+		(unsigned long long)egress_st.unreachable, (unsigned long long)egress_st.no_room,
+		(unsigned long long)egress_st.too_big, (unsigned long long)egress_st.bad_offload,
+		(unsigned long long)egress_st.requests, (unsigned long long)egress_st.no_address);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "kernel/cli.h"
 
 struct network;
+struct netdev_offload;
 
 #define EGRESS_NEIGH_CAPACITY 4096 /* neighbours of every network together */
 #define EGRESS_NEIGH_SHARE    1024 /* of them, one network's at most */
@@ -27,12 +28,15 @@ struct network;
 
 /*
  * Sends the Ethernet frame of (len) bytes at (frame), whose IPv4 packet is
- * ready, out of network (net) to next hop (hop) (host order): fills in the
- * Ethernet header (the hop's MAC, the network's own) and hands it to the
- * switch, or queues a copy while the hop is resolved, or drops it
- * (counted). The caller keeps (frame).
+ * ready but for what (ofl) (NULL: nothing) leaves to a device, out of
+ * network (net) to next hop (hop) (host order): fills in the Ethernet
+ * header (the hop's MAC, the network's own) and hands it to the switch,
+ * or queues a copy while the hop is resolved (its checksum completed
+ * first; a GSO frame is not queued but dropped), or drops it (counted).
+ * The caller keeps (frame).
  */
-void egress_send(struct network *net, uint8_t *frame, size_t len, uint32_t hop);
+void egress_send(struct network *net, uint8_t *frame, size_t len, uint32_t hop,
+		 const struct netdev_offload *ofl);
 
 /* Shows the egress path an Ethernet frame that reached (net)'s CPU port,
  * (len) bytes at (frame), which the caller keeps: ARP from a neighbour

@@ -1,11 +1,12 @@
 /*
  * The binding of the NAPT core to the switches and lwIP. Frames for a CPU
- * port arrive here first (gw_input, step 2 of the path in
- * net/switch/network.h): a nat network's packets to
- * destinations beyond it are translated in the driver's buffer and sent
- * on through lwIP's ARP (etharp_output) on the uplink netif; packets to the
- * uplink address are translated back in or left to lwIP (NAT_LOCAL). ICMP
- * errors the core asks for are built by lwIP's icmp.c, rate-limited.
+ * port arrive here first (gw_input, step 3 of the path in
+ * net/switch/network.h): a nat network's packets to destinations beyond it
+ * are translated in the driver's buffer and sent on by egress_send()
+ * (net/nat/egress.h), GSO frames whole; packets to the uplink address are
+ * translated back in or left to lwIP (NAT_LOCAL). ICMP errors the core
+ * asks for are built by lwIP's icmp.c, rate-limited; lwIP fragments the
+ * rare packet that needs it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/sys.h"
+#include "drivers/offload.h"
 #include "net/nat/egress.h"
 #include "net/nat/gateway.h"
 #include "net/nat/nat.h"
@@ -49,7 +51,7 @@ static uint32_t gw_icmp_second, gw_icmp_sent;
 static struct {
 	uint64_t to_uplink, to_inside, local, no_route, no_pbuf, icmp_sent, icmp_limited,
 		between_networks, spoofed, not_for_uplink, uplink_service, hostonly_out,
-		directed_bcast;
+		directed_bcast, bad_offload;
 } gw_st;
 
 static uint32_t gw_rand(void *ctx)
@@ -222,6 +224,10 @@ static void gw_icmp(const uint8_t *ip, size_t len, enum nat_verdict v)
 		gw_st.icmp_limited++;
 		return;
 	}
+	/* The error quotes the header and 8 bytes (RFC 792); a GSO packet
+	 * need not be copied whole for that. */
+	if (len > 576)
+		len = 576;
 	p = pbuf_alloc(PBUF_IP, (u16_t)len, PBUF_RAM);
 	if (p == NULL) {
 		gw_st.no_pbuf++;
@@ -238,9 +244,66 @@ static void gw_icmp(const uint8_t *ip, size_t len, enum nat_verdict v)
 	gw_st.icmp_sent++;
 }
 
-/* Carries out the core's verdict on the packet (ip, len). Returns true if
- * the packet was consumed, false to give it to lwIP. */
-static bool gw_verdict(enum nat_verdict v, uint8_t *ip, size_t len, const struct nat_meta *meta)
+/* lwIP's fragmenting takes finished packets only: a checksum left to a
+ * device is completed first (in place: the frame is ours now); a GSO
+ * packet that would need fragments, not segments, is dropped. */
+static void gw_fragment_ofl(struct netif *nif, uint8_t *ip, size_t len, uint32_t hop,
+			    const struct netdev_offload *ofl)
+{
+	if (ofl != NULL &&
+	    (ofl->gso_type || offload_csum(ip - GW_ETH_HLEN, len + GW_ETH_HLEN, ofl))) {
+		gw_st.bad_offload++;
+		return;
+	}
+	gw_fragment(nif, ip, len, hop);
+}
+
+/*
+ * Makes what the sender of the IPv4 packet (ip, len) left to a device fit
+ * the NAT (virtio 1.2 §5.1.6.2): a checksum at TCP's or UDP's usual place
+ * stays partial (meta->csum_partial); one anywhere else is completed now
+ * and its flag cleared in (*ofl); a GSO packet (TCP over IPv4, its checksum
+ * partial, as §5.1.6.2 requires) tells the NAT its segments' size. Returns
+ * the offload to send the packet with, NULL for none; sets (*bad) for a
+ * packet to drop (counted).
+ */
+static const struct netdev_offload *gw_offload(uint8_t *ip, size_t len, struct netdev_offload *ofl,
+					       struct nat_meta *meta, bool *bad)
+{
+	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
+	bool usual;
+
+	*bad = false;
+	if (ofl == NULL || (!(ofl->flags & OFFLOAD_F_NEEDS_CSUM) && ofl->gso_type == 0))
+		return NULL;
+	usual = (ofl->flags & OFFLOAD_F_NEEDS_CSUM) && (ip[6] & 0x3f) == 0 && ip[7] == 0 &&
+		ofl->csum_start == GW_ETH_HLEN + ihl &&
+		((ip[9] == 6 && ofl->csum_offset == 16) || (ip[9] == 17 && ofl->csum_offset == 6));
+	if (ofl->gso_type) {
+		if (!usual || (ofl->gso_type & ~OFFLOAD_GSO_ECN) != OFFLOAD_GSO_TCPV4 ||
+		    ip[9] != 6 || ofl->gso_size == 0) {
+			gw_st.bad_offload++;
+			*bad = true;
+			return NULL;
+		}
+		meta->gso_size = ofl->gso_size;
+	} else if (!usual) {
+		if (offload_csum(ip - GW_ETH_HLEN, len + GW_ETH_HLEN, ofl) != 0) {
+			gw_st.bad_offload++;
+			*bad = true;
+		}
+		ofl->flags &= (uint8_t)~OFFLOAD_F_NEEDS_CSUM;
+		return NULL;
+	}
+	meta->csum_partial = true;
+	return ofl;
+}
+
+/* Carries out the core's verdict on the packet (ip, len), which leaves
+ * with the offload (ofl) if it goes on. Returns true if the packet was
+ * consumed, false to give it to lwIP. */
+static bool gw_verdict(enum nat_verdict v, uint8_t *ip, size_t len, const struct nat_meta *meta,
+		       const struct netdev_offload *ofl)
 {
 	uint32_t dst = gw_be32(ip + 16);
 	struct netif *up = gw_up ? network_netif(gw_up) : NULL;
@@ -261,9 +324,9 @@ static bool gw_verdict(enum nat_verdict v, uint8_t *ip, size_t len, const struct
 		}
 		gw_st.to_uplink++;
 		if (meta->fragment)
-			gw_fragment(up, ip, len, hop);
+			gw_fragment_ofl(up, ip, len, hop, ofl);
 		else
-			egress_send(gw_up, ip - GW_ETH_HLEN, len + GW_ETH_HLEN, hop);
+			egress_send(gw_up, ip - GW_ETH_HLEN, len + GW_ETH_HLEN, hop, ofl);
 		return true;
 	}
 	case NAT_TO_INSIDE:
@@ -274,9 +337,9 @@ static bool gw_verdict(enum nat_verdict v, uint8_t *ip, size_t len, const struct
 		}
 		gw_st.to_inside++;
 		if (meta->fragment)
-			gw_fragment(network_netif(in), ip, len, dst);
+			gw_fragment_ofl(network_netif(in), ip, len, dst, ofl);
 		else
-			egress_send(in, ip - GW_ETH_HLEN, len + GW_ETH_HLEN, dst);
+			egress_send(in, ip - GW_ETH_HLEN, len + GW_ETH_HLEN, dst, ofl);
 		return true;
 	case NAT_ICMP_TIME_EXCEEDED:
 	case NAT_ICMP_FRAG_NEEDED:
@@ -319,13 +382,15 @@ static bool gw_service_port(const uint8_t *ip, size_t iplen)
  * lwIP netifs too, and lwIP accepts a packet for any of them on any netif
  * (RFC 1122 §3.3.4.2, weak host): an outside host that routes the inside
  * subnet via the uplink must not reach them, so such packets stop here. */
-static bool gw_from_uplink(uint8_t *ip, size_t iplen, uint32_t dst)
+static bool gw_from_uplink(uint8_t *ip, size_t iplen, uint32_t dst, struct netdev_offload *ofl)
 {
 	struct netif *nif = network_netif(gw_up);
 	uint32_t mask = nif ? lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(nif))) : 0;
 	uint32_t own = gw_netif_addr(nif); /* the DHCP client's may be newer than gw_up_addr */
 	struct nat_meta meta = {0};
+	const struct netdev_offload *out;
 	enum nat_verdict v;
+	bool bad;
 
 	if (dst == 0xffffffffu || (dst >> 28) == 0xe || (own && dst == (own | ~mask)))
 		return false;
@@ -352,25 +417,30 @@ static bool gw_from_uplink(uint8_t *ip, size_t iplen, uint32_t dst)
 	}
 	if (!gw_ready)
 		return false;
+	out = gw_offload(ip, iplen, ofl, &meta, &bad);
+	if (bad)
+		return true;
 	v = nat_translate(&gw_nat, NAT_INBOUND, ip, iplen, sys_now(), &meta);
-	return gw_verdict(v, ip, iplen, &meta);
+	return gw_verdict(v, ip, iplen, &meta, out);
 }
 
-bool gw_input(struct network *net, void *frame, size_t len)
+bool gw_input(struct network *net, void *frame, size_t len, struct netdev_offload *ofl)
 {
 	uint8_t *eth = frame, *ip = eth + GW_ETH_HLEN;
 	size_t iplen = len - GW_ETH_HLEN;
 	struct nat_meta meta = {0};
 	struct netif *nif = network_netif(net);
+	const struct netdev_offload *out;
 	uint32_t src, dst, mask;
 	enum nat_verdict v;
+	bool bad;
 
 	if (len < GW_ETH_HLEN + 20 || (eth[12] << 8 | eth[13]) != GW_ETH_P_IP)
 		return false;
 	src = gw_be32(ip + 12);
 	dst = gw_be32(ip + 16);
 	if (net == gw_up)
-		return gw_from_uplink(ip, iplen, dst);
+		return gw_from_uplink(ip, iplen, dst, ofl);
 	if (nif == NULL)
 		return false;
 	mask = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(nif)));
@@ -404,8 +474,11 @@ bool gw_input(struct network *net, void *frame, size_t len)
 		gw_st.directed_bcast++;
 		return true;
 	}
+	out = gw_offload(ip, iplen, ofl, &meta, &bad);
+	if (bad)
+		return true;
 	v = nat_translate(&gw_nat, NAT_OUTBOUND, ip, iplen, sys_now(), &meta);
-	return gw_verdict(v, ip, iplen, &meta);
+	return gw_verdict(v, ip, iplen, &meta, out);
 }
 
 static void gw_follow_dns(void)
@@ -461,11 +534,12 @@ static int gw_cmd_show_nat(int argc, char **argv, struct cli_out *out)
 		out,
 		"  dropped: no route %llu, no pbuf %llu, between networks %llu, host-only out "
 		"%llu, spoofed source %llu, from the uplink not to its address %llu, to DNS/DHCP "
-		"on the uplink %llu, directed broadcast %llu\n",
+		"on the uplink %llu, directed broadcast %llu, bad offload header %llu\n",
 		(unsigned long long)gw_st.no_route, (unsigned long long)gw_st.no_pbuf,
 		(unsigned long long)gw_st.between_networks, (unsigned long long)gw_st.hostonly_out,
 		(unsigned long long)gw_st.spoofed, (unsigned long long)gw_st.not_for_uplink,
-		(unsigned long long)gw_st.uplink_service, (unsigned long long)gw_st.directed_bcast);
+		(unsigned long long)gw_st.uplink_service, (unsigned long long)gw_st.directed_bcast,
+		(unsigned long long)gw_st.bad_offload);
 	return 0;
 }
 

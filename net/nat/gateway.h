@@ -14,15 +14,22 @@
 
 struct network;
 
+struct netdev_offload;
+
 /*
  * The forwarding stage of a network's CPU port (net/switch/network.h): IPv4
  * in the (len)-byte Ethernet frame at (frame), which the switch sent to the
  * CPU port of (net). NAT rewrites it in place (the driver's buffer, lent for
  * the call) and sends it on, or drops it and counts why; either way it
  * returns true (consumed). False: not for forwarding (ARP, the gateway's
- * own addresses, broadcasts), the frame goes on to lwIP untouched.
+ * own addresses, broadcasts), the frame goes on to lwIP untranslated.
+ * (ofl), NULL or the caller's copy of what the sender left to a device
+ * (drivers/netdev.h): a GSO frame is translated whole and a partial
+ * checksum kept partial where the egress port can finish them; a partial
+ * checksum at an unusual place is completed here, and its flag cleared in
+ * (*ofl), whatever is returned.
  */
-bool gw_input(struct network *net, void *frame, size_t len);
+bool gw_input(struct network *net, void *frame, size_t len, struct netdev_offload *ofl);
 
 /* Allocates the memory of a NAT table of (sessions) entries for the next
  * gw_configure(), unless the running table has that size: the step of a

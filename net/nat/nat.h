@@ -136,8 +136,18 @@ static inline bool nat_is_drop(enum nat_verdict v)
 	return v >= NAT_DROP_SHORT;
 }
 
-/* More about a verdict, filled by nat_translate(). */
+/* What the caller tells nat_translate() about a packet (kept), and more
+ * about its verdict (filled in). */
 struct nat_meta {
+	/* In: the sender left the TCP/UDP checksum to a device (virtio 1.2
+	 * §5.1.6.2, NEEDS_CSUM, the field at its usual place): the field
+	 * holds the pseudo-header's sum, so an address change updates it as a
+	 * sum and a port change leaves it (the device sums the ports). */
+	bool csum_partial;
+	/* In: a TCP GSO packet, cut later into segments of this many payload
+	 * bytes: the next hop's MTU is checked against a segment, not the
+	 * whole. 0: an ordinary packet. */
+	uint16_t gso_size;
 	uint16_t mtu;  /* NAT_ICMP_FRAG_NEEDED, NAT_TO_*: the next hop's MTU */
 	bool fragment; /* NAT_TO_*: longer than (mtu), DF clear: fragment it to send it */
 };

@@ -141,10 +141,18 @@ static enum nat_verdict nat_parse(uint8_t *pkt, size_t len, struct nat_pkt *p)
 enum nat_verdict nat_hop_check(const struct nat_pkt *p, uint16_t mtu, bool may_icmp,
 			       struct nat_meta *meta)
 {
+	uint32_t size = p->tot;
+
 	meta->mtu = mtu;
 	if (p->ttl <= 1)
 		return may_icmp ? NAT_ICMP_TIME_EXCEEDED : NAT_DROP_TTL;
-	if (p->tot > mtu) {
+	/* A GSO packet leaves as segments: headers and gso_size bytes each. */
+	if (meta->gso_size && p->pi == NAT_P_TCP && p->l4 != NULL) {
+		uint32_t seg = (uint32_t)(p->l4 - p->ip) + (p->l4[12] >> 4) * 4u + meta->gso_size;
+
+		size = seg < size ? seg : size;
+	}
+	if (size > mtu) {
 		if (p->df)
 			return may_icmp ? NAT_ICMP_FRAG_NEEDED : NAT_DROP_TOO_BIG;
 		meta->fragment = true;
@@ -173,7 +181,8 @@ static void nat_set_port(struct nat_pkt *p, uint8_t *field, uint16_t port)
 	uint16_t old = nat_get16(field);
 
 	nat_put16(field, port);
-	cksum_adjust16(p->l4ck, old, port, p->ckflags);
+	if (!(p->ckflags & CKSUM_PARTIAL)) /* the device will sum the new port */
+		cksum_adjust16(p->l4ck, old, port, p->ckflags);
 }
 
 void nat_ttl_dec(struct nat_pkt *p)
@@ -408,6 +417,8 @@ static enum nat_verdict nat_decide(struct nat *n, enum nat_dir dir, uint8_t *pkt
 	v = nat_parse(pkt, len, &p);
 	if (v != NAT_TO_UPLINK)
 		return v;
+	if (meta->csum_partial && p.l4 != NULL && (p.pi == NAT_P_TCP || p.pi == NAT_P_UDP))
+		p.ckflags = CKSUM_PARTIAL;
 	if (dir == NAT_INBOUND) {
 		if (up == 0)
 			return NAT_LOCAL; /* e.g. the uplink's DHCP client still at work */
@@ -436,9 +447,12 @@ enum nat_verdict nat_translate(struct nat *n, enum nat_dir dir, uint8_t *pkt, si
 	struct nat_meta spare;
 	enum nat_verdict v;
 
-	if (meta == NULL)
+	if (meta == NULL) {
+		memset(&spare, 0, sizeof(spare));
 		meta = &spare;
-	memset(meta, 0, sizeof(*meta));
+	}
+	meta->mtu = 0;
+	meta->fragment = false;
 	v = nat_decide(n, dir, pkt, len, now_ms, meta);
 	n->stats.verdict[v]++;
 	return v;

@@ -13,6 +13,7 @@
 #include "kernel/cli.h"
 #include "kernel/poll.h"
 #include "kernel/random.h"
+#include "drivers/offload.h"
 #include "lwip/etharp.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
@@ -38,12 +39,13 @@ struct network {
 	struct sw sw;
 	struct fdb_entry *slots;
 	struct netif netif;
-	bool guarded;	     /* guard on: a network with an address, not `no guard` */
-	struct guard guard;  /* who holds which address (net/switch/guard.h) */
-	uint32_t trusted;    /* ports whose DHCP servers may answer (the uplink's) */
-	uint64_t rogue_dhcp; /* DHCP server messages from other ports, dropped */
-	uint64_t cpu_nobuf;  /* frames for lwIP dropped: no pbuf */
-	uint64_t cpu_tx_big; /* lwIP frames with too many segments */
+	bool guarded;		  /* guard on: a network with an address, not `no guard` */
+	struct guard guard;	  /* who holds which address (net/switch/guard.h) */
+	uint32_t trusted;	  /* ports whose DHCP servers may answer (the uplink's) */
+	uint64_t rogue_dhcp;	  /* DHCP server messages from other ports, dropped */
+	uint64_t cpu_nobuf;	  /* frames for lwIP dropped: no pbuf */
+	uint64_t cpu_bad_offload; /* frames for lwIP whose offload could not be finished */
+	uint64_t cpu_tx_big;	  /* lwIP frames with too many segments */
 };
 
 static struct network network_tab[NETWORK_MAX];
@@ -54,29 +56,62 @@ static int network_in_port = -1;
 static uint8_t network_in_mac[6];
 static int network_rx_port = -1; /* the port whose frame the switch is forwarding */
 
-static void network_to_cpu(struct network *net, void *frame, size_t len)
+/* Gives lwIP one finished frame, made of (nseg) pieces. Returns 0 (for
+ * offload_segment(), which goes on). */
+static int network_lwip_input(void *ctx, const struct netdev_seg *seg, int nseg)
 {
+	struct network *net = ctx;
 	struct pbuf *p;
+	size_t len = 0, at = 0;
 
-	egress_arp_input(net, frame, len);
-	if (gw_input(net, frame, len))
-		return;
-	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
-
+	for (int i = 0; i < nseg; i++)
+		len += seg[i].len;
+	p = len <= 0xffff ? pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL) : NULL;
 	if (p == NULL) {
 		net->cpu_nobuf++;
-		return;
+		return 0;
 	}
-	pbuf_take(p, frame, (u16_t)len);
+	for (int i = 0; i < nseg; i++) {
+		pbuf_take_at(p, seg[i].data, (u16_t)seg[i].len, (u16_t)at);
+		at += seg[i].len;
+	}
 	network_in_port = network_rx_port;
-	memcpy(network_in_mac, (const uint8_t *)frame + 6, 6);
+	memcpy(network_in_mac, (const uint8_t *)seg[0].data + 6, 6);
 	if (net->netif.input(p, &net->netif) != ERR_OK)
 		pbuf_free(p);
 	network_in_port = -1;
+	return 0;
+}
+
+/* The CPU port: the forwarding stage, then lwIP, which takes finished
+ * frames only: what the sender left to a device (ofl) is done first. The
+ * CPU port is the last a frame goes to (network_send), so changing the
+ * frame in place here harms no other port. */
+static void network_to_cpu(struct network *net, void *frame, size_t len,
+			   const struct netdev_offload *ofl)
+{
+	struct netdev_offload o;
+	struct netdev_seg seg = {frame, len};
+
+	egress_arp_input(net, frame, len);
+	if (ofl != NULL)
+		o = *ofl;
+	if (gw_input(net, frame, len, ofl != NULL ? &o : NULL))
+		return;
+	if (ofl != NULL && o.gso_type) {
+		if (offload_segment(frame, len, &o, network_lwip_input, net) < 0)
+			net->cpu_bad_offload++;
+		return;
+	}
+	if (ofl != NULL && (o.flags & OFFLOAD_F_NEEDS_CSUM) && offload_csum(frame, len, &o) != 0) {
+		net->cpu_bad_offload++;
+		return;
+	}
+	network_lwip_input(net, &seg, 1);
 }
 
 static void network_send(struct network *net, sw_mask_t mask, const struct netdev_seg *seg,
-			 int nseg)
+			 int nseg, const struct netdev_offload *ofl)
 {
 	while (mask) {
 		int port = __builtin_ctzll(mask);
@@ -84,10 +119,10 @@ static void network_send(struct network *net, sw_mask_t mask, const struct netde
 		mask &= mask - 1;
 		if (port == NETWORK_CPU_PORT) {
 			/* Only frames from ports get here, and those are one segment. */
-			network_to_cpu(net, (void *)seg[0].data, seg[0].len);
+			network_to_cpu(net, (void *)seg[0].data, seg[0].len, ofl);
 			continue;
 		}
-		netdev_xmit(sw_port_user(&net->sw, port), seg, nseg, NULL);
+		netdev_xmit(sw_port_user(&net->sw, port), seg, nseg, ofl);
 	}
 }
 
@@ -169,7 +204,6 @@ static void network_rx(struct netdev *nd, void *frame, size_t len, const struct 
 	struct netdev_seg seg = {frame, len};
 	sw_mask_t mask;
 
-	(void)ofl;
 	if (network_dhcp_server(frame, len) && !(net->trusted & (1u << nd->index))) {
 		net->rogue_dhcp++;
 		return;
@@ -178,7 +212,7 @@ static void network_rx(struct netdev *nd, void *frame, size_t len, const struct 
 		return;
 	if (sw_input(&net->sw, nd->index, frame, len, sys_now(), &mask) > 0) {
 		network_rx_port = nd->index;
-		network_send(net, mask, &seg, 1);
+		network_send(net, mask, &seg, 1, ofl);
 		network_rx_port = -1;
 	}
 }
@@ -246,7 +280,7 @@ static err_t network_linkoutput(struct netif *nif, struct pbuf *p)
 		nseg++;
 	}
 	if (sw_input(&net->sw, NETWORK_CPU_PORT, p->payload, p->len, sys_now(), &mask) > 0)
-		network_send(net, mask, seg, nseg);
+		network_send(net, mask, seg, nseg, NULL);
 	return ERR_OK;
 }
 
@@ -474,13 +508,13 @@ const uint8_t *network_mac(const struct network *net)
 	return net->netif.hwaddr;
 }
 
-void network_output(struct network *net, void *frame, size_t len)
+void network_output(struct network *net, void *frame, size_t len, const struct netdev_offload *ofl)
 {
 	struct netdev_seg seg = {frame, len};
 	sw_mask_t mask;
 
 	if (sw_input(&net->sw, NETWORK_CPU_PORT, frame, len, sys_now(), &mask) > 0)
-		network_send(net, mask & ~SW_BIT(NETWORK_CPU_PORT), &seg, 1);
+		network_send(net, mask & ~SW_BIT(NETWORK_CPU_PORT), &seg, 1, ofl);
 }
 
 struct network *network_by_addr(uint32_t addr)
@@ -593,9 +627,10 @@ static int network_cmd_show_counters(int argc, char **argv, struct cli_out *out)
 			   net->prefix);
 		sw_show_counters(&net->sw, out);
 		cli_printf(out,
-			   "  cpu port: no pbuf %llu, too many segments %llu; DHCP server messages "
-			   "from guest ports dropped %llu\n",
+			   "  cpu port: no pbuf %llu, too many segments %llu, bad offload header "
+			   "%llu; DHCP server messages from guest ports dropped %llu\n",
 			   (unsigned long long)net->cpu_nobuf, (unsigned long long)net->cpu_tx_big,
+			   (unsigned long long)net->cpu_bad_offload,
 			   (unsigned long long)net->rogue_dhcp);
 	}
 	return 0;

@@ -11,7 +11,10 @@
  *  1. A port's driver lends the frame to network_rx(), which gives it to its
  *     network's switch (sw_input, net/switch/switch.h): the source MAC is
  *     learned, the destination picks the egress ports and/or the CPU port.
- *  2. Egress ports get it by netdev_xmit (one copy, into their rings).
+ *  2. Egress ports get it by netdev_xmit (one copy, into their rings), with
+ *     what its sender left to a device (a checksum, a 64 KB TCP segment to
+ *     cut: drivers/netdev.h), which netdev_xmit finishes in software for a
+ *     port whose device cannot.
  *  3. The CPU port (the gateway's MAC, or the uplink's): ARP is shown to the
  *     forwarding path's neighbour table (egress_arp_input, net/nat/egress.h);
  *     then the forwarding stage, gw_input() (net/nat/gateway.h), translates
@@ -127,9 +130,10 @@ const uint8_t *network_mac(const struct network *net);
 /* Sends the Ethernet frame of (len) bytes at (frame) into the network's
  * switch from its CPU port, as the gateway: it goes to the port the
  * destination MAC was learned on (or is flooded), copied into that port's
- * transmit ring; the caller keeps (frame). The forwarding path's egress,
- * step 3 of the path above, without lwIP. */
-void network_output(struct network *net, void *frame, size_t len);
+ * transmit ring, with what (ofl) (NULL: nothing) leaves to a device; the
+ * caller keeps (frame). The forwarding path's egress, step 3 of the path
+ * above, without lwIP. */
+void network_output(struct network *net, void *frame, size_t len, const struct netdev_offload *ofl);
 
 /* Finds the network whose gateway subnet holds (addr) (host byte order). */
 struct network *network_by_addr(uint32_t addr);

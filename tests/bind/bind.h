@@ -17,6 +17,8 @@
 
 #include "kernel/console.h"
 
+struct netdev_offload;
+
 /* ---- fake_netdev.c: ports eth0 .. eth<n-1> ---- */
 
 #define FAKE_PORTS_MAX 8
@@ -31,9 +33,21 @@ void fake_netdev_setup(int n);
  * nobody listens on the port (no rx callback: the port is in no network). */
 bool fake_rx(int port, const void *frame, size_t len);
 
-/* Frames sent on (port) since the last fake_tx_clear(), oldest first. */
+/* As fake_rx(), the frame carrying the offload metadata (ofl) (NULL: none)
+ * as a virtio-net driver passes it up; a GSO frame counts in rx_gso. */
+bool fake_rx_ofl(int port, const void *frame, size_t len, const struct netdev_offload *ofl);
+
+/* Frames sent on (port) since the last fake_tx_clear(), oldest first.
+ * fake_tx_frame() gives the bytes kept: the whole frame, or for one longer
+ * than NETDEV_FRAME_MAX (a GSO frame passed through whole) its first
+ * NETDEV_FRAME_MAX bytes, (*len) then NETDEV_FRAME_MAX; fake_tx_wire_len()
+ * is the length the driver was given. */
 int fake_tx_count(int port);
 const uint8_t *fake_tx_frame(int port, int k, size_t *len);
+size_t fake_tx_wire_len(int port, int k);
+/* The offload the driver was asked to do for frame (k) of (port), a copy
+ * kept until fake_tx_clear(); NULL if none (a finished frame). */
+const struct netdev_offload *fake_tx_ofl(int port, int k);
 /* Forgets every recorded frame on every port. */
 void fake_tx_clear(void);
 /* Total frames sent on every port since the last fake_tx_clear(). */
@@ -41,6 +55,10 @@ int fake_tx_total(void);
 
 /* Sets port (port)'s carrier. */
 void fake_link(int port, bool up);
+
+/* Sets what port (port)'s device does on transmit: NETDEV_OFL_* bits
+ * (drivers/netdev.h); 0, as set up, for none. */
+void fake_offloads(int port, uint8_t bits);
 
 /* ---- fake_kernel.c: clock, random, console, fw_cfg, panic ---- */
 
@@ -141,6 +159,22 @@ size_t frame_arp(uint8_t *buf, const uint8_t eth_dst[6], int op, const uint8_t s
 size_t frame_ip(uint8_t *buf, const uint8_t eth_dst[6], const uint8_t eth_src[6], uint8_t proto,
 		uint32_t src, uint32_t dst, const void *l4, size_t l4len);
 
+/* The pseudo-header's sum (RFC 793 §3.1, RFC 768), folded and not
+ * complemented, of the IPv4 packet in (frame): its addresses, protocol,
+ * and transport length (total length less the header): what a sender
+ * with checksum offload leaves in the transport checksum field for the
+ * device (virtio 1.2 §5.1.6.2, NEEDS_CSUM). */
+uint16_t frame_pseudo_sum(const uint8_t *frame);
+
+/* Makes the TCP or UDP packet in (frame) one whose checksum was left to
+ * the device: its checksum field then holds frame_pseudo_sum(frame).
+ * Returns the field's offset in the frame (csum_start + csum_offset). */
+size_t frame_partial(uint8_t *frame);
+
+/* Whether the IPv4 header checksum of (frame) holds. Reads the header
+ * only, so it works on a frame kept in part (fake_tx_frame). */
+bool frame_ip_hdr_ok(const uint8_t *frame);
+
 /* Sets the TTL of the IPv4 packet in (frame), fixing its header checksum. */
 void frame_set_ttl(uint8_t *frame, uint8_t ttl);
 
@@ -148,10 +182,17 @@ void frame_set_ttl(uint8_t *frame, uint8_t ttl);
  * them). Return the length written to (l4). */
 size_t l4_tcp(uint8_t *l4, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
 	      uint8_t flags);
+/* A TCP segment with a 20-byte header (no options) and (len) bytes of
+ * payload at (data). */
+size_t l4_tcp_data(uint8_t *l4, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+		   uint8_t flags, const void *data, size_t len);
 size_t l4_udp(uint8_t *l4, uint16_t sport, uint16_t dport, const void *data, size_t len);
 size_t l4_icmp_echo(uint8_t *l4, uint8_t type, uint16_t id, uint16_t seq);
 
+#define FRAME_FIN 0x01
 #define FRAME_SYN 0x02
+#define FRAME_RST 0x04
+#define FRAME_PSH 0x08
 #define FRAME_ACK 0x10
 
 /* A DHCP client message of (type) (1 DISCOVER, 3 REQUEST) from (mac), with
@@ -192,7 +233,8 @@ int dhcp_type(const struct pkt *p);
 uint32_t dhcp_yiaddr(const struct pkt *p);
 const uint8_t *dhcp_option(const struct pkt *p, uint8_t code, size_t *len);
 
-/* Big-endian 32 bits at (p). */
+/* Big-endian 16 and 32 bits at (p). */
+uint16_t be16(const uint8_t *p);
 uint32_t be32(const uint8_t *p);
 
 #endif

@@ -1,11 +1,14 @@
 /*
  * A fake of drivers/netdev.c for the binding tests: ports eth0 .. eth<n-1>
  * with no device behind them. Transmit records each frame (its segments
- * joined) on the port; a test injects received frames with fake_rx(), which
- * calls the port's rx callback as a driver's poll would. Recording uses
- * static storage only, so the allocation counter sees none of it.
+ * joined) on the port, with the offload the driver was asked to do; a
+ * test injects received frames with fake_rx() or fake_rx_ofl(), which
+ * call the port's rx callback as a driver's poll would. The real
+ * netdev_xmit() (drivers/netdev_tx.c) sits above this fake driver, so the
+ * offloads a port lacks (fake_offloads) are done in software before it.
+ * Recording uses static storage only, so the allocation counter sees none
+ * of it.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +17,11 @@
 #include "tests/bind/bind.h"
 
 struct fake_frame {
-	size_t len;
-	uint8_t data[NETDEV_FRAME_MAX];
+	size_t len;			/* bytes kept in data */
+	size_t wire_len;		/* bytes the driver was given */
+	bool has_ofl;			/* false: the driver was given no offload */
+	struct netdev_offload ofl;	/* what it was asked to do, if has_ofl */
+	uint8_t data[NETDEV_FRAME_MAX]; /* the frame's first NETDEV_FRAME_MAX bytes */
 };
 
 struct fake_port {
@@ -33,7 +39,6 @@ static int fake_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 	struct fake_port *fp = &fake_ports[nd->index];
 	struct fake_frame *f;
 
-	(void)ofl;
 	if (fp->ntx == FAKE_TX_MAX) {
 		/* Keep the newest: drop the oldest. */
 		memmove(&fp->tx[0], &fp->tx[1], sizeof(fp->tx[0]) * (FAKE_TX_MAX - 1));
@@ -41,12 +46,22 @@ static int fake_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 	}
 	f = &fp->tx[fp->ntx++];
 	f->len = 0;
+	f->wire_len = 0;
+	f->has_ofl = ofl != NULL;
+	if (ofl != NULL)
+		f->ofl = *ofl;
+	/* A GSO frame passed through may be up to NETDEV_GSO_MAX bytes: keep
+	 * its head, which holds every header, and its true length. */
 	for (int i = 0; i < nseg; i++) {
-		memcpy(f->data + f->len, seg[i].data, seg[i].len);
-		f->len += seg[i].len;
+		size_t room = sizeof(f->data) - f->len;
+		size_t n = seg[i].len < room ? seg[i].len : room;
+
+		memcpy(f->data + f->len, seg[i].data, n);
+		f->len += n;
+		f->wire_len += seg[i].len;
 	}
 	nd->stats.tx_packets++;
-	nd->stats.tx_bytes += f->len;
+	nd->stats.tx_bytes += f->wire_len;
 	return 0;
 }
 
@@ -100,6 +115,11 @@ void fake_netdev_setup(int n)
 
 bool fake_rx(int port, const void *frame, size_t len)
 {
+	return fake_rx_ofl(port, frame, len, NULL);
+}
+
+bool fake_rx_ofl(int port, const void *frame, size_t len, const struct netdev_offload *ofl)
+{
 	struct netdev *nd = netdev_get(port);
 	uint8_t *buf;
 
@@ -112,7 +132,9 @@ bool fake_rx(int port, const void *frame, size_t len)
 	memcpy(buf, frame, len);
 	nd->stats.rx_packets++;
 	nd->stats.rx_bytes += len;
-	nd->rx(nd, buf, len, NULL);
+	if (ofl != NULL && ofl->gso_type)
+		nd->stats.rx_gso++; /* as drivers/virtio_net.c counts them */
+	nd->rx(nd, buf, len, ofl);
 	free(buf);
 	return true;
 }
@@ -128,6 +150,18 @@ const uint8_t *fake_tx_frame(int port, int k, size_t *len)
 		return NULL;
 	*len = fake_ports[port].tx[k].len;
 	return fake_ports[port].tx[k].data;
+}
+
+size_t fake_tx_wire_len(int port, int k)
+{
+	return k >= 0 && k < fake_tx_count(port) ? fake_ports[port].tx[k].wire_len : 0;
+}
+
+const struct netdev_offload *fake_tx_ofl(int port, int k)
+{
+	if (k < 0 || k >= fake_tx_count(port) || !fake_ports[port].tx[k].has_ofl)
+		return NULL;
+	return &fake_ports[port].tx[k].ofl;
 }
 
 void fake_tx_clear(void)
@@ -151,6 +185,12 @@ void fake_link(int port, bool up)
 		fake_nd[port].link = up;
 }
 
+void fake_offloads(int port, uint8_t bits)
+{
+	if (port >= 0 && port < fake_nports)
+		fake_nd[port].offloads = bits;
+}
+
 /* The drivers/netdev.h API the bindings use. */
 
 struct netdev *netdev_get(int i)
@@ -171,24 +211,7 @@ struct netdev *netdev_by_name(const char *name)
 	return NULL;
 }
 
-/* As drivers/netdev.c: size and link checks, then the driver. */
-int netdev_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
-		const struct netdev_offload *ofl)
-{
-	size_t len = 0;
-
-	for (int i = 0; i < nseg; i++)
-		len += seg[i].len;
-	if (len == 0 || len > NETDEV_FRAME_MAX) {
-		nd->stats.tx_drop_size++;
-		return -EMSGSIZE;
-	}
-	if (!nd->open || !nd->link) {
-		nd->stats.tx_drop_down++;
-		return -ENETDOWN;
-	}
-	return nd->ops->xmit(nd, seg, nseg, ofl);
-}
+/* netdev_xmit() is the real one, drivers/netdev_tx.c. */
 
 int netdev_poll_all(void)
 {

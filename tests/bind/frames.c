@@ -16,7 +16,7 @@ uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static uint16_t be16(const uint8_t *p)
+uint16_t be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
@@ -122,6 +122,35 @@ size_t frame_ip(uint8_t *buf, const uint8_t eth_dst[6], const uint8_t eth_src[6]
 	return FRAME_ETH_HLEN + 20 + l4len;
 }
 
+uint16_t frame_pseudo_sum(const uint8_t *frame)
+{
+	const uint8_t *ip = frame + FRAME_ETH_HLEN;
+	size_t ihl = (size_t)(ip[0] & 15) * 4;
+	uint8_t ph[12];
+
+	memcpy(ph, ip + 12, 8);
+	ph[8] = 0;
+	ph[9] = ip[9];
+	put16(ph + 10, (uint16_t)(be16(ip + 2) - ihl));
+	return (uint16_t)csum_add(0, ph, sizeof(ph));
+}
+
+size_t frame_partial(uint8_t *frame)
+{
+	size_t at = FRAME_ETH_HLEN + (size_t)(frame[FRAME_ETH_HLEN] & 15) * 4;
+
+	at += frame[FRAME_ETH_HLEN + 9] == FRAME_TCP ? 16 : 6;
+	put16(frame + at, frame_pseudo_sum(frame));
+	return at;
+}
+
+bool frame_ip_hdr_ok(const uint8_t *frame)
+{
+	const uint8_t *ip = frame + FRAME_ETH_HLEN;
+
+	return csum_add(0, ip, (size_t)(ip[0] & 15) * 4) == 0xffff;
+}
+
 void frame_set_ttl(uint8_t *frame, uint8_t ttl)
 {
 	uint8_t *ip = frame + FRAME_ETH_HLEN;
@@ -146,6 +175,21 @@ size_t l4_tcp(uint8_t *l4, uint16_t sport, uint16_t dport, uint32_t seq, uint32_
 	l4[21] = 4;
 	put16(l4 + 22, 1460);
 	return 24;
+}
+
+size_t l4_tcp_data(uint8_t *l4, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+		   uint8_t flags, const void *data, size_t len)
+{
+	memset(l4, 0, 20);
+	put16(l4, sport);
+	put16(l4 + 2, dport);
+	put32(l4 + 4, seq);
+	put32(l4 + 8, ack);
+	l4[12] = 5 << 4;
+	l4[13] = flags;
+	put16(l4 + 14, 65535);
+	memcpy(l4 + 20, data, len);
+	return 20 + len;
 }
 
 size_t l4_udp(uint8_t *l4, uint16_t sport, uint16_t dport, const void *data, size_t len)

@@ -190,7 +190,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cli_out out = {fz_sink, NULL};
 	enum nat_dir dir;
 	enum nat_verdict v;
-	struct nat_meta meta;
+	struct nat_meta meta = {0};
 	size_t len;
 	uint8_t ctl;
 

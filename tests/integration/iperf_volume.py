@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """One bounded iperf3 run between two lab namespaces, read from JSON (-J):
-how many bytes the client sent and how many the server itself received.
+how many bytes the client sent and how many the server itself received
+(with -R, the other way round).
 
 A check on volume, not on speed (`make bench` measures speed): a rate
 above zero proves nothing, but "the receiver counted at least 90% of the
@@ -73,6 +74,10 @@ def iperf_volume(ug, server_ns, server_addr, client_ns, args, timeout=30):
         return Volume(error="client: %s" % (c or {}).get("error", cli[-300:]))
     if s is None or "end" not in s or "sum_received" not in s["end"]:
         return Volume(error="server: %s" % (s or {}).get("error", srv_out[-300:]))
-    sent = c["end"]["sum_sent"]
-    received = s["end"]["sum_received"]
+    # With -R the server sends and the client receives.
+    sender, receiver = (s, c) if "-R" in args else (c, s)
+    if "sum_sent" not in sender["end"] or "sum_received" not in receiver["end"]:
+        return Volume(error="no sum_sent or sum_received in the JSON of a run with %s" % args)
+    sent = sender["end"]["sum_sent"]
+    received = receiver["end"]["sum_received"]
     return Volume(int(sent["bytes"]), int(received["bytes"]), float(received["seconds"]))

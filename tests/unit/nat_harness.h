@@ -269,9 +269,10 @@ static struct nat_meta meta;
 
 static inline enum nat_verdict xl(enum nat_dir dir, uint8_t *b, size_t len)
 {
-	static uint8_t copy[2048];
+	static uint8_t copy[4096];
 	enum nat_verdict v;
 
+	assert_true(len <= sizeof(copy));
 	memcpy(copy, b, len);
 	v = nat_translate(&nat, dir, b, len, now, &meta);
 	if (v == NAT_TO_UPLINK || v == NAT_TO_INSIDE)

@@ -4,7 +4,9 @@
  * checksum verified (RFC 5508), TTL and DF/MTU decisions, fragments
  * (outbound, inbound from the first fragment's record, hairpinned, tiny,
  * a full fragment table), malformed packets, IP options, link padding,
- * and UDP without a checksum.
+ * UDP without a checksum, and what a sender with offloads leaves: a
+ * partial checksum (the pseudo-header's sum) kept partial and right, and
+ * a GSO packet's MTU judged by its segments.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -479,6 +481,85 @@ static void test_udp_zero_checksum(void **state)
 	assert_int_equal(g16(b + 26), 0);
 }
 
+/* What a sender with checksum offload leaves (virtio 1.2 §5.1.6.2,
+ * NEEDS_CSUM): the pseudo-header's sum, folded, not complemented. */
+static uint16_t partial_sum(const uint8_t *ip)
+{
+	size_t ihl = (ip[0] & 15) * 4;
+
+	return (uint16_t)rsum(NULL, 0,
+			      rpseudo(g32(ip + 12), g32(ip + 16), ip[9], g16(ip + 2) - ihl));
+}
+
+/* The field (at) of the transport header, as the device finishes it. */
+static void finish_partial(uint8_t *ip, size_t at)
+{
+	size_t ihl = (ip[0] & 15) * 4;
+	uint16_t v = (uint16_t)~rsum(ip + ihl, g16(ip + 2) - ihl, 0);
+
+	p16(ip + ihl + at, v ? v : 0xffff);
+}
+
+static void test_checksum_offload(void **state)
+{
+	static const uint8_t protos[] = {TCP, UDP};
+	static uint8_t b[4096];
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		uint8_t proto = protos[i];
+		size_t at = proto == TCP ? 16 : 6, ihl, len;
+
+		/* Outbound: the source address changes (pseudo-header) and so
+		 * does the port, which the device will sum by itself. */
+		len = proto == TCP ? mk_tcp(b, H1, 5000, R1, 80, SYN, 100)
+				   : mk_udp(b, H1, 5000, R1, 53, 100);
+		ihl = (b[0] & 15) * 4;
+		p16(b + ihl + at, partial_sum(b));
+		meta.csum_partial = true;
+		assert_int_equal(nat_translate(&nat, NAT_OUTBOUND, b, len, now, &meta),
+				 NAT_TO_UPLINK);
+		assert_int_equal(g32(b + 12), UP);
+		assert_int_equal(g16(b + ihl + at), partial_sum(b));
+		finish_partial(b, at);
+		assert_valid(b);
+		/* Inbound, the reply: the destination address changes back. */
+		len = proto == TCP ? mk_tcp(b, R1, 80, UP, sport(b), SYN | ACK, 60)
+				   : mk_udp(b, R1, 53, UP, sport(b), 60);
+		p16(b + ihl + at, partial_sum(b));
+		assert_int_equal(nat_translate(&nat, NAT_INBOUND, b, len, now, &meta),
+				 NAT_TO_INSIDE);
+		assert_int_equal(g32(b + 16), H1);
+		assert_int_equal(g16(b + ihl + 2), 5000);
+		assert_int_equal(g16(b + ihl + at), partial_sum(b));
+		finish_partial(b, at);
+		assert_valid(b);
+		meta.csum_partial = false;
+	}
+}
+
+static void test_gso_mtu(void **state)
+{
+	static uint8_t b[4096];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(nat_set_uplink(&nat, UP, 1500), 0);
+	/* 3000 bytes leave as segments of 1460: each fits, DF or not. */
+	len = mk_tcp(b, H1, 5000, R1, 80, SYN, 3000);
+	meta.gso_size = 1460;
+	assert_int_equal(xl(NAT_OUTBOUND, b, len), NAT_TO_UPLINK);
+	assert_false(meta.fragment);
+	/* Segments of 1461 would not: the sender must hear of the MTU. */
+	len = mk_tcp(b, H1, 5000, R1, 80, ACK, 3000);
+	meta.gso_size = 1461;
+	assert_int_equal(xl(NAT_OUTBOUND, b, len), NAT_ICMP_FRAG_NEEDED);
+	assert_int_equal(meta.mtu, 1500);
+	/* The same packet, not GSO, is too big as a whole. */
+	meta.gso_size = 0;
+	assert_int_equal(xl(NAT_OUTBOUND, b, len), NAT_ICMP_FRAG_NEEDED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -491,6 +572,8 @@ int main(void)
 		cmocka_unit_test_setup(test_malformed, setup),
 		cmocka_unit_test_setup(test_options_and_padding, setup),
 		cmocka_unit_test_setup(test_udp_zero_checksum, setup),
+		cmocka_unit_test_setup(test_checksum_offload, setup),
+		cmocka_unit_test_setup(test_gso_mtu, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
