@@ -28,6 +28,7 @@
 #include "drivers/virtio_pci.h"
 #include "drivers/virtqueue.h"
 #include "kernel/cli.h"
+#include "kernel/memory.h"
 #include "kernel/random.h"
 
 /* Feature bits of the network device (§5.1.3). */
@@ -54,24 +55,31 @@
 #define VNET_HDR_LEN_LEGACY   10
 #define VNET_HDR_F_NEEDS_CSUM 1
 
-#define VNET_RXQ       0    /* receiveq1 (§5.1.2) */
-#define VNET_TXQ       1    /* transmitq1 */
-#define VNET_QUEUE_MAX 256  /* entries asked of a modern device */
-#define VNET_BUFS_MAX  256  /* buffers per queue */
-#define VNET_BUF_SIZE  1536 /* header + NETDEV_FRAME_MAX, rounded up */
-#define VNET_BUF_ALIGN 64
-#define VNET_ETH_HLEN  14
-#define VNET_POLL_MAX  128 /* used entries one poll() looks at */
-#define VNET_DEVS_MAX  NETDEV_MAX
-#define VNET_NO_LINK   0xffff /* end of a transmit chain's buffer list */
+#define VNET_RXQ       0   /* receiveq1 (§5.1.2) */
+#define VNET_TXQ       1   /* transmitq1 */
+#define VNET_QUEUE_MAX 256 /* entries asked of a modern device */
+#define VNET_BUFS_MAX  256 /* buffers per queue */
+/* Buffer size, from the heap free when the port opens (vnet_size_buffers):
+ * 4 KB buffers let the rings hold 16 GSO frames instead of 8. */
+#define VNET_BUF_SHIFT	   11 /* 2 KB: header + NETDEV_FRAME_MAX fit */
+#define VNET_BUF_SIZE	   (1u << VNET_BUF_SHIFT)
+#define VNET_BUF_BIG_SHIFT 12
+#define VNET_HEAP_BIG	   (32u << 20) /* free heap for 4 KB buffers (mergeable only) */
+#define VNET_HEAP_SMALL	   (16u << 20) /* below it, half the buffers */
+#define VNET_BUF_ALIGN	   64
+#define VNET_ETH_HLEN	   14
+#define VNET_POLL_MAX	   128 /* used entries one poll() looks at */
+#define VNET_DEVS_MAX	   NETDEV_MAX
+#define VNET_NO_LINK	   0xffff /* end of a transmit chain's buffer list */
 /* Buffers of one frame at most: a GSO frame and the header, in pieces. */
 #define VNET_CHAIN_MAX ((VNET_HDR_LEN + NETDEV_GSO_MAX + VNET_BUF_SIZE - 1) / VNET_BUF_SIZE)
 
 struct vnet_queue {
 	struct virtqueue vq;
-	void *ring;	/* vq_ring_bytes(), the device's view */
-	void *state;	/* vq_state_bytes(), ours alone */
-	uint8_t *bufs;	/* (nbufs) buffers of VNET_BUF_SIZE bytes */
+	void *ring;    /* vq_ring_bytes(), the device's view */
+	void *state;   /* vq_state_bytes(), ours alone */
+	uint8_t *bufs; /* (nbufs) buffers of 1 << shift bytes */
+	uint8_t shift;
 	uint16_t *idle; /* transmit: indices of buffers not in the ring */
 	uint16_t *link; /* transmit: the next buffer of a chain, or VNET_NO_LINK */
 	uint16_t nbufs, nidle;
@@ -82,9 +90,11 @@ struct vnet {
 	struct netdev *nd;
 	struct vpci_dev vpci;
 	struct vnet_queue rx, tx;
-	uint16_t hdr_len; /* VNET_HDR_LEN or VNET_HDR_LEN_LEGACY */
-	bool split_hdr;	  /* legacy without ANY_LAYOUT: header in its own descriptor */
-	bool mergeable;	  /* MRG_RXBUF: a frame may span several receive buffers */
+	uint16_t hdr_len;  /* VNET_HDR_LEN or VNET_HDR_LEN_LEGACY */
+	bool split_hdr;	   /* legacy without ANY_LAYOUT: header in its own descriptor */
+	bool mergeable;	   /* MRG_RXBUF: a frame may span several receive buffers */
+	uint8_t buf_shift; /* buffers of 1 << buf_shift bytes, both queues */
+	uint16_t bufs_max; /* buffers per queue at most */
 	bool opened;
 	uint8_t *gather;	 /* mergeable: where a frame of several buffers is joined */
 	uint16_t rx_skip;	 /* buffers left of a frame being dropped */
@@ -195,10 +205,11 @@ static int vnet_queue_alloc(struct vnet *vn, struct vnet_queue *q, uint16_t idx)
 	size = vn->vpci.modern ? vnet_pow2_floor(max < VNET_QUEUE_MAX ? max : VNET_QUEUE_MAX) : max;
 	if (size < per)
 		return -EINVAL;
-	q->nbufs = size / per < VNET_BUFS_MAX ? size / per : VNET_BUFS_MAX;
+	q->nbufs = size / per < vn->bufs_max ? size / per : vn->bufs_max;
+	q->shift = vn->buf_shift;
 	q->ring = aligned_alloc(VQ_ALIGN, vq_ring_bytes(size));
 	q->state = malloc(vq_state_bytes(size));
-	q->bufs = aligned_alloc(VNET_BUF_ALIGN, (size_t)q->nbufs * VNET_BUF_SIZE);
+	q->bufs = aligned_alloc(VNET_BUF_ALIGN, (size_t)q->nbufs << q->shift);
 	q->idle = malloc(q->nbufs * sizeof(*q->idle));
 	q->link = malloc(q->nbufs * sizeof(*q->link));
 	if (!q->ring || !q->state || !q->bufs || !q->idle || !q->link)
@@ -225,10 +236,10 @@ static int vnet_rx_post(struct vnet *vn, uint8_t *buf)
 	if (vn->split_hdr) {
 		/* §5.1.6.6 (legacy framing): the header alone in the first. */
 		seg[0] = (struct vq_seg){buf, vn->hdr_len};
-		seg[1] = (struct vq_seg){buf + vn->hdr_len, VNET_BUF_SIZE - vn->hdr_len};
+		seg[1] = (struct vq_seg){buf + vn->hdr_len, (1u << vn->rx.shift) - vn->hdr_len};
 		return vq_add(&vn->rx.vq, seg, 0, 2, buf);
 	}
-	seg[0] = (struct vq_seg){buf, VNET_BUF_SIZE};
+	seg[0] = (struct vq_seg){buf, 1u << vn->rx.shift};
 	return vq_add(&vn->rx.vq, seg, 0, 1, buf);
 }
 
@@ -249,7 +260,7 @@ static void vnet_tx_reap(struct vnet *vn)
 		}
 		/* The token is our own buffer pointer, from vq_add(); the
 		 * chain's other buffers follow its links. */
-		for (uint16_t b = (uint16_t)(((uint8_t *)token - q->bufs) / VNET_BUF_SIZE);
+		for (uint16_t b = (uint16_t)(((uint8_t *)token - q->bufs) >> q->shift);
 		     b != VNET_NO_LINK;) {
 			uint16_t next = q->link[b];
 
@@ -287,7 +298,7 @@ static int vnet_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 	struct vnet *vn = nd->priv;
 	struct vnet_queue *q = &vn->tx;
 	struct vq_seg vs[VNET_CHAIN_MAX];
-	size_t len = 0, done = 0, skip = 0;
+	size_t len = 0, done = 0, skip = 0, bsize = (size_t)1 << q->shift;
 	uint16_t nbuf, head = VNET_NO_LINK, prev = VNET_NO_LINK;
 	int i = 0, err;
 
@@ -299,11 +310,11 @@ static int vnet_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 		len += seg[k].len;
 	/* §2.7.4: a frame may span several descriptors; a GSO frame takes a
 	 * chain of buffers. Legacy framing (split_hdr) keeps to one. */
-	if (len == 0 || len > (vn->split_hdr ? 1u : VNET_CHAIN_MAX) * VNET_BUF_SIZE - vn->hdr_len) {
+	if (len == 0 || len > (vn->split_hdr ? 1u : VNET_CHAIN_MAX) * bsize - vn->hdr_len) {
 		nd->stats.tx_drop_size++;
 		return -EMSGSIZE;
 	}
-	nbuf = (uint16_t)((vn->hdr_len + len + VNET_BUF_SIZE - 1) / VNET_BUF_SIZE);
+	nbuf = (uint16_t)((vn->hdr_len + len + bsize - 1) >> q->shift);
 	if (q->nidle < nbuf)
 		vnet_tx_reap(vn);
 	if (q->nidle < nbuf) {
@@ -312,7 +323,7 @@ static int vnet_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 	}
 	for (uint16_t k = 0; k < nbuf; k++) {
 		uint16_t b = q->idle[--q->nidle];
-		uint8_t *buf = q->bufs + (size_t)b * VNET_BUF_SIZE;
+		uint8_t *buf = q->bufs + ((size_t)b << q->shift);
 		size_t start = 0, n;
 
 		if (k == 0) {
@@ -322,7 +333,7 @@ static int vnet_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 		} else {
 			q->link[prev] = b;
 		}
-		n = VNET_BUF_SIZE - start < len - done ? VNET_BUF_SIZE - start : len - done;
+		n = bsize - start < len - done ? bsize - start : len - done;
 		vnet_copy(buf + start, n, seg, &i, &skip);
 		done += n;
 		vs[k] = (struct vq_seg){buf, (uint32_t)(start + n)};
@@ -336,7 +347,7 @@ static int vnet_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 		vs[0].len = vn->hdr_len;
 		nbuf = 2;
 	}
-	err = vq_add(&q->vq, vs, nbuf, 0, q->bufs + (size_t)head * VNET_BUF_SIZE);
+	err = vq_add(&q->vq, vs, nbuf, 0, q->bufs + ((size_t)head << q->shift));
 	if (err) {
 		/* Cannot happen: each idle buffer has its descriptors. */
 		for (uint16_t b = head, next; b != VNET_NO_LINK; b = next) {
@@ -523,6 +534,22 @@ static void vnet_set_promisc(struct netdev *nd, bool on)
 	nd->promisc = on;
 }
 
+/*
+ * Buffer memory follows the RAM there is: with at least VNET_HEAP_BIG of
+ * the heap free when the port opens, 4 KB buffers (mergeable only: a
+ * frame must otherwise fit one); below VNET_HEAP_SMALL, half as many 2 KB
+ * ones. A port takes 2 x 256 x 4 KB = 2 MB, 1 MB, or 512 KB (show virtio).
+ */
+static void vnet_size_buffers(struct vnet *vn)
+{
+	uint64_t base, brk, end;
+
+	memory_heap(&base, &brk, &end);
+	vn->buf_shift =
+		vn->mergeable && end - brk >= VNET_HEAP_BIG ? VNET_BUF_BIG_SHIFT : VNET_BUF_SHIFT;
+	vn->bufs_max = end - brk >= VNET_HEAP_SMALL ? VNET_BUFS_MAX : VNET_BUFS_MAX / 2;
+}
+
 static int vnet_open(struct netdev *nd)
 {
 	struct vnet *vn = nd->priv;
@@ -531,15 +558,17 @@ static int vnet_open(struct netdev *nd)
 	if (vn->opened)
 		return 0;
 	/* virtio 1.2 §3.1.1 step 7: discover and set up the virtqueues. */
+	vnet_size_buffers(vn);
 	err = vnet_queue_alloc(vn, &vn->rx, VNET_RXQ);
 	if (err)
 		goto fail_rx;
 	err = vnet_queue_alloc(vn, &vn->tx, VNET_TXQ);
 	if (err)
 		goto fail_tx;
-	/* A 64 KB frame takes VNET_CHAIN_MAX transmit buffers: a smaller
-	 * ring could never send one, so it is cut before it gets here. */
-	if (vn->tx.nbufs < VNET_CHAIN_MAX)
+	/* A 64 KB frame takes that many transmit buffers: a smaller ring
+	 * could never send one, so it is cut before it gets here. */
+	if (vn->tx.nbufs < (VNET_HDR_LEN + NETDEV_GSO_MAX + (1u << vn->tx.shift) - 1) >>
+	    vn->tx.shift)
 		nd->offloads &= (uint8_t) ~(NETDEV_OFL_TSO4 | NETDEV_OFL_TSO6 | NETDEV_OFL_ECN);
 	if (vn->mergeable && vn->gather == NULL) {
 		/* C11 7.22.3.1: a size that is a multiple of the alignment. */
@@ -558,7 +587,7 @@ static int vnet_open(struct netdev *nd)
 		goto fail_setup;
 	/* §5.1.5: fill the receive queue before the device may use it. */
 	for (uint16_t i = 0; i < vn->rx.nbufs; i++)
-		vnet_rx_post(vn, vn->rx.bufs + (size_t)i * VNET_BUF_SIZE);
+		vnet_rx_post(vn, vn->rx.bufs + ((size_t)i << vn->rx.shift));
 	vn->rx.nidle = 0;
 	/* §3.1.1 step 8: DRIVER_OK; from here the device may use the rings. */
 	vpci_add_status(&vn->vpci, VIRTIO_STATUS_DRIVER_OK);
@@ -707,10 +736,11 @@ NETDEV_DRIVER(virtio_net, vnet_driver);
 static void vnet_show_queue(struct cli_out *out, const char *name, const struct vnet_queue *q)
 {
 	cli_printf(out,
-		   "      %s: size %u, %u buffers, %u in flight, %llu doorbells, "
+		   "      %s: size %u, %u buffers of %u bytes, %u in flight, %llu doorbells, "
 		   "refused ids %llu lengths %llu\n",
-		   name, q->vq.size, q->nbufs, q->vq.in_flight, (unsigned long long)q->kicks,
-		   (unsigned long long)q->vq.stats.bad_id, (unsigned long long)q->vq.stats.bad_len);
+		   name, q->vq.size, q->nbufs, 1u << q->shift, q->vq.in_flight,
+		   (unsigned long long)q->kicks, (unsigned long long)q->vq.stats.bad_id,
+		   (unsigned long long)q->vq.stats.bad_len);
 }
 
 static int vnet_cmd_show(int argc, char **argv, struct cli_out *out)

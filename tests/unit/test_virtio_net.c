@@ -56,7 +56,15 @@ static struct fake {
 	uint16_t tx_head;      /* head of the last chain dev_tx() took */
 	int notifies[2];
 	int resets;
+	uint64_t heap_free; /* what memory_heap() says is left */
 } fk;
+
+/* The heap, as far as buffer sizing asks (kernel/memory.h). */
+void memory_heap(uint64_t *base, uint64_t *brk, uint64_t *end)
+{
+	*base = *brk = 1u << 20;
+	*end = *brk + fk.heap_free;
+}
 
 /* --- the transport, faked ------------------------------------------------ */
 
@@ -337,6 +345,7 @@ static void fake_reset(bool modern, uint64_t offered)
 	fk.modern = modern;
 	fk.offered = offered;
 	fk.qmax[0] = fk.qmax[1] = 256;
+	fk.heap_free = VNET_HEAP_SMALL; /* 256 buffers of VNET_BUF_SIZE */
 	memcpy(fk.cfg, fake_mac, 6);
 	fk.cfg[VIRTIO_NET_CFG_STATUS] = VIRTIO_NET_S_LINK_UP;
 }
@@ -934,7 +943,7 @@ static void test_rx_merge_too_long(void **state)
 
 static void test_rx_merge_not_gso_too_long(void **state)
 {
-	static uint8_t f[2000];
+	static uint8_t f[VNET_BUF_SIZE + 500];
 	const struct netdev_offload csum = {
 		.flags = OFFLOAD_F_NEEDS_CSUM, .csum_start = 34, .csum_offset = 16};
 	struct vnet *vn;
@@ -1281,12 +1290,13 @@ static void test_tx_chain_rounds(void **state)
 static void test_tx_segments_across_buffers(void **state)
 {
 	static uint8_t src[5000], out[4 * VNET_BUF_SIZE];
-	/* Pieces ending inside a buffer and exactly at its end (12 + 1524),
+	_Static_assert(VNET_BUF_SIZE == 2048, "the pieces are placed for 2 KB buffers");
+	/* Pieces ending inside a buffer and exactly at its end (12 + 2036),
 	 * one spanning a whole buffer, empty ones between and at both ends. */
 	const struct netdev_seg seg[] = {
-		{src, 0},	    {src, 1000},	{src + 1000, 0}, {src + 1000, 524},
-		{src + 1524, 0},    {src + 1524, 2000}, {src + 3524, 1}, {src + 3525, 0},
-		{src + 3525, 1475}, {src + 5000, 0},
+		{src, 0},	   {src, 1000},	       {src + 1000, 0}, {src + 1000, 1036},
+		{src + 2036, 0},   {src + 2036, 2048}, {src + 4084, 1}, {src + 4085, 0},
+		{src + 4085, 915}, {src + 5000, 0},
 	};
 	int ndesc;
 
@@ -1295,7 +1305,7 @@ static void test_tx_segments_across_buffers(void **state)
 	pattern(src, sizeof(src), 13);
 	assert_int_equal(vnet_xmit(&nd, seg, sizeof(seg) / sizeof(seg[0]), NULL), 0);
 	assert_int_equal(dev_tx(out, sizeof(out), &ndesc, true), VNET_HDR_LEN + sizeof(src));
-	assert_int_equal(ndesc, 4);
+	assert_int_equal(ndesc, 3);
 	for (int i = 0; i < VNET_HDR_LEN; i++)
 		assert_int_equal(out[i], 0);
 	assert_memory_equal(out + VNET_HDR_LEN, src, sizeof(src));
@@ -1379,6 +1389,55 @@ static void test_link_change(void **state)
 	fk.isr = VIRTIO_ISR_CONFIG;
 	vnet_poll(&nd, 64);
 	assert_true(nd.link);
+}
+
+/* Buffer memory follows the free heap (vnet_size_buffers). */
+static void test_buffer_sizing(void **state)
+{
+	static uint8_t f[65000], out[65536 + 4096];
+	struct netdev_offload o = {.flags = VNET_HDR_F_NEEDS_CSUM, .gso_type = 1, .gso_size = 1448};
+	struct netdev_seg seg = {f, sizeof(f)};
+	struct vnet *vn;
+	int ndesc;
+
+	(void)state;
+	/* Plenty: 4 KB buffers, a 64 KB frame in 17 of them. */
+	fake_reset(true, modern_offer());
+	fk.heap_free = VNET_HEAP_BIG;
+	vn = probe();
+	assert_int_equal(vnet_open(&nd), 0);
+	assert_int_equal(vn->rx.shift, VNET_BUF_BIG_SHIFT);
+	assert_int_equal(vn->tx.shift, VNET_BUF_BIG_SHIFT);
+	assert_int_equal(vn->rx.nbufs, 256);
+	assert_int_equal(vn->rx.vq.desc[0].len, 4096);
+	assert_true(nd.offloads & NETDEV_OFL_TSO4);
+	memset(f, 0x5a, sizeof(f));
+	assert_int_equal(vnet_xmit(&nd, &seg, 1, &o), 0);
+	vnet_flush(&nd);
+	assert_int_equal(dev_tx(out, sizeof(out), &ndesc, true), VNET_HDR_LEN + sizeof(f));
+	assert_int_equal(ndesc, (VNET_HDR_LEN + sizeof(f) + 4095) / 4096);
+	assert_memory_equal(out + VNET_HDR_LEN, f, sizeof(f));
+	vnet_poll(&nd, 64);
+	assert_int_equal(vn->tx.nidle, vn->tx.nbufs);
+	teardown(NULL);
+
+	/* The same heap without mergeable buffers: a frame fits one, 2 KB. */
+	fake_reset(true, modern_offer() & ~VIRTIO_NET_F_MRG_RXBUF);
+	fk.heap_free = VNET_HEAP_BIG;
+	vn = probe();
+	assert_int_equal(vnet_open(&nd), 0);
+	assert_int_equal(vn->rx.shift, VNET_BUF_SHIFT);
+	teardown(NULL);
+
+	/* Little: half as many 2 KB buffers; still enough for TSO. */
+	fake_reset(true, modern_offer());
+	fk.heap_free = VNET_HEAP_SMALL - 1;
+	vn = probe();
+	assert_int_equal(vnet_open(&nd), 0);
+	assert_int_equal(vn->rx.shift, VNET_BUF_SHIFT);
+	assert_int_equal(vn->rx.nbufs, VNET_BUFS_MAX / 2);
+	assert_int_equal(vn->tx.nbufs, VNET_BUFS_MAX / 2);
+	assert_true(nd.offloads & NETDEV_OFL_TSO4);
 }
 
 static void test_offload_header(void **state)
@@ -1467,7 +1526,8 @@ static void test_promisc_and_show(void **state)
 	assert_int_equal(cli_execute(line, &out), 0);
 	assert_non_null(strstr(shown.text, "eth0  legacy interface"));
 	assert_non_null(strstr(shown.text, "header 10 bytes"));
-	assert_non_null(strstr(shown.text, "rx: size 256, 256 buffers, 256 in flight"));
+	assert_non_null(
+		strstr(shown.text, "rx: size 256, 256 buffers of 2048 bytes, 256 in flight"));
 }
 
 int main(void)
@@ -1512,6 +1572,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_tx_before_open, teardown),
 		cmocka_unit_test_teardown(test_tx_bad_completion, teardown),
 		cmocka_unit_test_teardown(test_link_change, teardown),
+		cmocka_unit_test_teardown(test_buffer_sizing, teardown),
 		cmocka_unit_test_teardown(test_offload_header, teardown),
 		cmocka_unit_test_teardown(test_promisc_and_show, teardown),
 	};
