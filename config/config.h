@@ -69,7 +69,7 @@
 #define CFG_STORM_DEFAULT	 1000  /* flooded frames per second per port: net/switch/switch.h */
 #define CFG_STORM_MIN		 10
 #define CFG_STORM_MAX		 1000000
-#define CFG_NAT_SESSIONS_DEFAULT 65536
+#define CFG_NAT_SESSIONS_DEFAULT 0 /* automatic: follows RAM (nat_capacity_for_heap) */
 #define CFG_NAT_SESSIONS_MIN	 64
 #define CFG_NAT_SESSIONS_MAX	 262144
 #define CFG_NAT_TIMEOUT_MAX	 604800 /* 7 days */

@@ -253,7 +253,8 @@ int cfg_validate(const struct cfg *c, struct cfg_error *err)
 		    c->nat_timeout[i] > CFG_NAT_TIMEOUT_MAX)
 			return cfg_bad(err, -ERANGE, "nat timeout %s is out of range",
 				       cfg_nat_timeout_names[i]);
-	if (c->nat_sessions < CFG_NAT_SESSIONS_MIN || c->nat_sessions > CFG_NAT_SESSIONS_MAX ||
+	if ((c->nat_sessions != CFG_NAT_SESSIONS_DEFAULT &&
+	     (c->nat_sessions < CFG_NAT_SESSIONS_MIN || c->nat_sessions > CFG_NAT_SESSIONS_MAX)) ||
 	    c->mac_aging_s < 1 || c->mac_aging_s > CFG_MAC_AGING_MAX ||
 	    c->mac_table < CFG_MAC_TABLE_MIN || c->mac_table > CFG_MAC_TABLE_MAX ||
 	    (c->storm_pps != 0 && (c->storm_pps < CFG_STORM_MIN || c->storm_pps > CFG_STORM_MAX)))

@@ -15,6 +15,7 @@
 
 #include "net/addr.h"
 #include "kernel/cli.h"
+#include "kernel/memory.h"
 #include "kernel/poll.h"
 #include "kernel/random.h"
 #include "lwip/dhcp.h"
@@ -73,9 +74,23 @@ static uint32_t gw_netif_addr(struct netif *nif)
 static void gw_poll(void);
 static int gw_add_forwards(void);
 
+/* (sessions), or for 0 the size the heap allows (nat_capacity_for_heap). */
+static uint32_t gw_sessions(uint32_t sessions)
+{
+	uint64_t base, brk, end;
+
+	if (sessions != 0)
+		return sessions;
+	memory_heap(&base, &brk, &end);
+	return nat_capacity_for_heap(end - base);
+}
+
 int gw_prepare(uint32_t sessions)
 {
-	size_t size = nat_mem_size(sessions);
+	size_t size;
+
+	sessions = gw_sessions(sessions);
+	size = nat_mem_size(sessions);
 
 	if (gw_ready && sessions == gw_capacity)
 		return 0;
@@ -100,6 +115,7 @@ void gw_prepare_abort(void)
 
 int gw_configure(uint32_t sessions, const uint32_t timeouts[4])
 {
+	sessions = gw_sessions(sessions);
 	static struct nat next; /* about 400 bytes of counters: not on the stack */
 	struct nat_config c;
 	int err;

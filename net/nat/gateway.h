@@ -34,7 +34,9 @@ bool gw_input(struct network *net, void *frame, size_t len, struct netdev_offloa
 /* Allocates the memory of a NAT table of (sessions) entries for the next
  * gw_configure(), unless the running table has that size: the step of a
  * config apply that may fail, taken before anything changes. Returns 0,
- * -ENOMEM or -EINVAL. gw_prepare_abort() frees it unused. */
+ * -ENOMEM or -EINVAL. gw_prepare_abort() frees it unused. Here and in
+ * gw_configure(), (sessions) 0 means what the heap allows
+ * (nat_capacity_for_heap, net/nat/nat.h). */
 int gw_prepare(uint32_t sessions);
 void gw_prepare_abort(void);
 

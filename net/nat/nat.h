@@ -257,6 +257,15 @@ void nat_config_default(struct nat_config *c);
 size_t nat_mem_size(uint32_t capacity);
 
 /*
+ * The table size to use when none is configured, for a heap of (heap)
+ * bytes: NAT_CAPACITY_DEFAULT when its memory (nat_mem_size) takes at most
+ * an eighth of the heap, else the largest power of two that does, and
+ * never below NAT_CAPACITY_FLOOR.
+ */
+#define NAT_CAPACITY_FLOOR 1024
+uint32_t nat_capacity_for_heap(uint64_t heap);
+
+/*
  * Makes (n) an empty translator with configuration (cfg) (copied) over
  * (mem), (size) bytes aligned to 8 that the caller owns and keeps alive
  * and untouched for the translator's life; init clears it. (size) must be

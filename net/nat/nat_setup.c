@@ -67,6 +67,15 @@ size_t nat_mem_size(uint32_t capacity)
 	       nat_align8((size_t)NAT_FRAG_SLOTS * sizeof(struct nat_frag));
 }
 
+uint32_t nat_capacity_for_heap(uint64_t heap)
+{
+	uint32_t c = NAT_CAPACITY_DEFAULT;
+
+	while (c > NAT_CAPACITY_FLOOR && nat_mem_size(c) > heap / 8)
+		c /= 2;
+	return c;
+}
+
 /* Rebuilds the free lists too: every record free, in order. */
 void nat_reset(struct nat *n)
 {

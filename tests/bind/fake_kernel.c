@@ -13,6 +13,7 @@
 
 #include "drivers/fw_cfg.h"
 #include "kernel/console.h"
+#include "kernel/memory.h"
 #include "kernel/panic.h"
 #include "kernel/random.h"
 #include "kernel/time.h"
@@ -97,6 +98,14 @@ const char *fake_console_take(void)
 	fake_console_len = 0;
 	fake_console[0] = '\0';
 	return taken;
+}
+
+/* A 64 MiB heap, as QEMU's -m 64M gives: the NAT table's automatic size
+ * is then NAT_CAPACITY_DEFAULT. */
+void memory_heap(uint64_t *base, uint64_t *brk, uint64_t *end)
+{
+	*base = *brk = 0;
+	*end = 64u << 20;
 }
 
 void fake_fw_cfg_set(const char *text)

@@ -95,8 +95,9 @@ static void test_empty(void **state)
 	assert_int_equal(c.mac_aging_s, 300);
 	assert_int_equal(c.mac_table, 4096);
 	/* A literal, not CFG_NAT_SESSIONS_DEFAULT: a changed constant must
-	 * fail here. The code's value is pinned; README.md said 8192. */
-	assert_int_equal(c.nat_sessions, 65536);
+	 * fail here. 0 is "what the heap allows" (nat_capacity_for_heap,
+	 * pinned in test_nat_state.c). */
+	assert_int_equal(c.nat_sessions, 0);
 	assert_string_equal(written(&c), "hostname unigate\n");
 	ok("\n\n   \n# only a comment\n\t\n");
 	assert_int_equal(c.nnets, 0);
@@ -277,13 +278,15 @@ static void test_nat_and_mac(void **state)
 	assert_int_equal(c.mac_aging_s, 1);
 	/* Setting the default prints nothing; the README's old 8192 is not it. */
 	prints("nat timeout udp 5m\nmac aging 300\n", "hostname unigate\n");
-	prints("nat sessions 65536\nmac table 4096\n", "hostname unigate\n");
+	prints("mac table 4096\n", "hostname unigate\n");
+	/* Any number set is kept, the automatic size's included. */
+	prints("nat sessions 65536\n", "hostname unigate\nnat sessions 65536\n");
 	prints("nat sessions 8192\n", "hostname unigate\nnat sessions 8192\n");
 	prints("nat sessions 262144\n", "hostname unigate\nnat sessions 262144\n");
 	ok("nat timeout udp 10m\nnat sessions 100\nmac aging 1h\nmac table 16\n"
 	   "no nat timeout udp\nno nat sessions 100\nno mac aging\nno mac table 16\n");
 	assert_int_equal(c.nat_timeout[CFG_NAT_UDP], 300);
-	assert_int_equal(c.nat_sessions, 65536);
+	assert_int_equal(c.nat_sessions, 0);
 	assert_int_equal(c.mac_aging_s, 300);
 	assert_int_equal(c.mac_table, 4096);
 	ok("nat timeout icmp 2m\nno nat timeout icmp 120\n");

@@ -339,6 +339,20 @@ static void test_large_table(void **state)
 	assert_int_equal(nat_check(&nat), 0);
 }
 
+/* The automatic table size: 65536 while it takes at most an eighth of
+ * the heap, halved until it does, never below 1024. Literals, so that a
+ * changed rule fails here (README states it). */
+static void test_capacity_for_heap(void **state)
+{
+	(void)state;
+	assert_int_equal(nat_capacity_for_heap(60u << 20), 65536);
+	assert_int_equal(nat_capacity_for_heap((uint64_t)nat_mem_size(65536) * 8), 65536);
+	assert_int_equal(nat_capacity_for_heap((uint64_t)nat_mem_size(65536) * 8 - 1), 32768);
+	assert_int_equal(nat_capacity_for_heap(6u << 20), 8192);
+	assert_int_equal(nat_capacity_for_heap(0), 1024);
+	assert_true(nat_mem_size(65536) < (6u << 20)); /* 65536 fits in 48 MiB */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +362,7 @@ int main(void)
 		cmocka_unit_test_setup(test_expire_bounded, setup),
 		cmocka_unit_test_setup(test_random_run, setup),
 		cmocka_unit_test_setup(test_large_table, setup),
+		cmocka_unit_test(test_capacity_for_heap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
