@@ -53,7 +53,7 @@ FUZZ_SECONDS ?= 300
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/%,$(wildcard tests/unit/test_*.c))
 HOSTFLAGS  := -std=c11 -O1 -g $(WARN) -I. -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: FORCE all help deps run demo test unit integration iso size bench fuzz lint format clean distclean
+.PHONY: FORCE all help deps run demo test unit integration iso size bench bench-quick fuzz lint format clean distclean
 
 all: $(BUILD)/unigate.elf ## build the image (build/unigate.elf)
 
@@ -221,10 +221,17 @@ $(BUILD)/host/bench_switch: tests/unit/bench_switch.c $(PURE_SRCS)
 	@echo "  HOSTCC  $@"
 	@$(CC) -std=c11 -O2 $(WARN) -I. $< $(PURE_SRCS) -o $@
 
-bench: $(BUILD)/unigate.elf $(BUILD)/host/bench_switch ## measured figures: boot, idle CPU, RTT, TCP per NIC model; switch tables
+# The Linux router VM that make bench measures unigate against (issue 10).
+$(BUILD)/peer/initrd.gz: tools/peer/build.py tools/peer/init tools/peer/nat.nft tools/peer/dnsmasq.conf
+	@tools/peer/build.py $(BUILD)/peer
+
+bench: $(BUILD)/unigate.elf $(BUILD)/host/bench_switch $(BUILD)/peer/initrd.gz ## unigate beside a Linux router VM, 3 runs (build/bench.md); switch tables
 	@tools/bench.py
 	@echo "host: MAC table and switch decision (gcc -O2)"
 	@$(BUILD)/host/bench_switch
+
+bench-quick: $(BUILD)/unigate.elf $(BUILD)/peer/initrd.gz ## make bench in short: one run, 2 s transfers, no -m bisection
+	@BENCH_QUICK=1 tools/bench.py
 
 lint: ## check formatting against .clang-format, and the layout rules
 	@files=$$(git ls-files '*.c' '*.h'); \

@@ -1,24 +1,317 @@
 #!/usr/bin/env python3
-"""Measured figures for unigate (`make bench`): boot to ready, idle host CPU,
-ping RTT and iperf3 TCP through the switch, per NIC model; DHCP leases per
-second with perfdhcp against unigate and against dnsmasq on the same switch. Each figure is
-measured, never asserted; bounded runs only (BRIEF.md §6).
+"""Measured figures for unigate beside a Linux router VM (`make bench`,
+issue 10): both VMs boot in the same topology, under the same accelerator,
+with the same NIC model, port count, -m and DHCP pool, and the same clients
+measure them; one table gives each figure's median for both, their ratio and
+the spread. Figures are measured, never asserted; every run is bounded in
+count and time and stays inside the lab's namespaces (BRIEF.md §6).
 
-    ns g1 --- eth1 -+
-                    +- vmnet8 switch (unigate, QEMU q35, TCG, 1 vCPU)
-    ns g2 --- eth2 -+
+    ns g1 (192.168.99.11) --- eth1 -+                    +- eth0 --- ns up
+                                    +- VM (LAN .99.2/24, |   10.88.0.1/24,
+    ns g2 (192.168.99.12) --- eth2 -+   NAT out of eth0  +   "outside"
+                                        10.88.0.2/24)
+
+The VM is unigate (build/unigate.elf) or the peer (build/peer: Debian's
+kernel, eth1 and eth2 bridged, nftables masquerade, dnsmasq; built by
+tools/peer/build.py). Each boot measures, in this order: QEMU start to ready,
+the first DHCP lease (busybox udhcpc), idle host CPU, ping, iperf3 TCP (1 and
+4 streams, reverse) and 64-byte UDP through NAT, TCP guest to guest, and
+perfdhcp at three offered rates. The smallest -m that boots and forwards is
+bisected once per VM and NIC model; the client's DHCP floor (udhcpc against
+dnsmasq on a veth pair) is measured in every run.
+
+Environment: BENCH_RUNS (3), BENCH_SECONDS (10, per transfer), BENCH_QUICK=1
+(one run, 2 s transfers, no -m bisection), BENCH_MODELS ("virtio-net-pci
+e1000"), UNIGATE_ACCEL (see tools/lab.py). Writes build/bench.md.
 """
+import json
 import os
+import platform
 import re
+import select
+import signal
 import statistics
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from tools.lab import Port, Unigate, probe_accel  # noqa: E402
+from tools.lab import ROOT, IMAGE, LabError, Port, Unigate, probe_accel, sh  # noqa: E402
 
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
-SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+RUNS = int(os.environ.get("BENCH_RUNS", "1" if QUICK else "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "2" if QUICK else "10"))
+IDLE_SECONDS = 3 if QUICK else 10
+DHCP_SECONDS = 2 if QUICK else 3
+DHCP_RATES = (2000, 5000, 20000)
+MODELS = os.environ.get("BENCH_MODELS", "virtio-net-pci e1000").split()
+# The peer does not boot in unigate's 64 MiB, so both VMs get this much
+# (except in the bisection of the smallest -m).
+MEM_MIB = 256
+PEER_DIR = os.path.join(ROOT, "build", "peer")
+OUT_MD = os.path.join(ROOT, "build", "bench.md")
+LOG_DIR = os.path.join(ROOT, "build", "bench")
+
+UNIGATE_CONFIG = """hostname unigate
+uplink eth0 address 10.88.0.2/24 gateway 10.88.0.1
+network vmnet8 nat
+  ports eth1 eth2
+  address 192.168.99.2/24
+  dhcp range 192.168.99.128 192.168.99.254 lease 30m
+"""
+OUTSIDE = "10.88.0.1"
+G1, G2 = "192.168.99.11", "192.168.99.12"
+UDHCPC = "busybox udhcpc -f -q -n -s /bin/true -t 5 -T 1 -i %s"
+
+
+class Failed(Exception):
+    """A figure could not be measured; the message says why."""
+
+
+def tun_names(pid):
+    """The tap names process (pid) holds open (tun's fdinfo "iff:" line)."""
+    names = set()
+    fdinfo = "/proc/%d/fdinfo" % pid
+    for fd in os.listdir(fdinfo):
+        try:
+            with open(os.path.join(fdinfo, fd)) as f:
+                m = re.search(r"(?m)^iff:\s+(\S+)", f.read())
+        except OSError:
+            continue
+        if m:
+            names.add(m.group(1))
+    return names
+
+
+class Peer(Unigate):
+    """The Linux router VM: the lab's QEMU command line and ports, with
+    Debian's kernel and the peer's initramfs in place of unigate's image."""
+
+    READY = re.compile(r"READY (\d+\.\d+)")
+
+    def __init__(self, **kw):
+        super().__init__(image=os.path.join(PEER_DIR, "vmlinuz"), debug_exit=False, **kw)
+
+    def argv(self):
+        args = super().argv()
+        i = args.index("-kernel") + 2
+        args[i:i] = ["-initrd", os.path.join(PEER_DIR, "initrd.gz"),
+                     "-append", "console=ttyS0 panic=-1 quiet"]
+        return args
+
+    def start(self):
+        """As Unigate.start, but Linux prints nothing early: the taps move
+        into their namespaces once QEMU's fdinfo shows each of them open."""
+        self._track()
+        try:
+            self._make_taps()
+            self.proc = subprocess.Popen(self.argv(), stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, bufsize=0)
+            self.pids.append(self.proc.pid)
+            deadline = time.monotonic() + 30
+            while not set(self.taps) <= tun_names(self.proc.pid):
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise LabError("QEMU did not open its taps")
+                time.sleep(0.01)
+            self._move_taps()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def wait_ready(self, timeout=120):
+        """Waits for the init script's READY line; returns the guest's own
+        uptime then, in ms (the kernel's and init's part)."""
+        m = self.expect(self.READY, timeout)
+        self.ready_ms = float(m.group(1)) * 1000
+        return self.ready_ms
+
+
+KINDS = (("unigate", Unigate), ("peer", Peer))
+
+
+def new_vm(kind, model, mib=MEM_MIB):
+    """An unstarted VM of (kind) with ports up, g1, g2 of NIC (model)."""
+    ports = [Port(model, ns=n) for n in ("up", "g1", "g2")]
+    cfg = {"config": UNIGATE_CONFIG} if kind is Unigate else {}
+    return kind(ports=ports, mem="%dM" % mib, accel=probe_accel(), log=None, **cfg)
+
+
+def drain(vm):
+    """Reads what the console printed so far, so that QEMU never blocks on
+    a full pipe between two figures."""
+    while vm.proc and select.select([vm.proc.stdout], [], [], 0)[0]:
+        if not vm._read(0):
+            break
+
+
+def finish(vm, proc, timeout):
+    """Waits for (proc), started by vm.spawn, for up to (timeout) s; kills it
+    by its PID if it is still running; then drops it from the lab's lists so
+    that close() never signals a PID that may have been reused."""
+    try:
+        out = proc.communicate(timeout=timeout)[0]
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        out = proc.communicate()[0]
+    vm.pids.remove(proc.pid)
+    vm.children.remove(proc)
+    return out
+
+
+def addresses(vm):
+    """Static addresses: the outside host, and g1/g2 routed through the VM."""
+    up, g1, g2 = vm.ports
+    up.ns.run("ip addr add %s/24 dev %s" % (OUTSIDE, up.tap))
+    for p, addr in ((g1, G1), (g2, G2)):
+        p.ns.run("ip addr add %s/24 dev %s" % (addr, p.tap))
+        p.ns.run("ip route add default via 192.168.99.2")
+
+
+def dhcp_lease(ifname):
+    """Run as `bench.py --dhcp-lease IF` inside a namespace. Opens a capture
+    on (ifname), prints "listening", and on a line from stdin runs busybox
+    udhcpc on (ifname). Prints one JSON object: udhcpc's wall time from
+    start to lease (lease_ms), and the server's answer times on the wire, by
+    the kernel's receive timestamps: from the last DISCOVER before the first
+    OFFER to it (offer_ms), the same for REQUEST and ACK (ack_ms)."""
+    import socket
+    import struct
+    # ETH_P_ALL: a socket bound to one protocol does not see outgoing frames.
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    sock.setsockopt(socket.SOL_SOCKET, 35, 1)  # SO_TIMESTAMPNS
+    sock.bind((ifname, 0))
+    print("listening", flush=True)
+    sys.stdin.readline()
+    t0 = time.monotonic()
+    client = subprocess.Popen((UDHCPC % ifname).split(), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    last, res, done = {}, {}, None
+    # Until udhcpc is done and the ACK seen (or 0.5 s more), at most 30 s.
+    while time.monotonic() < t0 + 30 and (done is None or time.monotonic() < done + 0.5):
+        if done is None and client.poll() is not None:
+            done = time.monotonic()
+            if client.returncode == 0:
+                res["lease_ms"] = (done - t0) * 1000
+            else:
+                res["error"] = "udhcpc got no lease (status %d)" % client.returncode
+        if "ack_ms" in res and done is not None:
+            break
+        if not select.select([sock], [], [], 0.01)[0]:
+            continue
+        frame, anc, _, _ = sock.recvmsg(2048, 64)
+        stamp = next((struct.unpack("qq", d[:16]) for lvl, typ, d in anc
+                      if lvl == socket.SOL_SOCKET and typ == 35), None)
+        ihl = (frame[14] & 15) * 4 if len(frame) > 14 else 0
+        udp, dhcp = 14 + ihl, 14 + ihl + 8
+        if (stamp is None or len(frame) < dhcp + 240 or frame[12:14] != b"\x08\x00"
+                or frame[23] != 17
+                or struct.unpack("!H", frame[udp + 2:udp + 4])[0] not in (67, 68)):
+            continue
+        t = stamp[0] * 1000.0 + stamp[1] / 1e6
+        opts, kind = frame[dhcp + 240:], None
+        while len(opts) >= 2 and opts[0] != 255:  # the options, bounded by the frame
+            if opts[0] == 0:
+                opts = opts[1:]
+                continue
+            if opts[0] == 53 and opts[1] >= 1 and len(opts) >= 3:
+                kind = opts[2]
+            opts = opts[2 + opts[1]:]
+        if kind in (1, 3):  # DISCOVER, REQUEST
+            last[kind] = t
+        elif kind == 2 and 1 in last and "offer_ms" not in res:
+            res["offer_ms"] = t - last[1]
+        elif kind == 5 and 3 in last and "ack_ms" not in res:
+            res["ack_ms"] = t - last[3]
+    if client.poll() is None:
+        client.kill()
+        client.wait()
+        res["error"] = "udhcpc still running after 30 s"
+    print(json.dumps(res), flush=True)
+
+
+def lease_start(lab, ns, ifname):
+    """Starts the dhcp_lease helper on (ifname) in namespace (ns) of (lab),
+    recording its PID as lab.spawn does; lease() then lets it run."""
+    proc = subprocess.Popen(["ip", "netns", "exec", lab.ns(ns).name, sys.executable,
+                             os.path.abspath(__file__), "--dhcp-lease", ifname],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    lab.pids.append(proc.pid)
+    lab.children.append(proc)
+    return proc
+
+
+def lease(lab, helper):
+    """Lets the dhcp_lease (helper) run udhcpc now; returns its JSON."""
+    line = helper.stdout.readline()
+    if line.strip() != "listening":
+        finish(lab, helper, 5)
+        raise Failed("the lease helper did not start: %s" % line.strip()[-120:])
+    helper.stdin.write("go\n")
+    helper.stdin.flush()
+    out = (finish(lab, helper, 40) or "").strip().splitlines() or ["nothing"]
+    try:
+        return json.loads(out[-1])
+    except ValueError:
+        raise Failed("the lease helper printed %s" % out[-1][-120:])
+
+
+def iperf(vm, client, server, addr, args):
+    """One iperf3 run of SECONDS from namespace (client) to the server in
+    (server) at (addr); returns iperf3's JSON "end" object."""
+    srv = vm.spawn(server, ["iperf3", "-s", "-1", "-B", addr])
+    time.sleep(0.5)
+    out = vm.ns(client).run("iperf3 -J -c %s -t %d %s" % (addr, SECONDS, args), check=False,
+                            timeout=SECONDS + 30)
+    finish(vm, srv, 10)
+    try:
+        res = json.loads(out)
+    except ValueError:
+        raise Failed("iperf3 printed no JSON: %s" % out.strip()[-120:])
+    if "error" in res:
+        raise Failed("iperf3: %s" % res["error"])
+    return res["end"]
+
+
+def tcp_mbit(vm, args, client="g1", server="up", addr=OUTSIDE):
+    end = iperf(vm, client, server, addr, args)
+    bps = end.get("sum_received", {}).get("bits_per_second", 0)
+    if not bps:
+        raise Failed("iperf3 received nothing")
+    return bps / 1e6
+
+
+def udp_kpps(vm):
+    """64-byte UDP datagrams sent as fast as iperf3 can from g1 to the
+    outside host; thousands delivered per second, by the receiver's count."""
+    r = iperf(vm, "g1", "up", OUTSIDE, "-u -l 64 -b 0")["sum_received"]
+    delivered = r["packets"] - r["lost_packets"]
+    if delivered <= 0 or r["seconds"] <= 0:
+        raise Failed("no datagram delivered")
+    return delivered / r["seconds"] / 1000
+
+
+def ping_ms(vm):
+    """ping -c 200 -i 0.01 from g1 to the outside host: (min, avg) in ms."""
+    out = vm.ports[1].ns.run("ping -q -c 200 -i 0.01 -W 1 %s" % OUTSIDE, check=False, timeout=30)
+    m = re.search(r"= ([\d.]+)/([\d.]+)/", out)
+    if not m:
+        raise Failed("no reply: %s" % out.strip().splitlines()[-1:])
+    return float(m.group(1)), float(m.group(2))
+
+
+def perfdhcp(vm, rate):
+    """DORA exchanges per second perfdhcp completes from g1 with 100
+    simulated clients, offered at (rate)/s for DHCP_SECONDS."""
+    g1 = vm.ports[1]
+    out = g1.ns.run("perfdhcp -4 -l %s -r %d -R 100 -p %d 2>&1" % (g1.tap, rate, DHCP_SECONDS),
+                    check=False, timeout=DHCP_SECONDS + 30)
+    m = re.search(r"REQUEST-ACK\*+\nsent packets: \d+\nreceived packets: (\d+)", out)
+    if not m:
+        raise Failed("perfdhcp: %s" % out.strip().splitlines()[-1:])
+    return int(m.group(1)) / DHCP_SECONDS
 
 
 def cpu_ticks(pid):
@@ -27,146 +320,285 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime + stime of all threads
 
 
-def bench_model(model):
-    ports = [Port(model, ns="up")] + [Port(model, ns="g%d" % i) for i in (1, 2)]
-    ug = Unigate(ports=ports, log=None)
-    fig = {}
+class Results:
+    """Every value and failure, by (row, model, kind)."""
+
+    def __init__(self):
+        self.vals, self.fails, self.argv = {}, {}, {}
+
+    def add(self, row, model, kind, fn):
+        """Records fn()'s value, or why it failed; returns the value or None."""
+        key = (row, model, kind)
+        try:
+            v = fn()
+        except (Failed, LabError, subprocess.TimeoutExpired, OSError, KeyError) as e:
+            reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            self.fails.setdefault(key, []).append(reason[:160])
+            print("    %s %s %s: failed: %s" % (kind, model, row, reason[:160]), flush=True)
+            return None
+        self.vals.setdefault(key, []).append(v)
+        return v
+
+    def fail_all(self, rows, model, kind, reason):
+        for row in rows:
+            self.fails.setdefault((row, model, kind), []).append(reason)
+
+
+# key, label, unit, format, whether higher is better
+ROWS = [
+    ("start", "QEMU start to ready", "s", "%.2f", False),
+    ("kernel", "  the guest's own part (its ready line)", "ms", "%.0f", False),
+    ("lease", "first DHCP lease after ready (busybox udhcpc)", "ms", "%.0f", False),
+    ("offer", "  the server's answer on the wire: DISCOVER to OFFER", "ms", "%.2f", False),
+    ("ack", "  the server's answer on the wire: REQUEST to ACK", "ms", "%.2f", False),
+    ("tcp1", "TCP LAN to outside through NAT, 1 stream", "Mbit/s", "%.0f", True),
+    ("tcp4", "  same, 4 streams", "Mbit/s", "%.0f", True),
+    ("tcpR", "  same, reverse (outside to LAN)", "Mbit/s", "%.0f", True),
+    ("udp64", "UDP 64-byte packets delivered through NAT", "kpps", "%.1f", True),
+    ("pingmin", "ping RTT through NAT, min", "ms", "%.3f", False),
+    ("pingavg", "ping RTT through NAT, avg", "ms", "%.3f", False),
+    ("g2g", "guest to guest TCP on one switch", "Mbit/s", "%.0f", True),
+    ("idle", "idle host CPU over %d s" % IDLE_SECONDS, "% of a core", "%.2f", False),
+] + [("dhcp%d" % r, "DHCP exchanges/s, perfdhcp 100 clients, %d/s offered" % r, "/s", "%.0f",
+      True) for r in DHCP_RATES] + [
+    ("mem", "smallest -m that boots and forwards", "MiB", "%.0f", False),
+    ("size", "image (kernel + initrd for the peer)", "KiB", "%.0f", False),
+]
+BOOT_ROWS = [r[0] for r in ROWS if r[0] not in ("mem", "size")]
+
+
+def one_boot(res, kind_name, kind, model, run):
+    """Boots one VM and measures every per-boot row on it."""
+    vm = new_vm(kind, model)
+    add = lambda row, fn: res.add(row, model, kind_name, fn)  # noqa: E731
     try:
         t0 = time.monotonic()
-        ug.start()
-        fig["ready_ms"] = ug.wait_ready()
-        fig["qemu_to_ready_s"] = time.monotonic() - t0
-        for i in (1, 2):
-            ug.ports[i].ns.run("ip addr add 192.168.99.%d/24 dev %s" % (10 + i, ug.ports[i].tap))
+        try:
+            vm.start()
+            helper = lease_start(vm, "g1", vm.ports[1].tap)
+            guest_ms = vm.wait_ready()
+        except LabError as e:
+            res.fail_all(BOOT_ROWS, model, kind_name, "did not boot: %s" % str(e).splitlines()[0])
+            print("    %s %s: did not boot" % (kind_name, model), flush=True)
+            return
+        ready_s = time.monotonic() - t0
+        res.argv.setdefault((kind_name, model), " ".join(vm.proc.args))
+        try:
+            wire = lease(vm, helper)
+        except Failed as e:
+            wire = {"error": str(e)}
+        add("lease", lambda: wire.get("lease_ms") or fail(wire.get("error", "no lease")))
+        for row, key in (("offer", "offer_ms"), ("ack", "ack_ms")):
+            add(row, lambda: wire.get(key) or fail("no %s in the capture" % key[:-3].upper()))
+        add("start", lambda: ready_s)
+        add("kernel", lambda: guest_ms)
+        addresses(vm)
         hz = os.sysconf("SC_CLK_TCK")
         time.sleep(2)
-        c0 = cpu_ticks(ug.proc.pid)
-        time.sleep(10)
-        fig["idle_cpu_pct"] = (cpu_ticks(ug.proc.pid) - c0) * 100.0 / hz / 10
-        out = ug.ports[1].ns.run("ping -c 20 -i 0.05 -q 192.168.99.12", check=False)
-        m = re.search(r"= ([\d.]+)/([\d.]+)/", out)
-        fig["ping_ms"] = (float(m.group(1)), float(m.group(2))) if m else None
-        rates = []
-        for _ in range(RUNS):
-            srv = ug.spawn("g2", ["iperf3", "-s", "-1", "-B", "192.168.99.12"])
-            time.sleep(0.5)
-            out = ug.ports[1].ns.run("iperf3 -c 192.168.99.12 -t %d -f m" % SECONDS,
-                                     check=False, timeout=SECONDS + 30)
-            srv.communicate(timeout=15)
-            m = re.search(r"([\d.]+) Mbits/sec\s+\d*\s*receiver", out)
-            rates.append(float(m.group(1)) if m else 0.0)
-        fig["tcp_mbit"] = rates
+        drain(vm)
+        c0 = cpu_ticks(vm.proc.pid)
+        time.sleep(IDLE_SECONDS)
+        add("idle", lambda: (cpu_ticks(vm.proc.pid) - c0) * 100.0 / hz / IDLE_SECONDS)
+        rtt = []
+        if add("pingmin", lambda: rtt.extend(ping_ms(vm)) or rtt[0]) is not None:
+            add("pingavg", lambda: rtt[1])
+        else:
+            res.fail_all(["pingavg"], model, kind_name, "see ping min")
+        for row, args in (("tcp1", ""), ("tcp4", "-P 4"), ("tcpR", "-R")):
+            add(row, lambda: tcp_mbit(vm, args))
+            drain(vm)
+        add("udp64", lambda: udp_kpps(vm))
+        add("g2g", lambda: tcp_mbit(vm, "", client="g1", server="g2", addr=G2))
+        vm.ports[1].ns.run("ip link set %s promisc on" % vm.ports[1].tap)
+        for rate in DHCP_RATES:
+            drain(vm)
+            add("dhcp%d" % rate, lambda: perfdhcp(vm, rate))
     finally:
-        ug.close()
-    return fig
+        drain(vm)
+        os.makedirs(LOG_DIR, exist_ok=True)
+        with open(os.path.join(LOG_DIR, "%s-%s-%d.log" % (kind_name, model, run)), "w") as f:
+            f.write(vm.out)
+        vm.close()
+    vals = {r: res.vals.get((r, model, kind_name), [None])[-1] for r in ("start", "lease", "tcp1")}
+    print("    %s %s run %d: ready %s s, lease %s ms, TCP %s Mbit/s" % (
+        kind_name, model, run, fmt("%.2f", vals["start"]), fmt("%.0f", vals["lease"]),
+        fmt("%.0f", vals["tcp1"])), flush=True)
 
 
-NAT_CONFIG = """uplink eth0 address 10.88.0.2/24 gateway 10.88.0.1
-network vmnet8 nat
-  ports eth1
-  address 192.168.99.2/24
-"""
+def fail(reason):
+    raise Failed(reason)
 
 
-def iperf(ug, args):
-    """One iperf3 run from g1 to the outside host; Mbit/s at the receiver."""
-    srv = ug.spawn("up", ["iperf3", "-s", "-1", "-B", "10.88.0.1"])
-    time.sleep(0.5)
-    out = ug.ports[1].ns.run("iperf3 -c 10.88.0.1 -t %d -f m %s" % (SECONDS, args), check=False,
-                             timeout=SECONDS + 30)
-    srv.communicate(timeout=15)
-    rx = r"([\d.]+) Mbits/sec\s+(?:[\d.]+ ms\s+\d+/\d+ \([\d.e+-]+%\)\s+)?\d*\s*receiver"
-    # With parallel streams the total is on the [SUM] line.
-    m = re.search(r"\[SUM\].*?" + rx, out) or re.search(rx, out)
-    return float(m.group(1)) if m else 0.0
+def fmt(f, v):
+    return "-" if v is None else f % v
 
 
-def bench_nat(model):
-    """iperf3 from a guest to the outside through NAT: TCP 1 and 4 streams,
-    UDP at 1 Gbit/s offered (1470-byte datagrams)."""
-    ports = [Port(model, ns="up"), Port(model, ns="g1")]
-    ug = Unigate(ports=ports, log=None, config=NAT_CONFIG)
+def dhcp_floor():
+    """udhcpc against dnsmasq on a bare veth pair between two namespaces,
+    the client's own share of the lease row: the lease helper's JSON."""
+    lab = Unigate(log=None)
     try:
-        ug.start()
-        ug.wait_ready()
-        ug.ports[0].ns.run("ip addr add 10.88.0.1/24 dev %s" % ug.ports[0].tap)
-        ug.ports[1].ns.run("ip addr add 192.168.99.11/24 dev %s" % ug.ports[1].tap)
-        ug.ports[1].ns.run("ip route add default via 192.168.99.2")
-        return (iperf(ug, ""), iperf(ug, "-P 4"), iperf(ug, "-u -b 1000M"))
-    finally:
-        ug.close()
-
-
-DHCP_CONFIG_PEER = """uplink eth0 dhcp
-network vmnet8 hostonly
-  ports eth1 eth2
-  address 192.168.99.2/24
-"""
-
-
-def perfdhcp(ns, tap):
-    """DORA exchanges per second that perfdhcp completes from (ns), offered
-    at 5000/s by 100 simulated clients for 10 s."""
-    out = ns.run("perfdhcp -4 -l %s -r 20000 -R 100 -p 10 -t 2 2>&1" % tap, check=False,
-                 timeout=60)
-    m = re.search(r"REQUEST-ACK\*+\nsent packets: \d+\nreceived packets: (\d+)", out)
-    return int(m.group(1)) / 10.0 if m else 0.0
-
-
-def bench_dhcp():
-    """Leases per second: unigate's server, then dnsmasq on a guest port of
-    the same switch (unigate's DHCP off), both measured from g1."""
-    rates = {}
-    for who in ("unigate", "dnsmasq"):
-        ports = [Port("virtio-net-pci", ns="up")] + [Port("virtio-net-pci", ns="g%d" % i)
-                                                     for i in (1, 2)]
-        ug = Unigate(ports=ports, log=None, config=DHCP_CONFIG_PEER if who == "dnsmasq" else None)
-        try:
-            ug.start()
-            ug.wait_ready()
-            g1, g2 = ug.ports[1], ug.ports[2]
-            g1.ns.run("ip addr add 192.168.99.50/24 dev %s" % g1.tap)
-            # perfdhcp's clients have made-up MACs: a server unicasting to
-            # chaddr (RFC 2131 §4.1) reaches them only if the tap listens.
-            g1.ns.run("ip link set %s promisc on" % g1.tap)
-            if who == "dnsmasq":
-                g2.ns.run("ip addr add 192.168.99.3/24 dev %s" % g2.tap)
-                ug.spawn("g2", ["dnsmasq", "--no-daemon", "--no-resolv", "--no-hosts",
-                                "--port=0", "--interface=%s" % g2.tap, "--bind-interfaces",
-                                "--dhcp-range=192.168.99.128,192.168.99.254,30m",
+        a, b = lab.link("srv", "192.168.98.1/24", "cli", "192.168.98.3/24")
+        srv = lab.spawn("srv", ["dnsmasq", "--no-daemon", "--port=0", "--no-resolv",
+                                "--no-hosts", "--interface=%s" % a, "--bind-interfaces",
+                                "--dhcp-range=192.168.98.128,192.168.98.254,30m",
                                 "--dhcp-leasefile=/dev/null", "--no-ping",
-                                "--dhcp-authoritative", "--pid-file="])
-                time.sleep(1)
-            rates[who] = perfdhcp(g1.ns, g1.tap)
-        finally:
-            ug.close()
-    return rates
+                                "--dhcp-authoritative", "--pid-file=", "--user=root"])
+        time.sleep(0.5)
+        if srv.poll() is not None:
+            raise Failed("dnsmasq exited: %s" % srv.stdout.read().strip()[-120:])
+        return lease(lab, lease_start(lab, "cli", b))
+    finally:
+        lab.close()
+
+
+def alive_and_forwarding(kind, model, mib):
+    """Whether a VM of (kind) with -m (mib) reaches ready and forwards a
+    ping from g1 to the outside host through NAT."""
+    vm = new_vm(kind, model, mib)
+    try:
+        vm.start()
+        vm.wait_ready(timeout=20 if kind is Unigate else 90)
+        addresses(vm)
+        out = vm.ports[1].ns.run("ping -c 5 -i 0.2 -W 2 %s" % OUTSIDE, check=False, timeout=20)
+        return re.search(r" [1-5] received", out) is not None
+    except LabError:
+        return False
+    finally:
+        vm.close()
+
+
+def smallest_mem(kind, model):
+    """Bisects -m between a size that fails and MEM_MIB, which the runs
+    have shown to work, to 1 MiB for unigate and 2 MiB for the peer (each
+    of whose boots takes seconds)."""
+    lo, hi, step = (1, MEM_MIB, 1) if kind is Unigate else (16, MEM_MIB, 2)
+    while hi - lo > step:
+        mid = (lo + hi) // 2
+        if alive_and_forwarding(kind, model, mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def image_kib(kind):
+    if kind is Unigate:
+        return os.path.getsize(IMAGE) / 1024
+    return sum(os.path.getsize(os.path.join(PEER_DIR, f)) for f in ("vmlinuz", "initrd.gz")) / 1024
+
+
+def cell(res, row, model, kind, f):
+    """Median (and how many runs failed), or "failed: reason"."""
+    vals, fails = res.vals.get((row, model, kind), []), res.fails.get((row, model, kind), [])
+    if not vals:
+        return ("failed: %s" % fails[0]) if fails else "not run", None
+    med = statistics.median(vals)
+    s = f % med
+    if fails:
+        s += " (%d of %d failed: %s)" % (len(fails), len(fails) + len(vals), fails[0])
+    return s, med
+
+
+def spread(res, row, model, kind, f):
+    vals = res.vals.get((row, model, kind), [])
+    if len(vals) < 2:
+        return "-"
+    return "%s–%s" % (f % min(vals), f % max(vals))
+
+
+def table(res):
+    """The results as one Markdown table."""
+    lines = ["| figure | unit | NIC | unigate (median) | peer (median) | unigate ÷ peer |"
+             " better | unigate min–max | peer min–max |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for row, label, unit, f, higher in ROWS:
+        if QUICK and row == "mem":
+            continue  # the bisection boots each VM about eight times
+        for model in MODELS:
+            u, um = cell(res, row, model, "unigate", f)
+            p, pm = cell(res, row, model, "peer", f)
+            ratio, better = "-", "-"
+            if um is not None and pm is not None and um > 0 and pm > 0:
+                ratio = "%.3g" % (um / pm)
+                better = "same" if um == pm else (
+                    "unigate" if (um > pm) == higher else "peer")
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                label, unit, model, u, p, ratio, better, spread(res, row, model, "unigate", f),
+                spread(res, row, model, "peer", f)))
+    return "\n".join(lines)
+
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        m = re.search(r"(?m)^model name\s*:\s*(.+)$", f.read())
+        cpu = m.group(1) if m else cpu
+    qemu = sh("qemu-system-x86_64 --version").splitlines()[0]
+    return "%d cores (nproc), %s; kernel %s; %s" % (os.cpu_count(), cpu, platform.release(), qemu)
 
 
 def main():
-    models = sys.argv[1:] or ["virtio-net-pci", "e1000"]
-    print("unigate bench: QEMU %s, accelerator %s, iperf3 %d x %d s" %
-          (os.popen("qemu-system-x86_64 --version").readline().split()[3], probe_accel(),
-           RUNS, SECONDS))
-    print("%-16s %9s %11s %9s %18s %s" % ("model", "ready ms", "QEMU->ready", "idle CPU",
-                                          "ping min/avg ms", "TCP g1->g2 Mbit/s (median; runs)"))
-    for model in models:
-        f = bench_model(model)
-        ping = "%.3f/%.3f" % f["ping_ms"] if f["ping_ms"] else "-"
-        print("%-16s %9d %10.2fs %8.2f%% %18s %.0f; %s" % (
-            model, f["ready_ms"], f["qemu_to_ready_s"], f["idle_cpu_pct"], ping,
-            statistics.median(f["tcp_mbit"]), " ".join("%.0f" % r for r in f["tcp_mbit"])),
-            flush=True)
-    print("%-16s %14s %14s %14s" % ("NAT g1->out", "TCP 1 stream", "TCP 4 streams",
-                                      "UDP (1G offered)"))
-    for model in models:
-        t1, t4, u = bench_nat(model)
-        print("%-16s %9.0f Mb/s %9.0f Mb/s %9.0f Mb/s" % (model, t1, t4, u), flush=True)
-    r = bench_dhcp()
-    print("DHCP leases/s (perfdhcp, 100 clients, offered 20000/s, 10 s, through the switch): "
-          "unigate %.0f, dnsmasq %.0f" % (r["unigate"], r["dnsmasq"]), flush=True)
+    for f in (IMAGE, os.path.join(PEER_DIR, "vmlinuz"), os.path.join(PEER_DIR, "initrd.gz")):
+        if not os.path.exists(f):
+            print("bench: %s is missing (make bench builds it)" % f, file=sys.stderr)
+            return 1
+    t_start = time.monotonic()
+    accel = probe_accel()
+    head = ("unigate bench%s: %s; accelerator %s (both VMs), 1 vCPU, -m %d MiB; %d run(s), "
+            "%d s transfers, NIC models %s" % (" (quick)" if QUICK else "", machine(), accel,
+                                               MEM_MIB, RUNS, SECONDS, ", ".join(MODELS)))
+    print(head, flush=True)
+    res = Results()
+    for run in range(1, RUNS + 1):
+        print("  run %d of %d" % (run, RUNS), flush=True)
+        try:
+            wire = dhcp_floor()
+        except (Failed, LabError) as e:
+            wire = {"error": str(e)}
+        res.add("floor", "veth", "dnsmasq",
+                lambda: wire.get("lease_ms") or fail(wire.get("error", "no lease")))
+        for key in ("offer_ms", "ack_ms"):
+            res.add("floor_" + key, "veth", "dnsmasq",
+                    lambda: wire.get(key) or fail("no %s in the capture" % key[:-3].upper()))
+        for model in MODELS:
+            for kind_name, kind in KINDS:
+                one_boot(res, kind_name, kind, model, run)
+    for kind_name, kind in KINDS:
+        for model in MODELS:
+            res.add("size", model, kind_name, lambda: image_kib(kind))
+            if not QUICK:
+                print("  bisecting -m: %s %s" % (kind_name, model), flush=True)
+                res.add("mem", model, kind_name, lambda: smallest_mem(kind, model))
+    floor_line = ("The lease row's floor, the same udhcpc against dnsmasq on a veth pair "
+                  "(same runs): lease %s ms; dnsmasq's answers on the wire: DISCOVER to OFFER "
+                  "%s ms, REQUEST to ACK %s ms (medians; min–max %s, %s, %s)." % tuple(
+                      [cell(res, r, "veth", "dnsmasq", f)[0] for r, f in (
+                          ("floor", "%.0f"), ("floor_offer_ms", "%.2f"), ("floor_ack_ms", "%.2f"))]
+                      + [spread(res, r, "veth", "dnsmasq", f) for r, f in (
+                          ("floor", "%.0f"), ("floor_offer_ms", "%.2f"),
+                          ("floor_ack_ms", "%.2f"))]))
+    tab = table(res)
+    took = time.monotonic() - t_start
+    print("\n" + tab + "\n\n" + floor_line + "\nbench took %.0f s" % took, flush=True)
+    with open(OUT_MD, "w") as f:
+        f.write("# unigate beside a Linux router VM\n\n%s\n\n%s\n\n%s\n\n" % (head, tab, floor_line))
+        f.write("Ratio: unigate's median divided by the peer's; \"better\" says whose figure is "
+                "better (higher throughput; lower time, RTT, CPU, memory, size). udhcpc: `%s`; "
+                "iperf3 -t %d; ping -c 200 -i 0.01; perfdhcp -R 100 -p %d.\n\n"
+                % (UDHCPC % "IF", SECONDS, DHCP_SECONDS))
+        f.write("## QEMU command lines\n\n")
+        for (kind_name, model), argv in sorted(res.argv.items()):
+            f.write("- %s, %s: `%s`\n" % (kind_name, model, argv))
+        with open(os.path.join(PEER_DIR, "MANIFEST")) as m:
+            f.write("\n## The peer's packages\n\n```\n%s```\n" % m.read())
+        f.write("\nConsole logs: build/bench/. The bench took %.0f s.\n" % took)
+    print("written to %s" % os.path.relpath(OUT_MD, ROOT))
     return 0
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--dhcp-lease"]:
+        dhcp_lease(sys.argv[2])
+        sys.exit(0)
     sys.exit(main())
