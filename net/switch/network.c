@@ -49,6 +49,13 @@ struct network {
 };
 
 static struct network network_tab[NETWORK_MAX];
+/* The subnets of the networks with a gateway address, for network_by_addr
+ * per forwarded frame: usually two or three, not NETWORK_MAX slots. */
+static struct {
+	uint32_t net, mask;
+	struct network *owner;
+} network_subnets[NETWORK_MAX];
+static int network_nsubnets;
 static uint32_t network_aging_s = FDB_AGING_DEFAULT;
 static uint32_t network_storm_pps = SW_STORM_DEFAULT;
 /* The frame lwIP is handling now: its ingress port (-1: none) and source. */
@@ -397,6 +404,23 @@ static void network_netif_remove(struct network *net)
 	net->has_netif = false;
 }
 
+/* Rebuilds network_subnets after an address came or went. */
+static void network_index_subnets(void)
+{
+	network_nsubnets = 0;
+	for (int i = 0; i < NETWORK_MAX; i++) {
+		struct network *net = &network_tab[i];
+		uint32_t mask = net->prefix ? 0xffffffffu << (32 - net->prefix) : 0;
+
+		if (net->used && net->has_netif && net->prefix) {
+			network_subnets[network_nsubnets].net = net->addr & mask;
+			network_subnets[network_nsubnets].mask = mask;
+			network_subnets[network_nsubnets].owner = net;
+			network_nsubnets++;
+		}
+	}
+}
+
 void network_remove(struct network *net)
 {
 	egress_network_changed(net);
@@ -406,6 +430,7 @@ void network_remove(struct network *net)
 	network_netif_remove(net);
 	free(net->slots);
 	memset(net, 0, sizeof(*net));
+	network_index_subnets();
 }
 
 int network_set_ports(struct network *net, uint32_t mask)
@@ -431,7 +456,19 @@ int network_set_ports(struct network *net, uint32_t mask)
 	return 0;
 }
 
+static int network_set_address_netif(struct network *net, uint32_t addr, uint8_t prefix,
+				     uint32_t gateway);
+
 int network_set_address(struct network *net, uint32_t addr, uint8_t prefix, uint32_t gateway)
+{
+	int err = network_set_address_netif(net, addr, prefix, gateway);
+
+	network_index_subnets();
+	return err;
+}
+
+static int network_set_address_netif(struct network *net, uint32_t addr, uint8_t prefix,
+				     uint32_t gateway)
 {
 	ip4_addr_t ip, mask, gw;
 	uint8_t mac[6] = {0x02, 0x75, 0x67, 0, 0, 0}; /* locally administered */
@@ -519,14 +556,9 @@ void network_output(struct network *net, void *frame, size_t len, const struct n
 
 struct network *network_by_addr(uint32_t addr)
 {
-	for (int i = 0; i < NETWORK_MAX; i++) {
-		struct network *net = &network_tab[i];
-		uint32_t mask = net->prefix ? 0xffffffffu << (32 - net->prefix) : 0;
-
-		if (net->used && net->has_netif && net->prefix &&
-		    (addr & mask) == (net->addr & mask))
-			return net;
-	}
+	for (int i = 0; i < network_nsubnets; i++)
+		if ((addr & network_subnets[i].mask) == network_subnets[i].net)
+			return network_subnets[i].owner;
 	return NULL;
 }
 
