@@ -28,8 +28,10 @@
 #include "drivers/virtio_pci.h"
 #include "drivers/virtqueue.h"
 #include "kernel/cli.h"
+#include "kernel/io.h"
 #include "kernel/memory.h"
 #include "kernel/random.h"
+#include "kernel/time.h"
 
 /* Feature bits of the network device (§5.1.3). */
 #define VIRTIO_NET_F_CSUM	(1ULL << 0)
@@ -99,6 +101,8 @@ struct vnet {
 	uint8_t *gather;	 /* mergeable: where a frame of several buffers is joined */
 	uint16_t rx_skip;	 /* buffers left of a frame being dropped */
 	uint64_t rx_merged;	 /* frames joined from several buffers */
+	uint64_t rx_copy_tsc;	 /* TSC ticks spent joining them (a profile) */
+	uint64_t tx_copy_tsc;	 /* TSC ticks spent copying frames to transmit */
 	uint64_t rx_bad_merge;	 /* frames whose buffer count or length was wrong */
 	uint64_t config_changes; /* configuration interrupts seen */
 	uint64_t tx_bad_used;	 /* transmit completions the ring refused */
@@ -321,6 +325,8 @@ static int vnet_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 		nd->stats.tx_drop_full++;
 		return -ENOBUFS;
 	}
+	uint64_t t0 = rdtsc();
+
 	for (uint16_t k = 0; k < nbuf; k++) {
 		uint16_t b = q->idle[--q->nidle];
 		uint8_t *buf = q->bufs + ((size_t)b << q->shift);
@@ -339,6 +345,7 @@ static int vnet_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 		vs[k] = (struct vq_seg){buf, (uint32_t)(start + n)};
 		prev = b;
 	}
+	vn->tx_copy_tsc += rdtsc() - t0;
 	/* §5.1.6.2: header then frame; two descriptors on legacy without
 	 * ANY_LAYOUT (§5.1.6.6). */
 	if (vn->split_hdr) {
@@ -392,6 +399,8 @@ static size_t vnet_gather(struct vnet *vn, const uint8_t *first, uint32_t len, u
 		vn->rx_skip = (uint16_t)(nbufs - 1);
 		return 0;
 	}
+	uint64_t t0 = rdtsc();
+
 	memcpy(vn->gather, first, len);
 	for (uint16_t k = 1; k < nbufs; k++) {
 		void *token;
@@ -418,6 +427,7 @@ static size_t vnet_gather(struct vnet *vn, const uint8_t *first, uint32_t len, u
 			memcpy(vn->gather + total, token, len);
 		total += len;
 	}
+	vn->rx_copy_tsc += rdtsc() - t0;
 	if (bad) {
 		vn->rx_bad_merge++;
 		return 0;
@@ -763,7 +773,7 @@ static int vnet_cmd_show(int argc, char **argv, struct cli_out *out)
 			   (unsigned long long)vn->tx_bad_used, (unsigned long long)vn->rx_lost);
 		cli_printf(out,
 			   "      offloads: tx%s%s%s%s, rx%s%s%s%s; rx merged %llu, bad merges "
-			   "%llu\n",
+			   "%llu; copying: rx %llu ms, tx %llu ms\n",
 			   vn->nd->offloads & NETDEV_OFL_CSUM ? " csum" : "",
 			   vn->nd->offloads & NETDEV_OFL_TSO4 ? " tso4" : "",
 			   vn->nd->offloads & NETDEV_OFL_TSO6 ? " tso6" : "",
@@ -773,7 +783,9 @@ static int vnet_cmd_show(int argc, char **argv, struct cli_out *out)
 			   vn->vpci.features & VIRTIO_NET_F_GUEST_TSO4 ? " tso4" : "",
 			   vn->vpci.features & VIRTIO_NET_F_GUEST_TSO6 ? " tso6" : "",
 			   vn->vpci.features & VIRTIO_NET_F_GUEST_ECN ? " ecn" : "",
-			   (unsigned long long)vn->rx_merged, (unsigned long long)vn->rx_bad_merge);
+			   (unsigned long long)vn->rx_merged, (unsigned long long)vn->rx_bad_merge,
+			   (unsigned long long)(time_tsc_to_us(vn->rx_copy_tsc) / 1000u),
+			   (unsigned long long)(time_tsc_to_us(vn->tx_copy_tsc) / 1000u));
 	}
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "drivers/netdev.h"
 #include "drivers/pci.h"
 #include "kernel/bootinfo.h"
+#include "kernel/cli.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/io.h"
@@ -46,6 +47,25 @@ static void main_stage(const char *stage, const char *fmt, ...)
 	printf("\n");
 }
 
+/* TSC ticks spent halted (idle), for show cpu: the rest is work. */
+static uint64_t main_halted_tsc;
+
+static int main_cmd_show_cpu(int argc, char **argv, struct cli_out *out)
+{
+	uint64_t up = time_ns() / 1000000u, halted = time_tsc_to_us(main_halted_tsc) / 1000u;
+
+	(void)argc;
+	(void)argv;
+	cli_printf(out, "up %llu ms: busy %llu ms (%llu%%), halted %llu ms\n",
+		   (unsigned long long)up, (unsigned long long)(up - halted),
+		   (unsigned long long)(up ? (up - halted) * 100 / up : 0),
+		   (unsigned long long)halted);
+	return 0;
+}
+
+CLI_COMMAND(show_cpu, "show cpu", "time since boot spent working and halted (idle)",
+	    main_cmd_show_cpu);
+
 static void main_loop(void)
 {
 	for (;;) {
@@ -60,9 +80,12 @@ static void main_loop(void)
 		uint32_t us = ms >= MAIN_MAX_SLEEP_US / 1000 ? MAIN_MAX_SLEEP_US : ms * 1000;
 
 		if (us > 0) {
+			uint64_t t0 = rdtsc();
+
 			time_arm_wakeup(us);
 			irq_enable_and_halt();
 			irq_disable();
+			main_halted_tsc += rdtsc() - t0;
 		}
 	}
 }

@@ -21,13 +21,16 @@
 #include "net/nat/egress.h"
 #include "net/nat/gateway.h"
 #include "net/switch/guard.h"
+#include "net/switch/loop.h"
 #include "net/switch/network.h"
 #include "net/switch/switch.h"
 #include "netif/ethernet.h"
 
-#define NETWORK_CPU_PORT   NETDEV_MAX /* after every port eth0 .. eth31 */
-#define NETWORK_SEGS_MAX   16
-#define NETWORK_AGE_BUDGET 64 /* MAC table slots aged per main-loop pass */
+#define NETWORK_CPU_PORT      NETDEV_MAX /* after every port eth0 .. eth31 */
+#define NETWORK_SEGS_MAX      16
+#define NETWORK_AGE_BUDGET    64    /* MAC table slots aged per main-loop pass */
+#define NETWORK_LOOP_PROBE_MS 2000  /* loop probes out of every port this often */
+#define NETWORK_LOOP_BLOCK_MS 60000 /* a port that closes a loop is blocked this long */
 
 struct network {
 	bool used;
@@ -43,6 +46,8 @@ struct network {
 	struct guard guard;	  /* who holds which address (net/switch/guard.h) */
 	uint32_t trusted;	  /* ports whose DHCP servers may answer (the uplink's) */
 	uint64_t rogue_dhcp;	  /* DHCP server messages from other ports, dropped */
+	uint64_t loops;		  /* loops found: a probe came back */
+	uint64_t loop_drops;	  /* frames received on a port blocked for a loop */
 	uint64_t cpu_nobuf;	  /* frames for lwIP dropped: no pbuf */
 	uint64_t cpu_bad_offload; /* frames for lwIP whose offload could not be finished */
 	uint64_t cpu_tx_big;	  /* lwIP frames with too many segments */
@@ -62,6 +67,10 @@ static uint32_t network_storm_pps = SW_STORM_DEFAULT;
 static int network_in_port = -1;
 static uint8_t network_in_mac[6];
 static int network_rx_port = -1; /* the port whose frame the switch is forwarding */
+/* Loop detection (net/switch/loop.h): each port's probe token, and until
+ * when (sys_now(), 0: not) it is blocked for closing a loop. */
+static uint64_t network_loop_token[NETDEV_MAX];
+static uint32_t network_loop_until[NETDEV_MAX];
 
 /* Gives lwIP one finished frame, made of (nseg) pieces. Returns 0 (for
  * offload_segment(), which goes on). */
@@ -205,12 +214,58 @@ static bool network_guard_drop(struct network *net, int port, const uint8_t *f, 
 	return v != GUARD_PASS;
 }
 
+/*
+ * A probe (token) arrived on port (in): if it is one of ours, something
+ * outside joins the port it left from to this one. The port it came in on
+ * is blocked (a host sees only its own port's probes, so it can block only
+ * its own port), or the other one if this is a trusted port (the uplink,
+ * where the outside is): a guest's loop must not cut the uplink. Returns
+ * false for a probe that is not ours (another appliance's: forwarded).
+ */
+static bool network_loop_seen(struct network *net, int in, uint64_t token)
+{
+	int from = -1, block;
+	struct netdev *bd;
+
+	for (int p = 0; p < NETDEV_MAX && from < 0; p++)
+		if (token != 0 && network_loop_token[p] == token)
+			from = p;
+	if (from < 0)
+		return false;
+	/* The loop is already cut: this probe left before the cut. */
+	if (network_loop_until[from] != 0)
+		return true;
+	block = from != in && (net->trusted & (1u << in)) ? from : in;
+	if (network_loop_until[block] == 0) {
+		network_loop_until[block] = (sys_now() + NETWORK_LOOP_BLOCK_MS) | 1;
+		net->loops++;
+		/* While the loop ran, the looping guest's frames came in on both
+		 * ports: whatever it was bound to on the blocked one goes, so that
+		 * it keeps its address through the open one. */
+		bd = netdev_get(block);
+		if (bd != NULL && bd->owner != NULL)
+			guard_unbind_port(&((struct network *)bd->owner)->guard, (uint8_t)block);
+		printf("\nloop: network %s: a probe sent on eth%d came back on eth%d; eth%d "
+		       "blocked for "
+		       "%u s\n",
+		       net->name, from, in, block, NETWORK_LOOP_BLOCK_MS / 1000);
+	}
+	return true;
+}
+
 static void network_rx(struct netdev *nd, void *frame, size_t len, const struct netdev_offload *ofl)
 {
 	struct network *net = nd->owner;
 	struct netdev_seg seg = {frame, len};
 	sw_mask_t mask;
+	uint64_t token;
 
+	if (loop_parse(frame, len, &token) && network_loop_seen(net, nd->index, token))
+		return;
+	if (network_loop_until[nd->index] != 0) {
+		net->loop_drops++;
+		return;
+	}
 	if (network_dhcp_server(frame, len) && !(net->trusted & (1u << nd->index))) {
 		net->rogue_dhcp++;
 		return;
@@ -578,6 +633,41 @@ void network_set_storm(uint32_t pps)
 			sw_set_storm(&network_tab[i].sw, pps);
 }
 
+/* Ends blocks that are over, and every NETWORK_LOOP_PROBE_MS sends a
+ * probe out of each open port of every network that has two or more. */
+static void network_loop_poll(uint32_t now)
+{
+	static uint32_t probed;
+	uint8_t frame[LOOP_FRAME_LEN];
+
+	for (int p = 0; p < NETDEV_MAX; p++) {
+		if (network_loop_until[p] != 0 && (int32_t)(now - network_loop_until[p]) >= 0) {
+			network_loop_until[p] = 0;
+			printf("\nloop: eth%d unblocked\n", p);
+		}
+	}
+	if (now - probed < NETWORK_LOOP_PROBE_MS)
+		return;
+	probed = now;
+	for (int i = 0; i < NETWORK_MAX; i++) {
+		struct network *net = &network_tab[i];
+		sw_mask_t open = net->sw.tx_mask & ~SW_BIT(NETWORK_CPU_PORT);
+
+		if (!net->used || (open & (open - 1)) == 0)
+			continue; /* fewer than two ports: no loop through us */
+		for (; open; open &= open - 1) {
+			int p = __builtin_ctzll(open);
+			struct netdev *nd = sw_port_user(&net->sw, p);
+			struct netdev_seg seg = {frame, sizeof(frame)};
+
+			while (network_loop_token[p] == 0)
+				network_loop_token[p] = (uint64_t)random_u32() << 32 | random_u32();
+			loop_build(frame, nd->mac, network_loop_token[p]);
+			netdev_xmit(nd, &seg, 1, NULL);
+		}
+	}
+}
+
 static void network_poll(void)
 {
 	static uint32_t guard_swept;
@@ -596,11 +686,13 @@ static void network_poll(void)
 			guard_expire(&net->guard, now);
 		for (int p = 0; p < NETWORK_CPU_PORT; p++) {
 			struct netdev *nd = sw_port_user(&net->sw, p);
+			bool up = nd != NULL && nd->link && network_loop_until[p] == 0;
 
-			if (nd != NULL && nd->link != (bool)(net->sw.tx_mask & SW_BIT(p)))
-				sw_port_set_up(&net->sw, p, nd->link);
+			if (nd != NULL && up != (bool)(net->sw.tx_mask & SW_BIT(p)))
+				sw_port_set_up(&net->sw, p, up);
 		}
 	}
+	network_loop_poll(now);
 }
 
 void network_show(const struct network *net, struct cli_out *out)
@@ -611,7 +703,9 @@ void network_show(const struct network *net, struct cli_out *out)
 	for (int p = 0; p < NETWORK_CPU_PORT; p++)
 		if (net->sw.members & SW_BIT(p))
 			cli_printf(out, " %s%s", net->sw.port[p].name,
-				   net->sw.tx_mask & SW_BIT(p) ? "" : "(down)");
+				   network_loop_until[p]	 ? "(blocked: loop)"
+				   : net->sw.tx_mask & SW_BIT(p) ? ""
+								 : "(down)");
 	cli_printf(out, "\n");
 	if (net->has_netif)
 		cli_printf(out, "  gateway %s/%u, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
@@ -664,6 +758,9 @@ static int network_cmd_show_counters(int argc, char **argv, struct cli_out *out)
 			   (unsigned long long)net->cpu_nobuf, (unsigned long long)net->cpu_tx_big,
 			   (unsigned long long)net->cpu_bad_offload,
 			   (unsigned long long)net->rogue_dhcp);
+		cli_printf(out,
+			   "  loops found %llu; frames dropped on ports blocked for a loop %llu\n",
+			   (unsigned long long)net->loops, (unsigned long long)net->loop_drops);
 	}
 	return 0;
 }
