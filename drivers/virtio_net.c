@@ -68,19 +68,27 @@
 #define VNET_BUF_BIG_SHIFT 12
 #define VNET_HEAP_BIG	   (32u << 20) /* free heap for 4 KB buffers (mergeable only) */
 #define VNET_HEAP_SMALL	   (16u << 20) /* below it, half the buffers */
-#define VNET_BUF_ALIGN	   64
-#define VNET_ETH_HLEN	   14
-#define VNET_POLL_MAX	   128 /* used entries one poll() looks at */
-#define VNET_DEVS_MAX	   NETDEV_MAX
-#define VNET_NO_LINK	   0xffff /* end of a transmit chain's buffer list */
+/* With this much free when the port is found, receive buffers each hold a
+ * whole 64 KB frame (§5.1.6.3.1, no MRG_RXBUF): frames arrive in one piece
+ * and are never joined by copying. */
+#define VNET_HEAP_WHOLE	   (64u << 20)
+#define VNET_RX_WHOLE_BUFS 64
+#define VNET_RX_WHOLE_SIZE                                                                         \
+	((VNET_HDR_LEN + NETDEV_GSO_MAX + VNET_BUF_ALIGN - 1) / VNET_BUF_ALIGN * VNET_BUF_ALIGN)
+#define VNET_BUF_ALIGN 64
+#define VNET_ETH_HLEN  14
+#define VNET_POLL_MAX  128 /* used entries one poll() looks at */
+#define VNET_DEVS_MAX  NETDEV_MAX
+#define VNET_NO_LINK   0xffff /* end of a transmit chain's buffer list */
 /* Buffers of one frame at most: a GSO frame and the header, in pieces. */
 #define VNET_CHAIN_MAX ((VNET_HDR_LEN + NETDEV_GSO_MAX + VNET_BUF_SIZE - 1) / VNET_BUF_SIZE)
 
 struct vnet_queue {
 	struct virtqueue vq;
-	void *ring;    /* vq_ring_bytes(), the device's view */
-	void *state;   /* vq_state_bytes(), ours alone */
-	uint8_t *bufs; /* (nbufs) buffers of 1 << shift bytes */
+	void *ring;	  /* vq_ring_bytes(), the device's view */
+	void *state;	  /* vq_state_bytes(), ours alone */
+	uint8_t *bufs;	  /* (nbufs) buffers of (bufsize) bytes */
+	uint32_t bufsize; /* 1 << shift, or VNET_RX_WHOLE_SIZE for whole-frame receive */
 	uint8_t shift;
 	uint16_t *idle; /* transmit: indices of buffers not in the ring */
 	uint16_t *link; /* transmit: the next buffer of a chain, or VNET_NO_LINK */
@@ -95,6 +103,7 @@ struct vnet {
 	uint16_t hdr_len;  /* VNET_HDR_LEN or VNET_HDR_LEN_LEGACY */
 	bool split_hdr;	   /* legacy without ANY_LAYOUT: header in its own descriptor */
 	bool mergeable;	   /* MRG_RXBUF: a frame may span several receive buffers */
+	bool rx_whole;	   /* GUEST_TSO without MRG_RXBUF: 64 KB receive buffers */
 	uint8_t buf_shift; /* buffers of 1 << buf_shift bytes, both queues */
 	uint16_t bufs_max; /* buffers per queue at most */
 	bool opened;
@@ -211,9 +220,14 @@ static int vnet_queue_alloc(struct vnet *vn, struct vnet_queue *q, uint16_t idx)
 		return -EINVAL;
 	q->nbufs = size / per < vn->bufs_max ? size / per : vn->bufs_max;
 	q->shift = vn->buf_shift;
+	q->bufsize = 1u << q->shift;
+	if (idx == VNET_RXQ && vn->rx_whole) {
+		q->bufsize = VNET_RX_WHOLE_SIZE;
+		q->nbufs = q->nbufs < VNET_RX_WHOLE_BUFS ? q->nbufs : VNET_RX_WHOLE_BUFS;
+	}
 	q->ring = aligned_alloc(VQ_ALIGN, vq_ring_bytes(size));
 	q->state = malloc(vq_state_bytes(size));
-	q->bufs = aligned_alloc(VNET_BUF_ALIGN, (size_t)q->nbufs << q->shift);
+	q->bufs = aligned_alloc(VNET_BUF_ALIGN, (size_t)q->nbufs * q->bufsize);
 	q->idle = malloc(q->nbufs * sizeof(*q->idle));
 	q->link = malloc(q->nbufs * sizeof(*q->link));
 	if (!q->ring || !q->state || !q->bufs || !q->idle || !q->link)
@@ -240,10 +254,10 @@ static int vnet_rx_post(struct vnet *vn, uint8_t *buf)
 	if (vn->split_hdr) {
 		/* §5.1.6.6 (legacy framing): the header alone in the first. */
 		seg[0] = (struct vq_seg){buf, vn->hdr_len};
-		seg[1] = (struct vq_seg){buf + vn->hdr_len, (1u << vn->rx.shift) - vn->hdr_len};
+		seg[1] = (struct vq_seg){buf + vn->hdr_len, vn->rx.bufsize - vn->hdr_len};
 		return vq_add(&vn->rx.vq, seg, 0, 2, buf);
 	}
-	seg[0] = (struct vq_seg){buf, 1u << vn->rx.shift};
+	seg[0] = (struct vq_seg){buf, vn->rx.bufsize};
 	return vq_add(&vn->rx.vq, seg, 0, 1, buf);
 }
 
@@ -555,8 +569,9 @@ static void vnet_size_buffers(struct vnet *vn)
 	uint64_t base, brk, end;
 
 	memory_heap(&base, &brk, &end);
-	vn->buf_shift =
-		vn->mergeable && end - brk >= VNET_HEAP_BIG ? VNET_BUF_BIG_SHIFT : VNET_BUF_SHIFT;
+	vn->buf_shift = (vn->mergeable || vn->rx_whole) && end - brk >= VNET_HEAP_BIG
+				? VNET_BUF_BIG_SHIFT
+				: VNET_BUF_SHIFT;
 	vn->bufs_max = end - brk >= VNET_HEAP_SMALL ? VNET_BUFS_MAX : VNET_BUFS_MAX / 2;
 }
 
@@ -597,7 +612,7 @@ static int vnet_open(struct netdev *nd)
 		goto fail_setup;
 	/* §5.1.5: fill the receive queue before the device may use it. */
 	for (uint16_t i = 0; i < vn->rx.nbufs; i++)
-		vnet_rx_post(vn, vn->rx.bufs + ((size_t)i << vn->rx.shift));
+		vnet_rx_post(vn, vn->rx.bufs + (size_t)i * vn->rx.bufsize);
 	vn->rx.nidle = 0;
 	/* §3.1.1 step 8: DRIVER_OK; from here the device may use the rings. */
 	vpci_add_status(&vn->vpci, VIRTIO_STATUS_DRIVER_OK);
@@ -632,15 +647,16 @@ static const struct netdev_ops vnet_ops = {
 /*
  * The offloads to take of those (offered), keeping §5.1.3.1's
  * dependencies: GUEST_TSO* need GUEST_CSUM, HOST_TSO* need CSUM, the ECN
- * bits need a TSO. Receiving 64 KB frames also needs MRG_RXBUF here
- * (without it every receive buffer would have to hold 64 KB, §5.1.6.3.1).
+ * bits need a TSO. Receiving 64 KB frames also needs MRG_RXBUF, or (whole)
+ * receive buffers that each hold 64 KB (§5.1.6.3.1), which MRG_RXBUF would
+ * only split up again.
  */
-static uint64_t vnet_offload_features(uint64_t offered)
+static uint64_t vnet_offload_features(uint64_t offered, bool whole)
 {
-	uint64_t f =
-		offered & (VIRTIO_NET_F_CSUM | VIRTIO_NET_F_GUEST_CSUM | VIRTIO_NET_F_MRG_RXBUF);
+	uint64_t f = offered & (VIRTIO_NET_F_CSUM | VIRTIO_NET_F_GUEST_CSUM |
+				(whole ? 0 : VIRTIO_NET_F_MRG_RXBUF));
 
-	if ((f & VIRTIO_NET_F_GUEST_CSUM) && (f & VIRTIO_NET_F_MRG_RXBUF))
+	if ((f & VIRTIO_NET_F_GUEST_CSUM) && (whole || (f & VIRTIO_NET_F_MRG_RXBUF)))
 		f |= offered & (VIRTIO_NET_F_GUEST_TSO4 | VIRTIO_NET_F_GUEST_TSO6);
 	if (f & (VIRTIO_NET_F_GUEST_TSO4 | VIRTIO_NET_F_GUEST_TSO6))
 		f |= offered & VIRTIO_NET_F_GUEST_ECN;
@@ -685,8 +701,15 @@ static int vnet_probe(struct netdev *nd, const struct pci_dev *pci, const struct
 		err = -ENOTSUP;
 		goto fail_reset;
 	}
-	if (vn->vpci.modern)
-		want |= vnet_offload_features(offered);
+	if (vn->vpci.modern) {
+		uint64_t base, brk, end;
+
+		memory_heap(&base, &brk, &end);
+		vn->rx_whole = end - brk >= VNET_HEAP_WHOLE &&
+			       (offered & VIRTIO_NET_F_GUEST_CSUM) &&
+			       (offered & (VIRTIO_NET_F_GUEST_TSO4 | VIRTIO_NET_F_GUEST_TSO6));
+		want |= vnet_offload_features(offered, vn->rx_whole);
+	}
 	/* Steps 5-6: FEATURES_OK, kept by the device (modern only, §3.1.2). */
 	err = vpci_set_features(&vn->vpci, offered & want);
 	if (err)
@@ -748,7 +771,7 @@ static void vnet_show_queue(struct cli_out *out, const char *name, const struct 
 	cli_printf(out,
 		   "      %s: size %u, %u buffers of %u bytes, %u in flight, %llu doorbells, "
 		   "refused ids %llu lengths %llu\n",
-		   name, q->vq.size, q->nbufs, 1u << q->shift, q->vq.in_flight,
+		   name, q->vq.size, q->nbufs, q->bufsize, q->vq.in_flight,
 		   (unsigned long long)q->kicks, (unsigned long long)q->vq.stats.bad_id,
 		   (unsigned long long)q->vq.stats.bad_len);
 }

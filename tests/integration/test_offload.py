@@ -70,7 +70,9 @@ def volume_check(name, r, ns_list):
 def main():
     ports = [Port("virtio-net-pci", ns="out"), Port("virtio-net-pci", ns="g1"),
              Port("e1000", ns="g2"), Port("virtio-net-pci", ns="g3", opts="csum=off")]
-    ug = Unigate(ports=ports, config=CONFIG, log=None)
+    # 128 MiB: receive buffers that hold a whole 64 KB frame (other tests,
+    # at 64 MiB, take the mergeable buffers' path).
+    ug = Unigate(ports=ports, config=CONFIG, log=None, mem="128M")
     try:
         ug.start()
         ug.wait_ready(60)
@@ -102,6 +104,9 @@ def main():
         check("eth1 negotiated checksum and TSO offloads both ways",
               re.search(r"^eth1 .*\n.*\n.*\n.*\n\s+offloads: tx csum tso4 tso6 ecn, "
                         r"rx csum tso4 tso6 ecn", text, re.M), text)
+        check("with 128 MiB, eth1 receives whole frames (64 KB buffers)",
+              re.search(r"^eth1 .*\n\s+rx: size 256, 64 buffers of 65600 bytes", text, re.M),
+              text)
         check("eth3 (csum=off) takes no transmit offload",
               re.search(r"^eth3 .*\n.*\n.*\n.*\n\s+offloads: tx none, rx csum", text, re.M),
               text)

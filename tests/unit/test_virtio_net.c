@@ -1397,6 +1397,58 @@ static void test_link_change(void **state)
 	assert_true(nd.link);
 }
 
+/* With VNET_HEAP_WHOLE free, receive buffers hold a whole 64 KB frame:
+ * no MRG_RXBUF, GUEST_TSO still taken, the frame handed over in place. */
+static void test_rx_whole(void **state)
+{
+	static uint8_t msg[VNET_HDR_LEN + 65000];
+	struct vnet *vn;
+	uint16_t head;
+
+	(void)state;
+	fake_reset(true, modern_offer());
+	fk.heap_free = VNET_HEAP_WHOLE;
+	vn = probe();
+	assert_false(vn->vpci.features & VIRTIO_NET_F_MRG_RXBUF);
+	assert_true(vn->vpci.features & VIRTIO_NET_F_GUEST_TSO4);
+	assert_true(vn->rx_whole);
+	assert_int_equal(vnet_open(&nd), 0);
+	assert_null(vn->gather);
+	assert_int_equal(vn->rx.bufsize, VNET_RX_WHOLE_SIZE);
+	assert_true(vn->rx.bufsize >= VNET_HDR_LEN + NETDEV_GSO_MAX);
+	assert_int_equal(vn->rx.nbufs, VNET_RX_WHOLE_BUFS);
+	assert_int_equal(vn->rx.vq.desc[0].len, VNET_RX_WHOLE_SIZE);
+	assert_int_equal(vn->tx.bufsize, 1u << VNET_BUF_BIG_SHIFT);
+	/* A GSO frame in one buffer, delivered where the device put it. */
+	memset(msg, 0, VNET_HDR_LEN);
+	msg[0] = VNET_HDR_F_NEEDS_CSUM;
+	msg[1] = 1;    /* TCPv4 */
+	msg[4] = 0xa8; /* gso_size 1448 */
+	msg[5] = 0x05;
+	pattern(msg + VNET_HDR_LEN, sizeof(msg) - VNET_HDR_LEN, 3);
+	head = dev_take(VNET_RXQ);
+	dev_use(VNET_RXQ, head, (uint32_t)dev_fill(head, msg, sizeof(msg)));
+	assert_int_equal(vnet_poll(&nd, 64), 1);
+	assert_int_equal(got.len, sizeof(msg) - VNET_HDR_LEN);
+	/* In place: a receive buffer's start, header stripped; no gather. */
+	assert_true((uint8_t *)got.ptr >= vn->rx.bufs + VNET_HDR_LEN);
+	assert_true((uint8_t *)got.ptr < vn->rx.bufs + (size_t)vn->rx.nbufs * vn->rx.bufsize);
+	assert_int_equal(((uint8_t *)got.ptr - vn->rx.bufs - VNET_HDR_LEN) % vn->rx.bufsize, 0);
+	assert_memory_equal(got.data, msg + VNET_HDR_LEN, sizeof(msg) - VNET_HDR_LEN);
+	assert_true(got.has_ofl);
+	assert_int_equal(got.ofl.gso_size, 1448);
+	assert_int_equal(nd.stats.rx_gso, 1);
+	assert_int_equal(vn->rx_merged, 0);
+	teardown(NULL);
+
+	/* A device that offers no TSO to the guest: the usual mergeable path. */
+	fake_reset(true, modern_offer() & ~(VIRTIO_NET_F_GUEST_TSO4 | VIRTIO_NET_F_GUEST_TSO6));
+	fk.heap_free = VNET_HEAP_WHOLE;
+	vn = probe();
+	assert_false(vn->rx_whole);
+	assert_true(vn->vpci.features & VIRTIO_NET_F_MRG_RXBUF);
+}
+
 /* Buffer memory follows the free heap (vnet_size_buffers). */
 static void test_buffer_sizing(void **state)
 {
@@ -1579,6 +1631,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_tx_bad_completion, teardown),
 		cmocka_unit_test_teardown(test_link_change, teardown),
 		cmocka_unit_test_teardown(test_buffer_sizing, teardown),
+		cmocka_unit_test_teardown(test_rx_whole, teardown),
 		cmocka_unit_test_teardown(test_offload_header, teardown),
 		cmocka_unit_test_teardown(test_promisc_and_show, teardown),
 	};
