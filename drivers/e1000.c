@@ -23,11 +23,14 @@
 #define E1000_EE_RST_US	  2000	/* EEPROM reload on the 82544 */
 #define E1000_QUIESCE_US  100	/* for DMA in flight after RCTL/TCTL are cleared */
 
-/* QEMU: -device e1000 (82540EM), e1000-82544gc, e1000-82545em, e1000e (82574L). */
+/* QEMU: -device e1000 (82540EM), e1000-82544gc, e1000-82545em, e1000e (82574L).
+ * The first three are QEMU's hw/net/e1000.c and take checksum offload
+ * (E1000_OFFLOADS_CLAIMED); the 82574L is another model (e1000e), not
+ * checked, and takes none. */
 static const struct netdev_pci_id e1000_ids[] = {
-	{0x8086, 0x100e, "82540EM", 0},
-	{0x8086, 0x100f, "82545EM", 0},
-	{0x8086, 0x100c, "82544GC", E1000_F_NO_EERD | E1000_F_IPGT8},
+	{0x8086, 0x100e, "82540EM", E1000_F_TX_OFFLOAD},
+	{0x8086, 0x100f, "82545EM", E1000_F_TX_OFFLOAD},
+	{0x8086, 0x100c, "82544GC", E1000_F_NO_EERD | E1000_F_IPGT8 | E1000_F_TX_OFFLOAD},
 	{0x8086, 0x10d3, "82574L",
 	 E1000_F_EERD_LARGE | E1000_F_IPGT8 | E1000_F_ICR_W1C | E1000_F_AUTO_RD |
 		 E1000_F_82574_INIT},
@@ -147,6 +150,7 @@ static int e1000_probe(struct netdev *nd, const struct pci_dev *pci, const struc
 
 	nd->model = id->model;
 	nd->mtu = 1500;
+	nd->offloads = (id->flags & E1000_F_TX_OFFLOAD) ? E1000_OFFLOADS_CLAIMED : 0;
 	nd->link = false; /* known once open() has set the link up */
 	nd->ops = &e1000_ops;
 	nd->priv = d;

@@ -2,7 +2,9 @@
  * The e1000 core: one legacy receive ring and one legacy transmit ring per
  * device, each slot with its own fixed buffer, and the netdev ops over
  * them. Receive hands the owner a pointer into the slot's buffer and gives
- * the slot back; transmit copies the frame into the slot's buffer. Every
+ * the slot back; transmit copies the frame into the slot's buffer, or, for
+ * a frame with checksum or segmentation offload, into several slots'
+ * buffers behind a TCP/IP context descriptor (SDM §3.3.6-3.3.7, §3.5). Every
  * register access goes through d->regs, so host tests can play the device
  * with a plain array; nothing here waits on time or talks to PCI.
  */
@@ -12,6 +14,8 @@
 
 #include "drivers/e1000.h"
 #include "drivers/e1000_regs.h"
+#include "drivers/offload.h"
+#include "net/cksum.h"
 
 #define E1000_IMS_WANTED                                                                           \
 	(E1000_ICR_RXT0 | E1000_ICR_RXO | E1000_ICR_RXDMT0 | E1000_ICR_LSC | E1000_ICR_TXDW)
@@ -21,6 +25,19 @@ _Static_assert(E1000_RX_MAX <= E1000_BUF_SIZE, "a frame we deliver fits its buff
 _Static_assert(NETDEV_FRAME_MAX <= E1000_BUF_SIZE, "a frame we send fits its buffer");
 _Static_assert(E1000_RX_RING * sizeof(struct e1000_rx_desc) % 128 == 0, "SDM §13.4.27");
 _Static_assert(E1000_TX_RING * sizeof(struct e1000_tx_desc) % 128 == 0, "SDM §13.4.38");
+_Static_assert(E1000_TX_FRAME_SLOTS < E1000_TX_RING && E1000_TX_FRAME_SLOTS <= UINT8_MAX,
+	       "a frame's slots fit the ring and tx_span");
+_Static_assert(OFFLOAD_HDR_MAX <= E1000_BUF_SIZE, "a frame's headers lie in its first buffer");
+
+/* Frame layout the offloads need (offload.h checks the rest). */
+#define E1000_ETH_LEN	  14
+#define E1000_ETH_IPV4	  0x0800
+#define E1000_IPV4_MIN	  20
+#define E1000_TCP_MIN	  20
+#define E1000_PROTO_TCP	  6
+#define E1000_IPV4_CSUM	  10  /* header checksum, from the IPv4 header */
+#define E1000_TCP_CSUM	  16  /* checksum, from the TCP header */
+#define E1000_CTX_OFF_MAX 255 /* IPCSS, IPCSO, TUCSS, TUCSO are 8 bits */
 
 /* x86 keeps stores in order with stores and loads with loads, and the
  * uncached register writes are not reordered with earlier stores, so
@@ -228,6 +245,7 @@ static void e1000_setup_tx(struct e1000_dev *d)
 	d->tx_tail = 0;
 	d->tx_used = 0;
 	d->tx_doorbell = 0;
+	d->tx_ctx_valid = false; /* a reset forgets the context */
 	e1000_wr(d, E1000_TDBAL, (uint32_t)ring);
 	e1000_wr(d, E1000_TDBAH, (uint32_t)(ring >> 32));
 	e1000_wr(d, E1000_TDLEN, E1000_TX_RING * sizeof(struct e1000_tx_desc));
@@ -276,27 +294,349 @@ static int e1000_open(struct netdev *nd)
 	return 0;
 }
 
-/* Takes back transmit slots whose descriptors the device wrote back. */
+/* Takes back the transmit slots of frames whose last descriptor the
+ * device wrote back. Only that one has RS: DD on it means the device is
+ * done with the frame's earlier descriptors as well (a context
+ * descriptor among them), as it processes them in ring order; one
+ * write-back per frame is all reaping needs. */
 static void e1000_reap(struct e1000_dev *d)
 {
-	while (d->tx_used && (d->tx_ring[d->tx_clean].status & E1000_TXD_STAT_DD)) {
-		d->tx_ring[d->tx_clean].status = 0;
-		d->tx_clean = (d->tx_clean + 1) % E1000_TX_RING;
-		d->tx_used--;
+	while (d->tx_used) {
+		unsigned n = d->tx_span[d->tx_clean];
+		unsigned last = (d->tx_clean + n - 1) % E1000_TX_RING;
+
+		if (!(d->tx_ring[last].status & E1000_TXD_STAT_DD))
+			break;
+		d->tx_ring[last].status = 0;
+		d->tx_clean = (uint16_t)((d->tx_clean + n) % E1000_TX_RING);
+		d->tx_used = (uint16_t)(d->tx_used - n);
 	}
+}
+
+/* Tells the device about the descriptors queued since the last time. */
+static void e1000_doorbell(struct e1000_dev *d)
+{
+	if (!d->tx_ring || d->tx_tail == d->tx_doorbell)
+		return;
+	e1000_barrier(); /* buffers and descriptors before the doorbell */
+	e1000_wr(d, E1000_TDT, d->tx_tail);
+	d->tx_doorbell = d->tx_tail;
+}
+
+/* Makes room for (n) more descriptors, reaping if need be. TDH == TDT
+ * means empty, so at most RING - 1 slots are queued. A burst bigger than
+ * the ring (a 64 KB frame cut in software is 45 frames) rings the
+ * doorbell early for what it queued: the device starts on those (QEMU's
+ * model sends them during the register write), and they are reaped. */
+static bool e1000_tx_room(struct e1000_dev *d, unsigned n)
+{
+	if (d->tx_used + n <= E1000_TX_RING - 1)
+		return true;
+	e1000_reap(d);
+	if (d->tx_used + n <= E1000_TX_RING - 1)
+		return true;
+	e1000_doorbell(d);
+	e1000_reap(d);
+	return d->tx_used + n <= E1000_TX_RING - 1;
+}
+
+static uint8_t *e1000_tx_slot_buf(struct e1000_dev *d, unsigned slot)
+{
+	return d->tx_buf + (size_t)slot * E1000_BUF_SIZE;
+}
+
+/* Copies the (nseg) segments into the buffers of the slots from (slot)
+ * on, filling each buffer before the next. */
+static void e1000_tx_copy(struct e1000_dev *d, unsigned slot, const struct netdev_seg *seg,
+			  int nseg)
+{
+	uint8_t *buf = e1000_tx_slot_buf(d, slot);
+	size_t used = 0;
+
+	for (int i = 0; i < nseg; i++) {
+		const uint8_t *p = seg[i].data;
+		size_t left = seg[i].len;
+
+		while (left) {
+			size_t n;
+
+			if (used == E1000_BUF_SIZE) {
+				slot = (slot + 1) % E1000_TX_RING;
+				buf = e1000_tx_slot_buf(d, slot);
+				used = 0;
+			}
+			n = left < E1000_BUF_SIZE - used ? left : E1000_BUF_SIZE - used;
+			memcpy(buf + used, p, n);
+			p += n;
+			left -= n;
+			used += n;
+		}
+	}
+}
+
+/* Queues a frame without offloads: one legacy descriptor (SDM §3.3.3),
+ * the whole frame in one buffer, the MAC adds the FCS, and DD is written
+ * back so that the slot can be reaped. */
+static int e1000_xmit_legacy(struct netdev *nd, struct e1000_dev *d, const struct netdev_seg *seg,
+			     int nseg, size_t len)
+{
+	volatile struct e1000_tx_desc *td;
+
+	if (!e1000_tx_room(d, 1)) {
+		nd->stats.tx_drop_full++;
+		return -ENOBUFS;
+	}
+	e1000_tx_copy(d, d->tx_tail, seg, nseg);
+	td = &d->tx_ring[d->tx_tail];
+	td->length = (uint16_t)len;
+	td->cso = 0;
+	td->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+	td->status = 0;
+	td->css = 0;
+	td->special = 0;
+	d->tx_span[d->tx_tail] = 1;
+	d->tx_tail = (d->tx_tail + 1) % E1000_TX_RING;
+	d->tx_used++;
+	nd->stats.tx_packets++;
+	nd->stats.tx_bytes += len;
+	return 0;
+}
+
+/* What one offloaded frame asks of the device, worked out from the frame
+ * before the ring is touched. */
+struct e1000_tx_plan {
+	struct e1000_tx_ctx_desc ctx;
+	size_t len;    /* bytes handed to the device */
+	uint8_t popts; /* POPTS of its data descriptors */
+	uint8_t dcmd;  /* DCMD bits beyond DEXT, IFCS, EOP, RS */
+	bool soft;     /* the checksum is done here: a legacy descriptor */
+	bool ipv4;     /* TSO: the IPv4 and TCP fields below are rewritten */
+	uint16_t iphl; /* TSO: IPv4 header bytes */
+	uint32_t psum; /* TSO: the pseudo-header's sum, to be stored */
+};
+
+static uint16_t e1000_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t e1000_get32(const uint8_t *p)
+{
+	return (uint32_t)e1000_get16(p) << 16 | e1000_get16(p + 2);
+}
+
+static void e1000_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* A checksum offload (NEEDS_CSUM, no GSO): the field at csum_start +
+ * csum_offset holds the pseudo-header's sum with the length, which is
+ * what TXSM finishes (§3.3.6: TUCSO is where software left a partial
+ * sum; TUCSE 0 sums to the end of the frame, as virtio's checksum does).
+ * Offsets past what the 8-bit fields reach are done here instead. */
+static int e1000_plan_csum(const struct netdev_offload *ofl, size_t len, struct e1000_tx_plan *p)
+{
+	size_t start = ofl->csum_start, at = start + ofl->csum_offset;
+
+	if (at + 2 > len)
+		return -EINVAL;
+	p->len = len;
+	if (start > E1000_CTX_OFF_MAX || at > E1000_CTX_OFF_MAX) {
+		p->soft = true;
+		return 0;
+	}
+	p->ctx.tucss = (uint8_t)start;
+	p->ctx.tucso = (uint8_t)at;
+	p->ctx.paylen_cmd = E1000_TXC_CMD_DEXT;
+	p->popts = E1000_TXD_POPTS_TXSM;
+	return 0;
+}
+
+/* A TCP over IPv4 GSO frame (§3.5). The device rewrites per segment the
+ * IPv4 total length, identification (+1 each) and header checksum (IXSM),
+ * the TCP sequence number, FIN and PSH (kept on the last only) and
+ * checksum (§3.5.9). It adds each segment's TCP length to the checksum
+ * field before summing (QEMU's xmit_seg), so the field must hold the
+ * pseudo-header's sum without it; and it sums the IPv4 header as it is,
+ * field included, so that must be 0. Both are set in our copy. A payload
+ * that fits one segment gets checksums only, no TSE: QEMU's model sends
+ * a header-only segment after the last when the payload ends exactly on
+ * a segment boundary (a harmless repeated ACK or FIN; on longer payloads
+ * it cannot be avoided without cutting differently from software). */
+static int e1000_plan_tso(const uint8_t *f, size_t len, const struct netdev_offload *ofl,
+			  struct e1000_tx_plan *p)
+{
+	const uint8_t *ip = f + E1000_ETH_LEN, *tcp;
+	size_t iphl, tot, thl, hlen, plen, mss = ofl->gso_size;
+
+	if ((ofl->gso_type & ~OFFLOAD_GSO_ECN) != OFFLOAD_GSO_TCPV4 ||
+	    len < E1000_ETH_LEN + E1000_IPV4_MIN + E1000_TCP_MIN ||
+	    e1000_get16(f + 12) != E1000_ETH_IPV4 || ip[0] >> 4 != 4 || ip[9] != E1000_PROTO_TCP)
+		return -EINVAL;
+	iphl = (size_t)(ip[0] & 15) * 4;
+	tot = e1000_get16(ip + 2);
+	if (iphl < E1000_IPV4_MIN || tot < iphl + E1000_TCP_MIN || E1000_ETH_LEN + tot > len)
+		return -EINVAL;
+	tcp = ip + iphl;
+	thl = (size_t)(tcp[12] >> 4) * 4;
+	hlen = E1000_ETH_LEN + iphl + thl;
+	if (thl < E1000_TCP_MIN || iphl + thl > tot || mss == 0)
+		return -EINVAL;
+	if (hlen + mss > NETDEV_FRAME_MAX)
+		return -EMSGSIZE; /* segments must be frames we could send */
+	plen = tot - iphl - thl;
+
+	/* Bytes after the IP packet (padding) are not the payload's. */
+	p->len = E1000_ETH_LEN + tot;
+	p->ipv4 = true;
+	p->iphl = (uint16_t)iphl;
+	p->ctx.ipcss = E1000_ETH_LEN;
+	p->ctx.ipcso = E1000_ETH_LEN + E1000_IPV4_CSUM;
+	p->ctx.ipcse = (uint16_t)(E1000_ETH_LEN + iphl - 1);
+	p->ctx.tucss = (uint8_t)(E1000_ETH_LEN + iphl);
+	p->ctx.tucso = (uint8_t)(E1000_ETH_LEN + iphl + E1000_TCP_CSUM);
+	p->popts = E1000_TXD_POPTS_IXSM | E1000_TXD_POPTS_TXSM;
+	/* Whatever the field held, as the software path does. */
+	p->psum = cksum_pseudo(e1000_get32(ip + 12), e1000_get32(ip + 16), E1000_PROTO_TCP, 0);
+	if (plen <= mss) {
+		p->psum += (uint32_t)(tot - iphl);
+		p->ctx.paylen_cmd = E1000_TXC_CMD_DEXT | E1000_TXC_CMD_IP | E1000_TXC_CMD_TCP;
+		return 0;
+	}
+	p->ctx.paylen_cmd = (uint32_t)plen | E1000_TXC_CMD_DEXT | E1000_TXC_CMD_IP |
+			    E1000_TXC_CMD_TCP | E1000_TXC_CMD_TSE;
+	p->ctx.hdrlen = (uint8_t)hlen;
+	p->ctx.mss = (uint16_t)mss;
+	p->dcmd = E1000_TXD_CMD_TSE;
+	return 0;
+}
+
+static bool e1000_ctx_same(const struct e1000_tx_ctx_desc *a, const struct e1000_tx_ctx_desc *b)
+{
+	return a->ipcss == b->ipcss && a->ipcso == b->ipcso && a->ipcse == b->ipcse &&
+	       a->tucss == b->tucss && a->tucso == b->tucso && a->tucse == b->tucse &&
+	       a->paylen_cmd == b->paylen_cmd && a->hdrlen == b->hdrlen && a->mss == b->mss;
+}
+
+static void e1000_write_ctx(volatile struct e1000_tx_ctx_desc *cd,
+			    const struct e1000_tx_ctx_desc *c)
+{
+	cd->ipcss = c->ipcss;
+	cd->ipcso = c->ipcso;
+	cd->ipcse = c->ipcse;
+	cd->tucss = c->tucss;
+	cd->tucso = c->tucso;
+	cd->tucse = c->tucse;
+	cd->paylen_cmd = c->paylen_cmd; /* no RS: the frame's last descriptor has it */
+	cd->sta = 0;
+	cd->hdrlen = c->hdrlen;
+	cd->mss = c->mss;
+}
+
+/* Queues a frame with offloads: a context descriptor unless the device
+ * holds that context already, then data descriptors over as many buffers
+ * as the frame fills (§3.3.7; POPTS matter in the first, the rest repeat
+ * them). The header lies in the first buffer, where our copy is fixed up. */
+static int e1000_xmit_offload(struct netdev *nd, struct e1000_dev *d, const struct netdev_seg *seg,
+			      int nseg, size_t len, const struct netdev_offload *ofl)
+{
+	struct e1000_tx_plan p = {0};
+	struct netdev_seg whole;
+	unsigned first = d->tx_tail, slot, nctx, ndata;
+	uint8_t *hdr;
+	size_t off;
+	int err;
+
+	/* netdev_xmit() gives only what nd->offloads has, in one piece. */
+	if (nseg != 1 || !(nd->offloads & NETDEV_OFL_CSUM) ||
+	    (ofl->gso_type != OFFLOAD_GSO_NONE && !(nd->offloads & NETDEV_OFL_TSO4)) ||
+	    ((ofl->gso_type & OFFLOAD_GSO_ECN) && !(nd->offloads & NETDEV_OFL_ECN))) {
+		nd->stats.tx_drop_offload++;
+		return -EINVAL;
+	}
+	if (ofl->gso_type != OFFLOAD_GSO_NONE)
+		err = e1000_plan_tso(seg[0].data, len, ofl, &p);
+	else
+		err = e1000_plan_csum(ofl, len, &p);
+	if (err == -EMSGSIZE)
+		nd->stats.tx_drop_size++;
+	if (err == -EINVAL)
+		nd->stats.tx_drop_offload++;
+	if (err)
+		return err;
+	if (p.soft) {
+		/* offload_csum() works in place: on our copy, after it. */
+		err = e1000_xmit_legacy(nd, d, seg, 1, len);
+		if (err == 0) {
+			unsigned done = (d->tx_tail + E1000_TX_RING - 1) % E1000_TX_RING;
+
+			(void)offload_csum(e1000_tx_slot_buf(d, done), len, ofl);
+			nd->stats.tx_sw_csum++;
+		}
+		return err;
+	}
+
+	nctx = d->tx_ctx_valid && e1000_ctx_same(&d->tx_ctx, &p.ctx) ? 0 : 1;
+	ndata = (unsigned)((p.len + E1000_BUF_SIZE - 1) / E1000_BUF_SIZE);
+	if (!e1000_tx_room(d, nctx + ndata)) {
+		nd->stats.tx_drop_full++;
+		return -ENOBUFS;
+	}
+	if (nctx) {
+		e1000_write_ctx(
+			(volatile struct e1000_tx_ctx_desc *)(volatile void *)&d->tx_ring[first],
+			&p.ctx);
+		d->tx_ctx = p.ctx;
+		d->tx_ctx_valid = true;
+	}
+
+	slot = (first + nctx) % E1000_TX_RING;
+	whole.data = seg[0].data;
+	whole.len = p.len;
+	e1000_tx_copy(d, slot, &whole, 1);
+	hdr = e1000_tx_slot_buf(d, slot);
+	if (p.ipv4) {
+		e1000_put16(hdr + E1000_ETH_LEN + E1000_IPV4_CSUM, 0);
+		e1000_put16(hdr + E1000_ETH_LEN + p.iphl + E1000_TCP_CSUM,
+			    (uint16_t)~cksum_fold(p.psum));
+	}
+	for (off = 0; off < p.len; off += E1000_BUF_SIZE) {
+		volatile struct e1000_tx_data_desc *dd =
+			(volatile struct e1000_tx_data_desc *)(volatile void *)&d->tx_ring[slot];
+		size_t n = p.len - off < E1000_BUF_SIZE ? p.len - off : E1000_BUF_SIZE;
+		bool last = off + n == p.len;
+
+		dd->length = (uint16_t)n;
+		dd->dtyp = E1000_TXD_DTYP_D;
+		dd->dcmd = (uint8_t)(E1000_TXD_CMD_DEXT | E1000_TXD_CMD_IFCS | p.dcmd |
+				     (last ? E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS : 0));
+		dd->sta = 0;
+		dd->popts = p.popts;
+		dd->special = 0;
+		slot = (slot + 1) % E1000_TX_RING;
+	}
+	d->tx_span[first] = (uint8_t)(nctx + ndata);
+	d->tx_tail = (uint16_t)slot;
+	d->tx_used = (uint16_t)(d->tx_used + nctx + ndata);
+	nd->stats.tx_packets++;
+	nd->stats.tx_bytes += p.len;
+	return 0;
 }
 
 static int e1000_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 		      const struct netdev_offload *ofl)
 {
 	struct e1000_dev *d = nd->priv;
-	volatile struct e1000_tx_desc *td;
-	uint8_t *buf;
-	size_t len = 0;
+	size_t len = 0, max = NETDEV_FRAME_MAX;
 
-	(void)ofl; /* no offloads: callers hand over finished frames */
+	if (ofl != NULL && !(ofl->flags & OFFLOAD_F_NEEDS_CSUM) && ofl->gso_type == 0)
+		ofl = NULL; /* nothing asked */
+	if (ofl != NULL && ofl->gso_type != 0)
+		max = NETDEV_GSO_MAX;
 	for (int i = 0; i < nseg; i++) {
-		if (seg[i].len > NETDEV_FRAME_MAX - len) {
+		if (seg[i].len > max - len) {
 			nd->stats.tx_drop_size++;
 			return -EMSGSIZE;
 		}
@@ -310,45 +650,14 @@ static int e1000_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 		nd->stats.tx_drop_down++;
 		return -ENETDOWN;
 	}
-	/* TDH == TDT means empty, so at most RING - 1 slots are queued. */
-	if (d->tx_used == E1000_TX_RING - 1) {
-		e1000_reap(d);
-		if (d->tx_used == E1000_TX_RING - 1) {
-			nd->stats.tx_drop_full++;
-			return -ENOBUFS;
-		}
-	}
-	buf = d->tx_buf + (size_t)d->tx_tail * E1000_BUF_SIZE;
-	len = 0;
-	for (int i = 0; i < nseg; i++) {
-		memcpy(buf + len, seg[i].data, seg[i].len);
-		len += seg[i].len;
-	}
-	/* SDM §3.3.3: the whole frame in one buffer, the MAC adds the FCS,
-	 * and DD is written back so that the slot can be reaped. */
-	td = &d->tx_ring[d->tx_tail];
-	td->length = (uint16_t)len;
-	td->cso = 0;
-	td->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
-	td->status = 0;
-	td->css = 0;
-	td->special = 0;
-	d->tx_tail = (d->tx_tail + 1) % E1000_TX_RING;
-	d->tx_used++;
-	nd->stats.tx_packets++;
-	nd->stats.tx_bytes += len;
-	return 0;
+	if (ofl == NULL)
+		return e1000_xmit_legacy(nd, d, seg, nseg, len);
+	return e1000_xmit_offload(nd, d, seg, nseg, len, ofl);
 }
 
 static void e1000_flush(struct netdev *nd)
 {
-	struct e1000_dev *d = nd->priv;
-
-	if (!d->tx_ring || d->tx_tail == d->tx_doorbell)
-		return;
-	e1000_barrier(); /* buffers and descriptors before the doorbell */
-	e1000_wr(d, E1000_TDT, d->tx_tail);
-	d->tx_doorbell = d->tx_tail;
+	e1000_doorbell(nd->priv);
 }
 
 /* Judges one completed receive descriptor and delivers its frame if good.

@@ -3,7 +3,8 @@
  * as in the Intel PCI/PCI-X Family of Gigabit Ethernet Controllers Software
  * Developer's Manual (8254x SDM, §13 registers, §3.2-3.3 descriptors) and
  * the 82574 GbE Controller datasheet (§10.2), whose legacy descriptors and
- * base registers are the same. Only what drivers/e1000*.c use is here.
+ * base registers are the same; §3.3.6-3.3.7 and §3.5 for the transmit
+ * offload descriptors. Only what drivers/e1000*.c use is here.
  */
 #ifndef UNIGATE_E1000_REGS_H
 #define UNIGATE_E1000_REGS_H
@@ -165,7 +166,50 @@ struct e1000_tx_desc {
 #define E1000_TXD_CMD_RS   (1u << 3) /* report status: write DD back */
 #define E1000_TXD_STAT_DD  (1u << 0) /* descriptor done */
 
+/* TCP/IP context descriptor (SDM §3.3.6, table 3-13): DEXT set, DTYP
+ * 0000b. It carries no data; it tells the checksum and segmentation
+ * hardware where the headers are for the data descriptors that follow. */
+struct e1000_tx_ctx_desc {
+	uint8_t ipcss;	     /* IP checksum start */
+	uint8_t ipcso;	     /* IP checksum offset: where it goes */
+	uint16_t ipcse;	     /* IP checksum end, inclusive; 0: end of packet */
+	uint8_t tucss;	     /* TCP/UDP checksum start; with TSE, the TCP header */
+	uint8_t tucso;	     /* TCP/UDP checksum offset */
+	uint16_t tucse;	     /* TCP/UDP checksum end, inclusive; 0: end of packet */
+	uint32_t paylen_cmd; /* PAYLEN 19:0, DTYP 23:20, TUCMD 31:24 */
+	uint8_t sta;	     /* STA 3:0 */
+	uint8_t hdrlen;	     /* with TSE: bytes of headers before the payload */
+	uint16_t mss;	     /* with TSE: payload bytes per segment */
+};
+
+#define E1000_TXC_PAYLEN_MAX 0xfffff	/* 20 bits */
+#define E1000_TXC_CMD_TCP    (1u << 24) /* TUCMD.TCP: TCP, not UDP (§3.3.6.1) */
+#define E1000_TXC_CMD_IP     (1u << 25) /* TUCMD.IP: IPv4, not IPv6 */
+#define E1000_TXC_CMD_TSE    (1u << 26) /* TUCMD.TSE: a segmentation context */
+#define E1000_TXC_CMD_DEXT   (1u << 29) /* TUCMD.DEXT: not a legacy descriptor */
+
+/* TCP/IP data descriptor (SDM §3.3.7): DEXT set, DTYP 0001b;
+ * the same place as a legacy descriptor for the address, length, CMD
+ * (now DCMD) and STA. */
+struct e1000_tx_data_desc {
+	uint64_t addr;
+	uint16_t length; /* DTALEN 15:0; bits 19:16 are in dtyp */
+	uint8_t dtyp;	 /* DTALEN 19:16, DTYP 7:4 */
+	uint8_t dcmd;
+	uint8_t sta;
+	uint8_t popts; /* packet options: which checksums to insert */
+	uint16_t special;
+};
+
+#define E1000_TXD_DTYP_D     (1u << 4) /* DTYP 0001b: data descriptor */
+#define E1000_TXD_CMD_TSE    (1u << 2) /* DCMD.TSE: segment per the TSE context */
+#define E1000_TXD_CMD_DEXT   (1u << 5) /* DCMD.DEXT: extended (context/data) layout */
+#define E1000_TXD_POPTS_IXSM (1u << 0) /* insert the IP checksum (§3.3.7) */
+#define E1000_TXD_POPTS_TXSM (1u << 1) /* insert the TCP/UDP checksum */
+
 _Static_assert(sizeof(struct e1000_rx_desc) == 16, "SDM table 3-1");
 _Static_assert(sizeof(struct e1000_tx_desc) == 16, "SDM §3.3.3");
+_Static_assert(sizeof(struct e1000_tx_ctx_desc) == 16, "SDM table 3-13");
+_Static_assert(sizeof(struct e1000_tx_data_desc) == 16, "SDM §3.3.7");
 
 #endif

@@ -151,8 +151,13 @@ def main():
                              ["-u", "-b", "40M", "-l", "1400", "-t", "2"])
             volume_check("UDP on the switch, eth1 to %s" % port, r, [p.ns])
             final = port_counters(ug, port)
-            check("%s: checksums were completed in software for it" % port,
-                  final["sw_csum"] - after["sw_csum"] > 100, final["text"])
+            if port == "eth3":
+                check("eth3: checksums were completed in software for it",
+                      final["sw_csum"] - after["sw_csum"] > 100, final["text"])
+            else:  # the 8254x takes checksum offload (a context descriptor)
+                check("eth2: the e1000 completed the checksums itself",
+                      final["sw_csum"] == after["sw_csum"] and final["bad"] == 0,
+                      final["text"])
         e0 = port_counters(ug, "eth2")
         r = iperf_volume(ug, "far", "10.77.0.2", "g2", ["-t", "2", "-R"])
         volume_check("TCP through NAT, outside to the e1000 guest", r, [g2.ns])

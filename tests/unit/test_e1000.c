@@ -5,7 +5,10 @@
  * transmit descriptors (DD, TDH) the way the 8254x SDM §3.2-3.3 has it.
  * A plain array keeps what was last written and has no read side
  * effects, so ICR and MPC read like QEMU's accumulating registers, and
- * the 82574's ICR write-back cannot be observed here.
+ * the 82574's ICR write-back cannot be observed here. For the transmit
+ * offloads the test also plays QEMU's 8254x model (hw/net/e1000.c): it
+ * cuts a TSO frame as that model does and compares the result with
+ * drivers/offload.c's software segmentation.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -19,6 +22,8 @@
 
 #include "drivers/e1000.h"
 #include "drivers/e1000_regs.h"
+#include "drivers/offload.h"
+#include "net/cksum.h"
 
 #define R(off) regs[(off) / 4]
 #define IMS_WANTED                                                                                 \
@@ -653,6 +658,425 @@ static void test_tx_reaped_in_poll_and_wraps(void **state)
 	assert_int_equal(nd.stats.tx_drop_full, 0);
 }
 
+/* ---- transmit offloads ---- */
+
+#define T_HLEN (14 + 20 + 32) /* Ethernet, IPv4, TCP with 12 bytes of options */
+#define T_MSS  1448
+#define T_BIG  (14 + 65535)
+#define T_SRC  0x0a000001u
+#define T_DST  0x0a000002u
+
+static uint8_t tframe[T_BIG], tkeep[T_BIG];
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+/* The pseudo-header's folded sum, uncomplemented, for TCP length (tlen). */
+static uint16_t psum16(size_t tlen)
+{
+	return (uint16_t)~cksum_fold(cksum_pseudo(T_SRC, T_DST, 6, (uint16_t)tlen));
+}
+
+/* A TCP over IPv4 frame with (plen) payload bytes, as a sender leaving
+ * the checksum to the device makes it: a correct IPv4 header checksum,
+ * the TCP field holding the pseudo-header's sum with the length. Kept
+ * in tkeep as well. Returns its length. */
+static size_t make_tcp(size_t plen, uint8_t flags)
+{
+	size_t len = T_HLEN + plen;
+	uint8_t *ip = tframe + 14, *tcp = ip + 20;
+
+	assert_true(len <= sizeof(tframe));
+	memset(tframe, 0, T_HLEN);
+	memset(tframe, 0x02, 12);
+	put16(tframe + 12, 0x0800);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(len - 14));
+	put16(ip + 4, 0x1234);
+	put16(ip + 6, 0x4000); /* DF */
+	ip[8] = 64;
+	ip[9] = 6;
+	put32(ip + 12, T_SRC);
+	put32(ip + 16, T_DST);
+	put16(ip + 10, cksum(ip, 20));
+	put16(tcp, 40000);
+	put16(tcp + 2, 80);
+	put32(tcp + 4, 0xfffff000u); /* wraps within the frame */
+	put32(tcp + 8, 77);
+	tcp[12] = 8 << 4;
+	tcp[13] = flags;
+	put16(tcp + 14, 65535);
+	memset(tcp + 20, 1, 12); /* NOPs */
+	put16(tcp + 16, psum16(len - 34));
+	for (size_t i = 0; i < plen; i++)
+		tframe[T_HLEN + i] = (uint8_t)(i * 7 + i / 251);
+	memcpy(tkeep, tframe, len);
+	return len;
+}
+
+static const struct netdev_offload tso_ofl = {
+	OFFLOAD_F_NEEDS_CSUM, OFFLOAD_GSO_TCPV4, T_HLEN, T_MSS, 34, 16};
+static const struct netdev_offload csum_ofl = {OFFLOAD_F_NEEDS_CSUM, 0, 0, 0, 34, 16};
+
+static int xmit_ofl(size_t len, const struct netdev_offload *ofl)
+{
+	struct netdev_seg seg = {tframe, len};
+
+	return nd.ops->xmit(&nd, &seg, 1, ofl);
+}
+
+static volatile struct e1000_tx_ctx_desc *ctx_at(unsigned i)
+{
+	return (volatile struct e1000_tx_ctx_desc *)(volatile void *)&dev.tx_ring[i];
+}
+
+static volatile struct e1000_tx_data_desc *data_at(unsigned i)
+{
+	return (volatile struct e1000_tx_data_desc *)(volatile void *)&dev.tx_ring[i];
+}
+
+static void open_ofl(void)
+{
+	nd.offloads = E1000_OFFLOADS;
+	open_dev();
+}
+
+/* Plays the device over descriptors [TDH, TDT): DD only where a data or
+ * legacy descriptor has RS (the driver sets none on a context
+ * descriptor, so none is written there). */
+static void dev_tx_all(void)
+{
+	while (R(E1000_TDH) != R(E1000_TDT)) {
+		unsigned i = R(E1000_TDH);
+		volatile struct e1000_tx_data_desc *dd = data_at(i);
+		bool ctx = (dd->dcmd & E1000_TXD_CMD_DEXT) && !(dd->dtyp & E1000_TXD_DTYP_D);
+
+		if (ctx)
+			assert_int_equal(dd->dcmd & E1000_TXD_CMD_RS, 0); /* TUCMD.RS */
+		else if (dd->dcmd & E1000_TXD_CMD_RS)
+			dd->sta |= E1000_TXD_STAT_DD;
+		R(E1000_TDH) = (i + 1) % E1000_TX_RING;
+	}
+}
+
+static void test_tx_csum_offload(void **state)
+{
+	size_t len = make_tcp(100, 0x18);
+	volatile struct e1000_tx_ctx_desc *c;
+	volatile struct e1000_tx_data_desc *dd;
+
+	(void)state;
+	open_ofl();
+	assert_int_equal(xmit_ofl(len, &csum_ofl), 0);
+	c = ctx_at(0);
+	assert_int_equal(c->tucss, 34);
+	assert_int_equal(c->tucso, 50);
+	assert_int_equal(c->tucse, 0);
+	assert_int_equal(c->ipcss | c->ipcso | c->ipcse, 0);
+	assert_int_equal(c->paylen_cmd, E1000_TXC_CMD_DEXT); /* no TSE, no RS */
+	assert_int_equal(c->sta, 0);
+	dd = data_at(1);
+	assert_int_equal(dd->addr, (uintptr_t)(dev.tx_buf + E1000_BUF_SIZE));
+	assert_int_equal(dd->length, len);
+	assert_int_equal(dd->dtyp, E1000_TXD_DTYP_D);
+	assert_int_equal(dd->dcmd, E1000_TXD_CMD_DEXT | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_EOP |
+					   E1000_TXD_CMD_RS);
+	assert_int_equal(dd->popts, E1000_TXD_POPTS_TXSM);
+	/* The field keeps the sum with the length: TXSM finishes it. */
+	assert_memory_equal(dev.tx_buf + E1000_BUF_SIZE, tkeep, len);
+	assert_int_equal(dev.tx_used, 2);
+
+	/* The same context again is not written again. */
+	assert_int_equal(xmit_ofl(len, &csum_ofl), 0);
+	assert_int_equal(dev.tx_used, 3);
+	assert_int_equal(data_at(2)->dcmd & E1000_TXD_CMD_DEXT, E1000_TXD_CMD_DEXT);
+	assert_int_equal(data_at(2)->dtyp, E1000_TXD_DTYP_D);
+	/* A plain frame between takes a legacy descriptor and changes nothing. */
+	assert_int_equal(xmit_bytes(60, 5), 0);
+	assert_int_equal(dev.tx_ring[3].cmd,
+			 E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS);
+	assert_int_equal(xmit_ofl(len, &csum_ofl), 0);
+	assert_int_equal(dev.tx_used, 5);
+	assert_int_equal(nd.stats.tx_packets, 4);
+
+	nd.ops->flush(&nd);
+	assert_int_equal(R(E1000_TDT), 5);
+	dev_tx_all();
+	nd.ops->poll(&nd, NETDEV_RX_BUDGET);
+	assert_int_equal(dev.tx_used, 0);
+	assert_int_equal(dev.tx_clean, 5);
+}
+
+/* One segment as QEMU's 8254x model cuts it from the TSO frame in (img):
+ * segment (k) of the context (c), its length returned. */
+static size_t qemu_seg(const uint8_t *img, const volatile struct e1000_tx_ctx_desc *c, unsigned k,
+		       uint8_t *out)
+{
+	size_t hl = c->hdrlen, mss = c->mss, paylen = c->paylen_cmd & E1000_TXC_PAYLEN_MAX;
+	size_t sofar = k * mss, n = paylen - sofar < mss ? paylen - sofar : mss;
+	size_t size = hl + n, tlen = size - c->tucss;
+	uint32_t sum;
+
+	memcpy(out, img, hl);
+	memcpy(out + hl, img + hl + sofar, n);
+	put16(out + c->ipcss + 2, (uint16_t)(size - c->ipcss));
+	put16(out + c->ipcss + 4, (uint16_t)(get16(out + c->ipcss + 4) + k));
+	put32(out + c->tucss + 4,
+	      ((uint32_t)get16(out + c->tucss + 4) << 16 | get16(out + c->tucss + 6)) +
+		      (uint32_t)sofar);
+	if (paylen - sofar > mss)
+		out[c->tucss + 13] &= (uint8_t)~9; /* PSH, FIN */
+	sum = get16(out + c->tucso) + (uint32_t)tlen;
+	put16(out + c->tucso, (uint16_t)((sum >> 16) + (sum & 0xffff)));
+	put16(out + c->tucso, cksum_fold(cksum_add(0, out + c->tucss, size - c->tucss)));
+	put16(out + c->ipcso, cksum_fold(cksum_add(0, out + c->ipcss, c->ipcse + 1u - c->ipcss)));
+	return size;
+}
+
+/* offload_segment()'s frames, for comparison. */
+static struct {
+	uint8_t f[OFFLOAD_HDR_MAX + T_MSS];
+	size_t len;
+} soft[64];
+static int nsoft;
+
+static int soft_emit(void *ctx, const struct netdev_seg *seg, int nseg)
+{
+	(void)ctx;
+	soft[nsoft].len = 0;
+	for (int i = 0; i < nseg; i++) {
+		memcpy(soft[nsoft].f + soft[nsoft].len, seg[i].data, seg[i].len);
+		soft[nsoft].len += seg[i].len;
+	}
+	nsoft++;
+	return 0;
+}
+
+static void test_tx_tso_64k(void **state)
+{
+	static uint8_t img[T_BIG], seg[OFFLOAD_HDR_MAX + T_MSS];
+	size_t len = make_tcp(T_BIG - T_HLEN, 0x19), plen = len - T_HLEN, off = 0;
+	unsigned ndata = (len + E1000_BUF_SIZE - 1) / E1000_BUF_SIZE, nseg;
+	volatile struct e1000_tx_ctx_desc *c;
+
+	(void)state;
+	open_ofl();
+	dev.tx_tail = dev.tx_clean = 250; /* wrap round the ring's end */
+	R(E1000_TDH) = R(E1000_TDT) = 250;
+	dev.tx_doorbell = 250;
+	assert_int_equal(xmit_ofl(len, &tso_ofl), 0);
+	assert_memory_equal(tframe, tkeep, len); /* the caller's frame is untouched */
+
+	c = ctx_at(250);
+	assert_int_equal(c->paylen_cmd, plen | E1000_TXC_CMD_DEXT | E1000_TXC_CMD_TSE |
+						E1000_TXC_CMD_IP | E1000_TXC_CMD_TCP);
+	assert_int_equal(c->hdrlen, T_HLEN);
+	assert_int_equal(c->mss, T_MSS);
+	assert_int_equal(c->ipcss, 14);
+	assert_int_equal(c->ipcso, 24);
+	assert_int_equal(c->ipcse, 33);
+	assert_int_equal(c->tucss, 34);
+	assert_int_equal(c->tucso, 50);
+	assert_int_equal(c->tucse, 0);
+	assert_int_equal(dev.tx_used, 1 + ndata);
+	for (unsigned k = 0; k < ndata; k++) {
+		unsigned i = (251 + k) % E1000_TX_RING;
+		volatile struct e1000_tx_data_desc *dd = data_at(i);
+		bool last = k == ndata - 1;
+
+		assert_int_equal(dd->addr, (uintptr_t)(dev.tx_buf + (size_t)i * E1000_BUF_SIZE));
+		assert_int_equal(dd->length, last ? len - off : E1000_BUF_SIZE);
+		assert_int_equal(dd->dtyp, E1000_TXD_DTYP_D);
+		assert_int_equal(dd->dcmd,
+				 E1000_TXD_CMD_DEXT | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_TSE |
+					 (last ? E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS : 0));
+		assert_int_equal(dd->popts, E1000_TXD_POPTS_IXSM | E1000_TXD_POPTS_TXSM);
+		memcpy(img + off, (const void *)(uintptr_t)dd->addr, dd->length);
+		off += dd->length;
+	}
+	assert_int_equal(off, len);
+	/* The device's copy: the frame, but the IPv4 checksum 0 and the TCP
+	 * field the pseudo-header's sum without the length. */
+	assert_int_equal(get16(img + 24), 0);
+	assert_int_equal(get16(img + 50), psum16(0));
+	assert_memory_equal(img, tkeep, 24);
+	assert_memory_equal(img + 26, tkeep + 26, 50 - 26);
+	assert_memory_equal(img + 52, tkeep + 52, len - 52);
+
+	/* What the device sends is what software segmentation makes. */
+	nsoft = 0;
+	nseg = (unsigned)offload_segment(tkeep, len, &tso_ofl, soft_emit, NULL);
+	assert_int_equal(nseg, (plen + T_MSS - 1) / T_MSS);
+	for (unsigned k = 0; k < nseg; k++) {
+		size_t n = qemu_seg(img, c, k, seg);
+
+		assert_int_equal(n, soft[k].len);
+		assert_memory_equal(seg, soft[k].f, n);
+	}
+
+	/* Reaping frees the context's slot and all the data slots. */
+	nd.ops->flush(&nd);
+	dev_tx_all();
+	nd.ops->poll(&nd, NETDEV_RX_BUDGET);
+	assert_int_equal(dev.tx_used, 0);
+	assert_int_equal(dev.tx_clean, dev.tx_tail);
+	assert_int_equal(dev.tx_tail, (251 + ndata) % E1000_TX_RING);
+}
+
+static void test_tx_tso_one_segment(void **state)
+{
+	size_t len = make_tcp(T_MSS, 0x99); /* CWR, PSH, FIN: all kept */
+	volatile struct e1000_tx_ctx_desc *c;
+	uint8_t *buf;
+
+	(void)state;
+	open_ofl();
+	assert_int_equal(xmit_ofl(len, &tso_ofl), 0);
+	c = ctx_at(0);
+	/* Checksums only: no TSE, so no segment without payload after it. */
+	assert_int_equal(c->paylen_cmd, E1000_TXC_CMD_DEXT | E1000_TXC_CMD_IP | E1000_TXC_CMD_TCP);
+	assert_int_equal(data_at(1)->dcmd, E1000_TXD_CMD_DEXT | E1000_TXD_CMD_IFCS |
+						   E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS);
+	assert_int_equal(data_at(1)->popts, E1000_TXD_POPTS_IXSM | E1000_TXD_POPTS_TXSM);
+	assert_int_equal(data_at(1)->length, len);
+	buf = dev.tx_buf + E1000_BUF_SIZE;
+	assert_int_equal(get16(buf + 24), 0);
+	assert_int_equal(get16(buf + 50), psum16(len - 34));
+	assert_memory_equal(tframe, tkeep, len);
+}
+
+static void test_tx_offload_ring_full(void **state)
+{
+	static struct e1000_tx_desc before[E1000_TX_RING];
+	size_t len = make_tcp(T_BIG - T_HLEN, 0x10);
+	unsigned ndata = (len + E1000_BUF_SIZE - 1) / E1000_BUF_SIZE;
+
+	(void)state;
+	open_ofl();
+	/* One slot short of a context and the data. */
+	for (unsigned i = 0; i < E1000_TX_RING - 1 - ndata; i++)
+		assert_int_equal(xmit_bytes(60, i), 0);
+	memcpy(before, (const void *)dev.tx_ring, sizeof(before));
+	assert_int_equal(xmit_ofl(len, &tso_ofl), -ENOBUFS);
+	assert_int_equal(nd.stats.tx_drop_full, 1);
+	assert_memory_equal((const void *)dev.tx_ring, before, sizeof(before));
+	assert_int_equal(dev.tx_used, E1000_TX_RING - 1 - ndata);
+	assert_false(dev.tx_ctx_valid);
+
+	/* One frame sent makes room; the context is written then. */
+	nd.ops->flush(&nd);
+	dev_tx(1);
+	assert_int_equal(xmit_ofl(len, &tso_ofl), 0);
+	assert_int_equal(dev.tx_used, E1000_TX_RING - 1);
+	assert_true(dev.tx_ctx_valid);
+}
+
+static void test_tx_offload_partly_done_not_reaped(void **state)
+{
+	size_t len = make_tcp(8000, 0x10);
+
+	(void)state;
+	open_ofl();
+	assert_int_equal(xmit_ofl(len, &tso_ofl), 0); /* context + 4 data */
+	assert_int_equal(dev.tx_used, 5);
+	/* DD on a descriptor before the last frees nothing. */
+	data_at(2)->sta = E1000_TXD_STAT_DD;
+	nd.ops->poll(&nd, NETDEV_RX_BUDGET);
+	assert_int_equal(dev.tx_used, 5);
+	data_at(4)->sta = E1000_TXD_STAT_DD;
+	nd.ops->poll(&nd, NETDEV_RX_BUDGET);
+	assert_int_equal(dev.tx_used, 0);
+	assert_int_equal(dev.tx_clean, 5);
+	assert_int_equal(data_at(4)->sta, 0);
+}
+
+static void test_tx_offload_bad_requests(void **state)
+{
+	struct netdev_offload o = tso_ofl;
+	size_t len = make_tcp(4000, 0x10);
+
+	(void)state;
+	open_ofl();
+	o.gso_type = OFFLOAD_GSO_TCPV6; /* not claimed */
+	assert_int_equal(xmit_ofl(len, &o), -EINVAL);
+	o.gso_type = OFFLOAD_GSO_TCPV4 | OFFLOAD_GSO_ECN; /* not claimed */
+	assert_int_equal(xmit_ofl(len, &o), -EINVAL);
+	o = tso_ofl;
+	tframe[14 + 9] = 17; /* UDP */
+	assert_int_equal(xmit_ofl(len, &o), -EINVAL);
+	tframe[14 + 9] = 6;
+	put16(tframe + 16, (uint16_t)(len - 13)); /* IP length beyond the frame */
+	assert_int_equal(xmit_ofl(len, &o), -EINVAL);
+	memcpy(tframe, tkeep, len);
+	o.gso_size = 0;
+	assert_int_equal(xmit_ofl(len, &o), -EINVAL);
+	assert_int_equal(nd.stats.tx_drop_offload, 5);
+	o.gso_size = 1500; /* segments longer than a frame */
+	assert_int_equal(xmit_ofl(len, &o), -EMSGSIZE);
+	assert_int_equal(nd.stats.tx_drop_size, 1);
+	o = csum_ofl;
+	o.csum_offset = 4000; /* beyond the frame */
+	assert_int_equal(xmit_ofl(100, &o), -EINVAL);
+	assert_int_equal(dev.tx_used, 0);
+	assert_int_equal(nd.stats.tx_packets, 0);
+}
+
+static void test_tx_csum_beyond_context_fields(void **state)
+{
+	struct netdev_offload o = {OFFLOAD_F_NEEDS_CSUM, 0, 0, 0, 300, 6};
+	uint8_t *buf;
+
+	(void)state;
+	open_ofl();
+	memset(tframe, 0x33, 400);
+	put16(tframe + 306, 0x1111); /* a partial sum left for the device */
+	memcpy(tkeep, tframe, 400);
+	/* TUCSS is 8 bits: the driver finishes the checksum in its copy. */
+	assert_int_equal(xmit_ofl(400, &o), 0);
+	assert_int_equal(dev.tx_ring[0].cmd,
+			 E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS);
+	assert_int_equal(nd.stats.tx_sw_csum, 1);
+	buf = dev.tx_buf;
+	/* With the pseudo-header's sum, as a receiver adds it, it checks. */
+	assert_int_equal(cksum_fold(cksum_add(0x1111, buf + 300, 100)), 0);
+	assert_memory_equal(buf, tkeep, 306);
+	assert_memory_equal(tframe, tkeep, 400);
+	assert_false(dev.tx_ctx_valid);
+}
+
+static void test_tx_no_offloads_stays_legacy(void **state)
+{
+	size_t len = make_tcp(100, 0x18);
+
+	(void)state;
+	open_dev(); /* nd.offloads 0, as for the 82574L */
+	assert_int_equal(xmit_ofl(len, NULL), 0);
+	assert_int_equal(dev.tx_ring[0].cmd,
+			 E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS);
+	assert_int_equal(dev.tx_ring[0].length, len);
+	assert_int_equal(dev.tx_ring[0].cso, 0);
+	/* netdev_xmit() never asks such a port; the driver refuses anyway. */
+	assert_int_equal(xmit_ofl(len, &csum_ofl), -EINVAL);
+	assert_int_equal(nd.stats.tx_drop_offload, 1);
+	assert_int_equal(dev.tx_used, 1);
+	nd.ops->flush(&nd);
+	assert_int_equal(dev_tx(1), len);
+}
+
 /* ---- EEPROM and MAC helpers ---- */
 
 static void test_eerd_layouts(void **state)
@@ -710,6 +1134,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tx_flush_once_per_burst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_ring_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_reaped_in_poll_and_wraps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_csum_offload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_tso_64k, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_tso_one_segment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_offload_ring_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_offload_partly_done_not_reaped, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tx_offload_bad_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_csum_beyond_context_fields, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tx_no_offloads_stays_legacy, setup, teardown),
 		cmocka_unit_test(test_eerd_layouts),
 		cmocka_unit_test(test_mac_from_ra),
 	};
