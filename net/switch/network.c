@@ -235,6 +235,10 @@ static bool network_loop_seen(struct network *net, int in, uint64_t token)
 	/* The loop is already cut: this probe left before the cut. */
 	if (network_loop_until[from] != 0)
 		return true;
+	/* The outside reflecting the uplink's own probe (a hairpin bridge,
+	 * VEPA) is no loop through us: cutting the uplink would be worse. */
+	if (from == in && (net->trusted & (1u << in)))
+		return true;
 	block = from != in && (net->trusted & (1u << in)) ? from : in;
 	if (network_loop_until[block] == 0) {
 		network_loop_until[block] = (sys_now() + NETWORK_LOOP_BLOCK_MS) | 1;
