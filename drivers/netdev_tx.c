@@ -8,7 +8,6 @@
 
 #include "drivers/netdev.h"
 #include "drivers/offload.h"
-#include "net/cksum.h"
 
 /* True if (nd)'s device does all that (ofl) asks. */
 static bool netdev_can(const struct netdev *nd, const struct netdev_offload *ofl)
@@ -48,17 +47,13 @@ static int netdev_soft_csum(struct netdev *nd, const uint8_t *f, size_t len,
 			    const struct netdev_offload *ofl)
 {
 	size_t at = (size_t)ofl->csum_start + ofl->csum_offset;
+	int ck = offload_csum_value(f, len, ofl);
 	uint8_t field[2];
-	uint16_t ck;
 
-	if (ofl->csum_start >= len || at + 2 > len) {
+	if (ck < 0) {
 		nd->stats.tx_drop_offload++;
 		return -EINVAL;
 	}
-	/* The field holds the pseudo-header's sum, so it is summed too. */
-	ck = cksum_fold(cksum_add(0, f + ofl->csum_start, len - ofl->csum_start));
-	if (ck == 0)
-		ck = 0xffff; /* UDP's rule (RFC 768); the same number for TCP */
 	field[0] = (uint8_t)(ck >> 8);
 	field[1] = (uint8_t)ck;
 	nd->stats.tx_sw_csum++;

@@ -29,16 +29,6 @@
 #define OFFLOAD_TCP_PSH 0x08
 #define OFFLOAD_TCP_CWR 0x80
 
-/* Where a GSO frame's headers end and what its payload is. */
-struct offload_gso {
-	bool v6;
-	size_t iphl;   /* IP header bytes */
-	size_t thl;    /* TCP header bytes */
-	size_t hlen;   /* Ethernet, IP and TCP header bytes */
-	size_t plen;   /* payload bytes after the headers, within the IP packet */
-	uint32_t psum; /* the pseudo-header's sum but for the TCP length */
-};
-
 static uint16_t offload_get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -61,7 +51,7 @@ static void offload_put32(uint8_t *p, uint32_t v)
 	offload_put16(p + 2, (uint16_t)v);
 }
 
-int offload_csum(uint8_t *frame, size_t len, const struct netdev_offload *ofl)
+int offload_csum_value(const uint8_t *frame, size_t len, const struct netdev_offload *ofl)
 {
 	size_t start = ofl->csum_start, at = start + ofl->csum_offset;
 	uint16_t v;
@@ -72,7 +62,16 @@ int offload_csum(uint8_t *frame, size_t len, const struct netdev_offload *ofl)
 	 * summing it along with the rest gives the whole checksum. A 0 is
 	 * sent as 0xffff, as RFC 768 has UDP do; TCP takes either. */
 	v = cksum_fold(cksum_add(0, frame + start, len - start));
-	offload_put16(frame + at, v == 0 ? 0xffff : v);
+	return v == 0 ? 0xffff : v;
+}
+
+int offload_csum(uint8_t *frame, size_t len, const struct netdev_offload *ofl)
+{
+	int v = offload_csum_value(frame, len, ofl);
+
+	if (v < 0)
+		return v;
+	offload_put16(frame + ofl->csum_start + ofl->csum_offset, (uint16_t)v);
 	return 0;
 }
 
@@ -114,9 +113,8 @@ static size_t offload_parse_ipv6(const uint8_t *ip, size_t avail, struct offload
 	return plen + OFFLOAD_IPV6_LEN;
 }
 
-/* Fills (g) from the (len)-byte frame at (frame), or returns -EINVAL. */
-static int offload_parse(const uint8_t *frame, size_t len, const struct netdev_offload *ofl,
-			 struct offload_gso *g)
+int offload_gso_parse(const uint8_t *frame, size_t len, const struct netdev_offload *ofl,
+		      struct offload_gso *g)
 {
 	int type = ofl->gso_type & ~OFFLOAD_GSO_ECN;
 	const uint8_t *tcp;
@@ -162,7 +160,7 @@ int offload_check(const uint8_t *frame, size_t len, const struct netdev_offload 
 		return -EINVAL;
 	if (ofl->gso_type == OFFLOAD_GSO_NONE)
 		return 0;
-	if (!(ofl->flags & OFFLOAD_F_NEEDS_CSUM) || offload_parse(frame, len, ofl, &g) != 0 ||
+	if (!(ofl->flags & OFFLOAD_F_NEEDS_CSUM) || offload_gso_parse(frame, len, ofl, &g) != 0 ||
 	    ofl->csum_start != OFFLOAD_ETH_LEN + g.iphl || ofl->csum_offset != 16 ||
 	    (g.plen + ofl->gso_size - 1) / ofl->gso_size > OFFLOAD_SEGS_MAX)
 		return -EINVAL;
@@ -180,7 +178,7 @@ int offload_segment(const uint8_t *frame, size_t len, const struct netdev_offloa
 	uint16_t id = 0;
 	int i, nseg;
 
-	if (offload_parse(frame, len, ofl, &g) != 0)
+	if (offload_gso_parse(frame, len, ofl, &g) != 0)
 		return -EINVAL;
 	nseg = g.plen == 0 ? 1 : (int)((g.plen + mss - 1) / mss);
 	if (nseg > OFFLOAD_SEGS_MAX)

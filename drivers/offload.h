@@ -18,6 +18,7 @@
 #ifndef UNIGATE_DRIVERS_OFFLOAD_H
 #define UNIGATE_DRIVERS_OFFLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,27 @@
  * after csum_start.
  */
 int offload_csum(uint8_t *frame, size_t len, const struct netdev_offload *ofl);
+
+/* The value offload_csum() would store (0 .. 0xffff), the frame left as it
+ * is, or -EINVAL: for a caller that may not write the frame. */
+int offload_csum_value(const uint8_t *frame, size_t len, const struct netdev_offload *ofl);
+
+/* Where a GSO frame's headers end and what its payload is. */
+struct offload_gso {
+	bool v6;
+	size_t iphl;   /* IP header bytes */
+	size_t thl;    /* TCP header bytes */
+	size_t hlen;   /* Ethernet, IP and TCP header bytes */
+	size_t plen;   /* payload bytes after the headers, within the IP packet */
+	uint32_t psum; /* the pseudo-header's sum but for the TCP length */
+};
+
+/* Fills (g) from the GSO frame of (len) bytes at (frame), checked as
+ * offload_segment() needs it (its -EINVAL reasons but the segment
+ * count), or returns -EINVAL. For a device's driver that cuts frames
+ * itself (drivers/e1000_core.c). */
+int offload_gso_parse(const uint8_t *frame, size_t len, const struct netdev_offload *ofl,
+		      struct offload_gso *g);
 
 /*
  * Checks what (ofl) asks of a device against the (len)-byte frame at
