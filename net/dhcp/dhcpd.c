@@ -269,13 +269,43 @@ static bool dhcpd_mine(struct dhcpd_ctx *x, uint32_t ip)
 	       dhcpd_pool_usable(&x->d->cfg, ip, x->mac);
 }
 
-/* Binds (ip) to the client for a lease and ACKs it. */
-static int dhcpd_bind(struct dhcpd_ctx *x, uint32_t ip)
+/*
+ * True if the client of (x), whose record is (l) or NULL, would take a new
+ * pool address on a port whose clients already hold cfg.port_leases of
+ * them: the limit is set, the port known, the client no reserved host, and
+ * it holds no offered or bound record (a client that has one only keeps or
+ * moves it). Costs one scan of the table, for a client with no live record
+ * only: cheaper than a client lookup, and a DISCOVER already does several
+ * (on the host, 6 us for 4096 records against 21 us).
+ */
+static bool dhcpd_port_full(struct dhcpd_ctx *x, const struct dhcpd_lease *l)
+{
+	const struct dhcpd *d = x->d;
+	uint8_t st;
+
+	if (d->cfg.port_leases == 0 || x->port == DHCPD_PORT_ANY || x->host != NULL)
+		return false;
+	st = l ? dhcpd_pool_state(l, x->now) : DHCPD_FREE;
+	if (st == DHCPD_OFFERED || st == DHCPD_BOUND)
+		return false;
+	return dhcpd_pool_port_live(d, x->port, x->now) >= d->cfg.port_leases;
+}
+
+/* Binds (ip) to the client for a lease and ACKs it; (recovered): a client
+ * whose record was lost, counted if it is bound. */
+static int dhcpd_bind(struct dhcpd_ctx *x, uint32_t ip, bool recovered)
 {
 	struct dhcpd *d = x->d;
-	struct dhcpd_lease *l = dhcpd_pool_claim(d, ip, &x->key, x->mac);
+	struct dhcpd_lease *l;
 	int err;
 
+	if (dhcpd_port_full(x, dhcpd_pool_find_key(d, &x->key))) {
+		d->stats.drop_port_limit++;
+		return 0;
+	}
+	if (recovered)
+		d->stats.recovered++;
+	l = dhcpd_pool_claim(d, ip, &x->key, x->mac);
 	if (l == NULL) { /* dhcpd_config_check() leaves a record for every address */
 		d->stats.drop_pool_empty++;
 		return 0;
@@ -304,6 +334,10 @@ static int dhcpd_discover(struct dhcpd_ctx *x)
 	uint32_t ip = 0, want = m->requested_ip;
 
 	d->stats.discover++;
+	if (dhcpd_port_full(x, l)) {
+		d->stats.drop_port_limit++;
+		return 0;
+	}
 	if (x->host != NULL) {
 		if (!dhcpd_mine(x, x->host->ip)) {
 			d->stats.drop_reserved_held++;
@@ -341,7 +375,7 @@ static int dhcpd_verify(struct dhcpd_ctx *x, uint32_t ip, bool init_reboot)
 	if (!dhcpd_pool_in_subnet(d, ip))
 		return dhcpd_nak(x, &s->nak_wrong_subnet, "wrong network");
 	if (dhcpd_mine(x, ip))
-		return dhcpd_bind(x, ip);
+		return dhcpd_bind(x, ip, false);
 	if (x->host != NULL || dhcpd_pool_find_key(d, &x->key) != NULL)
 		return dhcpd_nak(x, &s->nak_wrong_addr, "not your address");
 	if (ip == d->cfg.server || dhcpd_pool_host_by_ip(&d->cfg, ip) != NULL ||
@@ -357,8 +391,7 @@ static int dhcpd_verify(struct dhcpd_ctx *x, uint32_t ip, bool init_reboot)
 		return dhcpd_nak(x, &s->nak_not_pool, "address not leased here");
 	/* A client whose lease we lost (we restarted): the address is free, so
 	 * it is this client's again. */
-	s->recovered++;
-	return dhcpd_bind(x, ip);
+	return dhcpd_bind(x, ip, true);
 }
 
 static int dhcpd_request(struct dhcpd_ctx *x)
@@ -393,7 +426,7 @@ static int dhcpd_request(struct dhcpd_ctx *x)
 		return 0;
 	}
 	if (dhcpd_mine(x, want))
-		return dhcpd_bind(x, want);
+		return dhcpd_bind(x, want, false);
 	return dhcpd_nak(x, &d->stats.nak_wrong_addr, "address not offered");
 }
 
@@ -471,7 +504,8 @@ static void dhcpd_count_parse(struct dhcpd_stats *s, int err)
 }
 
 /* True if the client's live lease (offered or bound) was taken on another
- * port than the one (x) came from. */
+ * port than the one (x) came from. An unpinned lease (dhcpd_forget_port())
+ * is on no port: its owner's next offer or ACK pins it where it speaks. */
 static bool dhcpd_other_port(struct dhcpd_ctx *x)
 {
 	const struct dhcpd_lease *l = dhcpd_pool_find_key(x->d, &x->key);
@@ -580,8 +614,10 @@ int dhcpd_show_counters(const struct dhcpd *d, struct cli_out *out)
 		   "unknown client %llu, no binding %llu, bad ciaddr %llu, no room %llu\n",
 		   N(drop_not_for_us), N(drop_pool_empty), N(drop_reserved_held),
 		   N(drop_unknown_client), N(drop_no_binding), N(drop_bad_ciaddr), N(drop_no_room));
-	cli_printf(out, "    drops: chaddr not the sender %llu, lease held on another port %llu\n",
-		   N(drop_chaddr), N(drop_other_port));
+	cli_printf(out,
+		   "    drops: chaddr not the sender %llu, lease held on another port %llu, "
+		   "port lease limit %llu\n",
+		   N(drop_chaddr), N(drop_other_port), N(drop_port_limit));
 	cli_printf(out, "    names: invalid %llu, conflict %llu, reserved %llu\n", N(name_invalid),
 		   N(name_conflict), N(name_reserved));
 #undef N

@@ -32,7 +32,11 @@
  * - the lease time is always the configured one, whatever a client asks
  *   for (RFC 2131 §4.3.1 leaves the choice to the server);
  * - plain BOOTP requests (no option 53) and relayed requests from another
- *   subnet are not answered.
+ *   subnet are not answered;
+ * - the clients of one switch port hold at most (port_leases) pool
+ *   addresses at once (see struct dhcpd_config), so that a guest cycling
+ *   source MACs cannot empty the pool; a client that already holds an
+ *   offered or bound address is never refused by that limit.
  * Every message ends in one named counter of struct dhcpd_stats: a reply
  * or a reason for silence.
  */
@@ -57,6 +61,15 @@
 #define DHCPD_DECLINE_HOLD   600      /* seconds a declined address is not used */
 #define DHCPD_PORT_ANY	     0xff     /* no port known: no port check */
 
+/*
+ * Pool addresses the clients of one switch port may hold at once by
+ * default. A port is normally one VM, which holds one address; a nested
+ * hypervisor's bridge behind one port rarely has more than a few dozen
+ * guests. So nobody meets the limit but a guest inventing clients, which
+ * then holds 32 addresses of the pool rather than all of them.
+ */
+#define DHCPD_PORT_LEASES_DEFAULT 32
+
 /* A reservation: `dhcp host NAME MAC IP`. */
 struct dhcpd_host {
 	char name[DHCPD_NAME_MAX]; /* a DNS label, resolved and sent as option 12 */
@@ -74,6 +87,11 @@ struct dhcpd_config {
 	uint32_t range_start;	       /* the dynamic pool, both ends included */
 	uint32_t range_end;
 	uint32_t lease_s; /* DHCPD_LEASE_MIN .. DHCPD_LEASE_MAX */
+	/* Pool addresses one port's clients may hold at once, offered or
+	 * bound: DHCPD_PORT_LEASES_DEFAULT when the user says nothing; 0 (a
+	 * zeroed configuration) for no limit. Reservations are neither
+	 * counted nor refused, nor are messages with no port (DHCPD_PORT_ANY). */
+	uint32_t port_leases;
 	uint32_t nhosts;
 	struct dhcpd_host host[DHCPD_HOSTS_MAX];
 };
@@ -149,6 +167,7 @@ struct dhcpd_stats {
 	uint64_t drop_no_room;	      /* reply does not fit (reply_cap or the client's limit) */
 	uint64_t drop_chaddr;	      /* chaddr is not the frame's source MAC (no relay) */
 	uint64_t drop_other_port;     /* about a live lease of a client on another port */
+	uint64_t drop_port_limit;     /* a new address for a port at its port_leases */
 	uint64_t name_invalid;	      /* option 12 not a usable DNS label: not recorded */
 	uint64_t name_conflict;	      /* option 12 names another host: not recorded */
 	uint64_t name_reserved;	      /* option 12 is wpad, isatap or localhost: not recorded */
@@ -207,7 +226,9 @@ int dhcpd_config_check(const struct dhcpd_config *c, uint32_t capacity, const ch
  * is still good for their client under (c): inside the new range and not
  * reserved for another MAC, or the client's own reservation. Others are
  * forgotten (the client is NAKed when it next asks), as are names that now
- * belong to a reservation. Returns 0 or -errno.
+ * belong to a reservation. A lower (port_leases) takes nothing away: a
+ * port over it keeps its leases, which renew, and gets no new address
+ * until it is under. Returns 0 or -errno.
  */
 int dhcpd_configure(struct dhcpd *d, const struct dhcpd_config *c, const char **why);
 
@@ -236,7 +257,12 @@ struct dhcpd_src {
  * it), and a live lease (offered or bound) belongs to its client on the
  * port it took it from: DISCOVER, REQUEST, DECLINE and RELEASE from
  * another port are ignored and counted, so a clone or a forger elsewhere
- * cannot take, renew, poison or free it. (src) NULL: dhcpd_input().
+ * cannot take, renew, poison or free it. An offer or ACK pins the lease
+ * to the port the message came from. A client that holds no live lease
+ * gets no new one (DISCOVER, or a REQUEST that would bind) while the
+ * clients of its port hold (cfg.port_leases) pool addresses; a relayed
+ * message counts for the port its frame came from (the relay's).
+ * (src) NULL: dhcpd_input().
  */
 int dhcpd_input_from(struct dhcpd *d, const uint8_t *msg, size_t len, const struct dhcpd_src *src,
 		     uint32_t now, uint8_t *reply, size_t reply_cap, struct dhcpd_dest *dest);
@@ -244,6 +270,16 @@ int dhcpd_input_from(struct dhcpd *d, const uint8_t *msg, size_t len, const stru
 /* Forgets every lease, offer and declined address (`clear leases`), as if
  * the server had just started. Returns the number of records dropped. */
 uint32_t dhcpd_clear(struct dhcpd *d);
+
+/*
+ * Unpins every record owned from switch port (port): its port becomes
+ * DHCPD_PORT_ANY, so that its client's next offer or ACK pins it to the
+ * port that message came from. The lease, its address and its time are
+ * kept, and it no longer counts for (port)'s limit. For a port that was
+ * blocked (a loop) or left the network, whose clients may speak from
+ * another port now. (port) DHCPD_PORT_ANY: nothing changes.
+ */
+void dhcpd_forget_port(struct dhcpd *d, uint8_t port);
 
 /* A lease as dhcpd_lease_next() reports it. Pointers are into the server
  * and valid until it next changes. */

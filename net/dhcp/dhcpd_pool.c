@@ -1,8 +1,8 @@
 /*
  * The lease table of a DHCP server: finding, choosing and claiming
- * addresses, refitting the table to a new configuration, client names, and
- * the read-only side the console and the DNS forwarder use (listing,
- * `show leases`, name and address lookups, the invariant check). The table
+ * addresses, refitting the table to a new configuration, counting and
+ * unpinning a switch port's records, client names, and the read-only side the console and the DNS
+ * forwarder use (listing, `show leases`, name and address lookups, the invariant check). The table
  * holds at most one record per address and one per client; a record whose
  * client is gone stays, EXPIRED, so that the client gets its address back
  * (RFC 2131 §4.3.1, second choice; §4.3.4), until a new client needs it.
@@ -178,6 +178,26 @@ uint32_t dhcpd_pool_pick(const struct dhcpd *d, uint32_t now)
 	return best ? best->ip : 0;
 }
 
+uint32_t dhcpd_pool_port_live(const struct dhcpd *d, uint8_t port, uint32_t now)
+{
+	uint32_t n = 0;
+
+	/* The port first: the reservation lookup runs for the port's own
+	 * records only, about (port_leases) of them. */
+	for (uint32_t i = 0; i < d->capacity; i++) {
+		const struct dhcpd_lease *l = &d->lease[i];
+		uint8_t st;
+
+		if (l->port != port || l->ip == 0)
+			continue;
+		st = dhcpd_pool_state(l, now);
+		if ((st == DHCPD_OFFERED || st == DHCPD_BOUND) &&
+		    dhcpd_pool_host_by_ip(&d->cfg, l->ip) == NULL)
+			n++;
+	}
+	return n;
+}
+
 void dhcpd_pool_drop(struct dhcpd_lease *l)
 {
 	memset(l, 0, sizeof(*l));
@@ -328,6 +348,13 @@ uint32_t dhcpd_clear(struct dhcpd *d)
 			n++;
 		}
 	return n;
+}
+
+void dhcpd_forget_port(struct dhcpd *d, uint8_t port)
+{
+	for (uint32_t i = 0; port != DHCPD_PORT_ANY && i < d->capacity; i++)
+		if (d->lease[i].ip != 0 && d->lease[i].port == port)
+			d->lease[i].port = DHCPD_PORT_ANY;
 }
 
 int dhcpd_lease_next(const struct dhcpd *d, uint32_t *pos, uint32_t now,

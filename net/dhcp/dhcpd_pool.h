@@ -69,6 +69,14 @@ uint32_t dhcpd_pool_pick(const struct dhcpd *d, uint32_t now);
 struct dhcpd_lease *dhcpd_pool_claim(struct dhcpd *d, uint32_t ip, const struct dhcpd_key *k,
 				     const uint8_t *mac);
 
+/*
+ * Returns how many pool addresses the clients of (port) hold at (now):
+ * OFFERED and BOUND records pinned to (port) whose address is not a
+ * reservation. A scan like the others: records turn EXPIRED by time
+ * alone, so a kept count would be wrong without a write.
+ */
+uint32_t dhcpd_pool_port_live(const struct dhcpd *d, uint8_t port, uint32_t now);
+
 /* Empties (l)'s slot. */
 void dhcpd_pool_drop(struct dhcpd_lease *l);
 

@@ -3,9 +3,10 @@
  * server in net/dhcp/dhcpd.c and net/dhcp/dhcpd_pool.c. One server with a small pool
  * and two reservations lives for the whole run, so that inputs build up
  * leases, offers and declined addresses for later inputs to meet; time
- * advances with every input, and the configuration changes now and then.
- * After each input the lease table's invariants and the reply's shape are
- * checked, and a breach traps.
+ * advances with every input, and the configuration changes now and then,
+ * the per-port limit with it (off, or 1 .. 3 addresses a port); now and
+ * then a port is forgotten. After each input the lease table's invariants,
+ * the reply's shape and the port limit are checked, and a breach traps.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct dhcpd fz_server;
 static struct dhcpd_lease fz_table[FZ_LEASES];
+static struct dhcpd_lease fz_before[FZ_LEASES]; /* the table before an input */
 static struct dhcpd_config fz_cfg;
 static uint32_t fz_now = 1000, fz_runs;
 
@@ -49,6 +51,7 @@ static void fz_configure(uint32_t v)
 	fz_cfg.range_start = FZ_IP(128);
 	fz_cfg.range_end = FZ_IP(128 + 3 + v % 8);
 	fz_cfg.lease_s = 60 + 300 * (v % 3);
+	fz_cfg.port_leases = v % 4;
 	fz_cfg.nhosts = 2;
 	memcpy(fz_cfg.host[0].name, "web1", 5);
 	memcpy(fz_cfg.host[0].mac, mac_a, 6);
@@ -57,6 +60,60 @@ static void fz_configure(uint32_t v)
 	memcpy(fz_cfg.host[1].mac, mac_b, 6);
 	fz_cfg.host[1].ip = v & 4 ? FZ_IP(130) : FZ_IP(11);
 	if (dhcpd_configure(&fz_server, &fz_cfg, NULL) != 0)
+		__builtin_trap();
+}
+
+/* True if (l) holds its address for its client at (now): offered or
+ * bound, in time. */
+static bool fz_live(const struct dhcpd_lease *l, uint32_t now)
+{
+	return l->ip != 0 && (l->state == DHCPD_OFFERED || l->state == DHCPD_BOUND) &&
+	       (int32_t)(now - l->until) < 0;
+}
+
+/* As fz_live(), for a pool address: not a reservation. */
+static bool fz_live_pool(const struct dhcpd_lease *l, uint32_t now)
+{
+	if (!fz_live(l, now))
+		return false;
+	for (uint32_t i = 0; i < fz_cfg.nhosts; i++)
+		if (fz_cfg.host[i].ip == l->ip)
+			return false;
+	return true;
+}
+
+static bool fz_same_key(const struct dhcpd_key *a, const struct dhcpd_key *b)
+{
+	size_t n = a->len < DHCPD_KEY_MAX ? a->len : DHCPD_KEY_MAX;
+
+	return a->kind == b->kind && a->len == b->len && a->tail == b->tail &&
+	       memcmp(a->id, b->id, n) == 0;
+}
+
+/*
+ * The port limit, for a message from (port): a client that held no live
+ * address before (fz_before) and holds a pool address on (port) now may have
+ * taken it only if the port's clients held fewer than the limit; and one
+ * message makes at most one such client.
+ */
+static void fz_check_port(uint8_t port)
+{
+	uint32_t held = 0, fresh = 0;
+
+	for (int i = 0; i < FZ_LEASES; i++)
+		held += fz_before[i].port == port && fz_live_pool(&fz_before[i], fz_now);
+	for (int i = 0; i < FZ_LEASES; i++) {
+		const struct dhcpd_lease *l = &fz_table[i];
+		bool had = false;
+
+		if (l->port != port || !fz_live_pool(l, fz_now))
+			continue;
+		for (int j = 0; j < FZ_LEASES && !had; j++)
+			had = fz_live(&fz_before[j], fz_now) &&
+			      fz_same_key(&fz_before[j].key, &l->key);
+		fresh += !had;
+	}
+	if (fresh > 1 || (fresh == 1 && fz_cfg.port_leases != 0 && held >= fz_cfg.port_leases))
 		__builtin_trap();
 }
 
@@ -125,11 +182,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * four ports, which the lease ownership rules then see. */
 	if (size > 34 && (size & 1)) {
 		struct dhcpd_src src = {{0}, (uint8_t)(data[size - 1] & 3)};
+		uint8_t gone = (uint8_t)(data[size - 1] >> 6);
 
 		memcpy(src.mac, data + 28, 6);
 		if (data[size - 1] & 4)
 			src.mac[5] ^= 1;
+		/* Sometimes a port is blocked first: its leases unpinned. */
+		if ((data[size - 1] & 0x38) == 0x38) {
+			dhcpd_forget_port(&fz_server, gone);
+			for (int i = 0; i < FZ_LEASES; i++)
+				if (fz_table[i].ip != 0 && fz_table[i].port == gone)
+					__builtin_trap();
+		}
+		memcpy(fz_before, fz_table, sizeof(fz_before));
 		n = dhcpd_input_from(&fz_server, data, size, &src, fz_now, reply, cap, &dest);
+		fz_check_port(src.port);
 	} else {
 		n = dhcpd_input(&fz_server, data, size, fz_now, reply, cap, &dest);
 	}

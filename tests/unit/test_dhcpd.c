@@ -170,7 +170,7 @@ static uint64_t outcomes(const struct dhcpd_stats *s)
 	       s->drop_bootp + s->drop_type + s->drop_bad_client + s->drop_relay +
 	       s->drop_not_for_us + s->drop_pool_empty + s->drop_reserved_held +
 	       s->drop_unknown_client + s->drop_no_binding + s->drop_bad_ciaddr + s->drop_no_room +
-	       s->drop_chaddr + s->drop_other_port;
+	       s->drop_chaddr + s->drop_other_port + s->drop_port_limit;
 }
 
 /* Feeds raw bytes; checks the accounting and the table after. */
