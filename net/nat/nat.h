@@ -45,8 +45,32 @@
  *   belonging to the appliance's own traffic, is NAT_LOCAL. So inbound
  *   fragments out of order are not translated (RFC 4787 REQ-14 only for
  *   the outbound direction) unless the binding reassembles first.
- * - full table: new flows are refused (NAT_ICMP_ADMIN_PROHIBITED, RFC 5508
- *   REQ-8) and counted; no live session or mapping is ever evicted.
+ * - quotas (enum nat_quota, each 0 for off): one guest, or one outside
+ *   host, cannot use up what the others need.
+ *   - a new flow that finds no room (the table holding (capacity)
+ *     sessions or mappings, its inside host holding cfg.host_sessions, no
+ *     free port in the pool, or no free session slot within NAT_PROBE_MAX
+ *     of its home) first evicts a half-open TCP session (SYN seen one way
+ *     only): the one idle longest among the cfg.halfopen_scan session
+ *     slots after where the previous search stopped, so bounded work per
+ *     packet (a few such searches at most); for the host, one of that host's bucket only; for a
+ * port, one whose dynamic mapping goes with it; for a slot, one in the slots the new session may
+ * use. None younger than NAT_HALFOPEN_GRACE_MS (a handshake in flight) goes, nor any established,
+ * closing or transitory TCP session, UDP or ICMP; an expired session not yet swept goes first. With
+ * none to evict, or a mapping index with no free slot within NAT_PROBE_MAX (never evicted for), the
+ * flow is refused (NAT_ICMP_ADMIN_PROHIBITED, RFC 5508 REQ-8) and counted.
+ *   - half-open sessions time out fast under pressure: when the table, or
+ *     the host's bucket, is at least 7/8 full, after
+ *     NAT_HALFOPEN_PRESSED_S (RFC 6146 §4's TCP_INCOMING_SYN) instead of
+ *     the opening timeout (RFC 7857 §2.1 lets a partly open session time
+ *     out sooner than 4 minutes).
+ *   - an inside host holds at most cfg.host_sessions sessions, a forward
+ *     opens at most cfg.forward_rate inbound sessions a second, a mapping
+ *     holds at most cfg.frag_per_map fragment records
+ *     (NAT_DROP_FRAG_QUOTA), and the binding is asked to send at most
+ *     cfg.icmp_err_rate ICMP errors a second, a burst of as many, to one
+ *     host (RFC 1812 §4.3.2.8; NAT_DROP_ICMP_RATE): a spoofed source
+ *     cannot turn the gateway into a reflector.
  * Host-only networks are never translated: the binding does not call this
  * module for them.
  *
@@ -81,6 +105,12 @@
 #define NAT_FRAG_SLOTS		  256	  /* fragmented datagrams tracked at once */
 #define NAT_FRAG_PROBE		  16	  /* fragment slots examined per lookup */
 #define NAT_FRAG_TIMEOUT_MS	  30000	  /* a datagram's fragments must follow within this */
+#define NAT_FRAG_PER_MAP_DEFAULT  16	  /* fragment records one mapping may hold */
+#define NAT_ICMP_ERR_RATE_DEFAULT 20	  /* ICMP errors asked per host per second, and burst */
+#define NAT_ICMP_BUCKETS	  1024	  /* ICMP error budgets, by a keyed hash of the address */
+#define NAT_HALFOPEN_SCAN_DEFAULT 128	  /* session slots searched for one to evict */
+#define NAT_HALFOPEN_GRACE_MS	  1000	  /* a younger half-open session is never evicted */
+#define NAT_HALFOPEN_PRESSED_S	  6	  /* half-open timeout under pressure (RFC 6146 §4) */
 #define NAT_EXPIRE_BUDGET	  256	  /* session slots per nat_expire() call, suggested */
 
 /* Idle timeouts, in seconds; defaults and smallest values allowed. */
@@ -93,7 +123,9 @@ enum nat_timeout {
 	NAT_TMO_MAX
 };
 
-/* What nat_translate() decided. The packet is rewritten only for NAT_TO_*. */
+/* What nat_translate() decided. The packet is rewritten only for NAT_TO_*.
+ * A NAT_ICMP_* verdict comes only within cfg.icmp_err_rate for the
+ * packet's source, else NAT_DROP_ICMP_RATE. */
 enum nat_verdict {
 	NAT_TO_UPLINK,		   /* translated: send it out of the uplink */
 	NAT_TO_INSIDE,		   /* translated: send it to the nat network holding its
@@ -127,6 +159,9 @@ enum nat_verdict {
 				datagram whose first fragment was not seen */
 	NAT_DROP_FRAG_FULL,  /* first fragment, and no room to track its datagram */
 	NAT_DROP_RATE,	     /* a new inbound session to a forward beyond its rate */
+	NAT_DROP_FRAG_QUOTA, /* first fragment, its mapping holding cfg.frag_per_map records */
+	NAT_DROP_ICMP_RATE,  /* an ICMP error (NAT_ICMP_*) to a host beyond cfg.icmp_err_rate:
+				nothing sent */
 	NAT_VERDICT_MAX
 };
 
@@ -168,6 +203,42 @@ struct nat_config {
 	uint32_t timeout[NAT_TMO_MAX]; /* seconds */
 	uint32_t forward_rate;	       /* new inbound sessions per forward per second; 0: any */
 	uint32_t host_sessions;	       /* sessions per inside host (bucket); 0: any */
+	uint32_t frag_per_map;	       /* fragment records per mapping; 0: any */
+	uint32_t icmp_err_rate;	       /* ICMP errors asked per host (bucket) per second; 0: any */
+	uint32_t halfopen_scan;	       /* session slots searched for a half-open session to
+					  evict; 0: none evicted, none timed out fast */
+};
+
+/*
+ * Quotas, the fields of struct nat_config above that keep one guest (or
+ * one outside host) from starving the others; 0 turns one off. Defaults
+ * (nat_quota_default) nobody notices in normal use:
+ * - host_sessions 16384: a quarter of the default table, far beyond what
+ *   a busy desktop keeps open;
+ * - forward_rate 500: a server behind a forward rarely sees more new
+ *   clients a second;
+ * - frag_per_map 16: a record is needed only until its datagram's last
+ *   fragment has passed, a few milliseconds in order; 16 datagrams of one
+ *   flow in flight at once leave the other flows 240 records;
+ * - icmp_err_rate 20: a traceroute asks 3 a hop, path MTU discovery one
+ *   per route change; 20 a second is more than any real host needs;
+ * - halfopen_scan 128: 2 KiB of session slots read per new flow that
+ *   finds no room, which holds about 64 sessions at the table's densest.
+ */
+enum nat_quota {
+	NAT_Q_HOST_SESSIONS, /* cfg.host_sessions, "host-sessions" */
+	NAT_Q_FORWARD_RATE,  /* cfg.forward_rate, "forward-rate" */
+	NAT_Q_FRAG_PER_MAP,  /* cfg.frag_per_map, "fragments" */
+	NAT_Q_ICMP_ERR_RATE, /* cfg.icmp_err_rate, "icmp-errors" */
+	NAT_Q_HALFOPEN_SCAN, /* cfg.halfopen_scan, "half-open-scan" */
+	NAT_Q_MAX
+};
+
+/* An ICMP error budget: a token bucket (RFC 1812 §4.3.2.8) held as what is
+ * owed, in thousandths of an error, as of (at_ms). All zero: full. */
+struct nat_err_budget {
+	uint32_t owed;
+	uint32_t at_ms;
 };
 
 /* Event counters. Every nat_translate() call ends in one verdict[]. */
@@ -175,15 +246,18 @@ struct nat_stats {
 	uint64_t verdict[NAT_VERDICT_MAX];
 	uint64_t maps_created; /* dynamic mappings */
 	uint64_t sessions_created;
-	uint64_t sessions_expired; /* removed by nat_expire(), or found expired and reused */
+	uint64_t sessions_expired; /* removed by nat_expire(), found expired and reused, or
+				      found expired by a search for room */
 	uint64_t port_preserved;   /* new mappings that kept the inside port */
-	uint64_t refused_full;	   /* new flow, table holding (capacity) sessions or mappings */
-	uint64_t refused_host;	   /* new flow, its inside host holding host_sessions already */
-	uint64_t refused_probe;	   /* new flow, no index slot free within NAT_PROBE_MAX */
-	uint64_t refused_ports;	   /* new flow, no outside port free in the pool */
+	/* New flows refused, no session to evict for them: */
+	uint64_t refused_full;	   /* table holding (capacity) sessions or mappings */
+	uint64_t refused_host;	   /* its inside host holding host_sessions already */
+	uint64_t refused_probe;	   /* no index slot free within NAT_PROBE_MAX */
+	uint64_t refused_ports;	   /* no outside port free in the pool */
 	uint64_t frag_tracked;	   /* first fragments recorded */
 	uint64_t frag_local;	   /* inbound later fragments with no record: NAT_LOCAL */
 	uint64_t maps_preempted;   /* dynamic mappings ended by a forward added over them */
+	uint64_t halfopen_evicted; /* half-open sessions evicted for a new flow */
 	uint32_t probe_max;	   /* largest distance from home slot ever stored */
 };
 
@@ -210,15 +284,19 @@ struct nat {
 	uint32_t nmaps; /* mappings stored, forwards included */
 	uint32_t nsess; /* sessions stored, expired ones not yet swept included */
 	uint32_t nforwards;
-	uint32_t map_free; /* head of the free mapping list */
-	uint32_t cursor;   /* next session slot nat_expire() examines */
-	uint64_t key[4];   /* hash key, from the seed */
+	uint32_t map_free;     /* head of the free mapping list */
+	uint32_t cursor;       /* next session slot nat_expire() examines */
+	uint32_t evict_cursor; /* next session slot the search for one to evict examines */
+	uint64_t key[4];       /* hash key, from the seed */
 	uint32_t (*rand)(void *ctx);
 	void *rand_ctx;
 	/* Sessions per inside host: bucket nat_host_bucket(in_ip). Colliding
 	 * hosts share a budget, which only ever errs on the side of the
 	 * others; the keyed hash keeps outsiders from choosing collisions. */
 	uint32_t host_sess[NAT_HOST_BUCKETS];
+	/* ICMP errors asked per destination host: a budget per keyed-hash
+	 * bucket, shared as host_sess is. */
+	struct nat_err_budget icmp_err[NAT_ICMP_BUCKETS];
 	struct nat_stats stats;
 };
 
@@ -246,7 +324,7 @@ struct nat_session_info {
 };
 
 /* Fills (c) with the defaults: no uplink address, MTUs 1500, the default
- * pool, default timeouts. */
+ * pool, default timeouts and quotas. */
 void nat_config_default(struct nat_config *c);
 
 /*
@@ -282,7 +360,11 @@ int nat_init(struct nat *n, void *mem, size_t size, uint32_t capacity, const str
  * Copies every mapping (forwards included) and session of (src) into
  * (dst), freshly made by nat_init() with room for them, keeping outside
  * ports, TCP states and idle times, and the counters: how a table grows
- * without ending a flow. (src) is not changed. Returns 0, or -ENOSPC when
+ * without ending a flow. The settings are not copied: timeouts and quotas
+ * stay those (dst) was made with or given since (nat_set_timeout(),
+ * nat_set_quota(), before or after the copy), so the caller carries them
+ * over, or changes them with the size. Fragment records and ICMP error
+ * budgets start afresh. (src) is not changed. Returns 0, or -ENOSPC when
  * they do not fit (then (dst) holds part of them: nat_clear() it, or
  * discard it).
  */
@@ -311,6 +393,33 @@ const char *nat_timeout_name(enum nat_timeout which);
 
 /* Returns (which)'s smallest allowed value in seconds, or 0 if out of range. */
 uint32_t nat_timeout_min(enum nat_timeout which);
+
+/*
+ * Sets quota (which) to (value): 0 (off) or up to nat_quota_max(which).
+ * It applies from the next packet on; nothing already admitted is ended
+ * (a host above a lowered host_sessions keeps its sessions and opens no
+ * new one). Returns 0 or -EINVAL.
+ */
+int nat_set_quota(struct nat *n, enum nat_quota which, uint32_t value);
+
+/* Returns the value of quota (which) in (n), or 0 if out of range. */
+uint32_t nat_quota_get(const struct nat *n, enum nat_quota which);
+
+/* Returns (which)'s name for config statements: "host-sessions",
+ * "forward-rate", "fragments", "icmp-errors", "half-open-scan"; NULL if out
+ * of range. */
+const char *nat_quota_name(enum nat_quota which);
+
+/* Returns (which)'s default (struct nat_config above), or 0 if out of range. */
+uint32_t nat_quota_default(enum nat_quota which);
+
+/*
+ * Returns the largest value (which) may take, or 0 if out of range:
+ * host-sessions NAT_CAPACITY_MAX, forward-rate 65535 (counted in 16
+ * bits), fragments NAT_FRAG_SLOTS, icmp-errors 100000, half-open-scan
+ * 4096 (64 KiB read for one packet). The smallest is always 0, off.
+ */
+uint32_t nat_quota_max(enum nat_quota which);
 
 /*
  * Adds a port forward: (proto) 6 or 17, the uplink's port (out_port)
@@ -392,7 +501,7 @@ int nat_session_next(const struct nat *n, uint32_t *pos, uint32_t now_ms,
 int nat_show(const struct nat *n, uint32_t now_ms, uint32_t limit, struct cli_out *out);
 
 /* Prints the counters for "show counters": verdicts, every drop by its
- * reason, table events and refusals. Returns 0. */
+ * reason, table events, evictions and refusals. Returns 0. */
 int nat_show_counters(const struct nat *n, struct cli_out *out);
 
 /* Returns the name of (v), e.g. "drop-no-mapping"; "?" if out of range. */

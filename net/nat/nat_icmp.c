@@ -18,6 +18,11 @@
  * fixed when the quote holds it; the ICMP checksum is then recomputed over
  * the message. Type and code are kept; an error refreshes nothing
  * (REQ-6); no error is ever asked about an error (RFC 1812 §4.3.2.7).
+ *
+ * Also the budget of the errors the binding is asked to send (RFC 1812
+ * §4.3.2.8 asks a router to limit their rate): cfg.icmp_err_rate a
+ * second to one destination host, a burst of as many, in a token bucket
+ * per keyed-hash bucket of the address (n->icmp_err).
  */
 #include <stddef.h>
 
@@ -220,4 +225,36 @@ enum nat_verdict nat_icmp_error(struct nat *n, enum nat_dir dir, struct nat_pkt 
 	nat_put16(icmp + 2, 0);
 	nat_put16(icmp + 2, cksum(icmp, p->l4len));
 	return v;
+}
+
+#define NAT_ICMP_BUCKET_BITS 10 /* log2(NAT_ICMP_BUCKETS) */
+
+_Static_assert(NAT_ICMP_BUCKETS == 1 << NAT_ICMP_BUCKET_BITS, "ICMP budget buckets");
+
+/* The budget of host (ip): a keyed hash, so that nobody outside can choose
+ * which hosts share one. */
+static uint32_t nat_icmp_bucket(const struct nat *n, uint32_t ip)
+{
+	return (uint32_t)(((ip ^ n->key[1]) * (n->key[0] | 1)) >> (64 - NAT_ICMP_BUCKET_BITS));
+}
+
+bool nat_icmp_budget(struct nat *n, uint32_t ip, uint32_t now_ms)
+{
+	uint32_t rate = n->cfg.icmp_err_rate, dt, paid;
+	struct nat_err_budget *b;
+
+	if (rate == 0)
+		return true;
+	b = &n->icmp_err[nat_icmp_bucket(n, ip)];
+	/* Thousandths of an error: (rate) a millisecond is paid back, and a
+	 * second pays back the whole burst, so a longer wait (or a clock
+	 * that wrapped since) counts as a second. */
+	dt = now_ms - b->at_ms;
+	paid = (dt < 1000 ? dt : 1000) * rate;
+	b->owed = b->owed > paid ? b->owed - paid : 0;
+	b->at_ms = now_ms;
+	if (b->owed + 1000 > rate * 1000)
+		return false;
+	b->owed += 1000;
+	return true;
 }

@@ -3,10 +3,12 @@
  * the parsed form of a packet, and the functions each file offers the
  * others. nat_index.c holds the hash tables; nat_table.c the mappings
  * (RFC 4787 §4.1), their per-remote sessions with the RFC 7857 §2 TCP
- * machine, expiry and forwards; nat_setup.c the settings and the memory;
- * nat_xlate.c validates and rewrites packets; nat_icmp.c translates ICMP
- * errors (RFC 5508 §4); nat_frag.c tracks fragmented datagrams;
- * nat_show.c lists and prints. Not an interface: include net/nat/nat.h.
+ * machine, expiry and forwards; nat_evict.c chooses the half-open session
+ * that makes room for a new flow; nat_setup.c the settings, quotas and
+ * the memory; nat_xlate.c validates and rewrites packets; nat_icmp.c
+ * translates ICMP errors (RFC 5508 §4) and keeps the budget of those the
+ * binding sends; nat_frag.c tracks fragmented datagrams; nat_show.c lists
+ * and prints. Not an interface: include net/nat/nat.h.
  */
 #ifndef UNIGATE_NET_NAT_IMPL_H
 #define UNIGATE_NET_NAT_IMPL_H
@@ -84,15 +86,25 @@ enum nat_tcp_state {
 	NAT_TCP_NSTATES
 };
 
+/* Is (s) half-open: a TCP session whose SYN has had no answer? */
+static inline bool nat_halfopen(const struct nat_sess *s)
+{
+	return s->state == NAT_TCP_SYN_OUT || s->state == NAT_TCP_SYN_IN;
+}
+
 /* A fragmented datagram whose later fragments need its first's rewrite. */
 struct nat_frag {
 	uint32_t src, dst; /* as it arrives, host order */
 	uint32_t new_src, new_dst;
 	uint32_t born; /* now_ms of the first fragment */
+	uint32_t map;  /* record number of the mapping it counts against */
 	uint16_t id;
 	uint8_t proto;
-	uint8_t used;
+	uint8_t state; /* NAT_FRAG_*: 0 free */
 };
+
+#define NAT_FRAG_OPEN 1 /* its last fragment not seen yet */
+#define NAT_FRAG_DONE 2 /* last fragment seen: kept for stragglers, but its slot may be taken */
 
 /*
  * A packet after validation. Pointers are into the caller's buffer. For a
@@ -118,6 +130,7 @@ struct nat_pkt {
 	bool df;    /* don't fragment */
 	bool frag;  /* a fragment, first or later */
 	bool first; /* the first fragment, or not fragmented */
+	bool more;  /* more fragments follow (MF) */
 };
 
 #define NAT_TCP_FIN 0x01
@@ -212,6 +225,10 @@ struct nat_sess *nat_st_find(const struct nat *n, struct nat_key k);
  * none is within reach. */
 struct nat_sess *nat_st_slot(struct nat *n, struct nat_key k);
 
+/* Returns the home slot of a session keyed (k): it sits within (n->probe)
+ * slots from there. */
+uint32_t nat_st_home(const struct nat *n, struct nat_key k);
+
 /* Empties session slot (slot), moving later sessions back. Returns the
  * slots examined. */
 uint32_t nat_st_remove(struct nat *n, uint32_t slot);
@@ -231,11 +248,13 @@ struct nat_map *nat_map_by_in(struct nat *n, int pi, uint32_t ip, uint16_t port,
 
 /*
  * Finds the mapping of (pi) (ip):(port), live or not, or if (create) makes
- * one with a new outside port. Returns 0 with (*m) set, -ENOENT (none and
- * not (create)), or -ENOSPC (refused: counted in n->stats).
+ * one with a new outside port, evicting a half-open session for room if
+ * need be (nat_evict()), but none of mapping (keep) (NAT_NONE for none),
+ * which the caller holds. Returns 0 with (*m) set, -ENOENT (none and not
+ * (create)), or -ENOSPC (refused: counted in n->stats).
  */
 int nat_map_get(struct nat *n, int pi, uint32_t ip, uint16_t port, uint32_t now_ms, bool create,
-		struct nat_map **m);
+		uint32_t keep, struct nat_map **m);
 
 /* Removes (m) if it is a dynamic mapping left without sessions: one just
  * made for a packet that then got none. */
@@ -244,12 +263,15 @@ void nat_map_release(struct nat *n, struct nat_map *m);
 /*
  * Finds the session of (m) with (rip):(rport), or if (create) makes one in
  * state (state), just used. An expired session found counts as absent: it
- * is reset to (state) if (create), else left to nat_expire(). Returns 0
- * (found) or 1 (made or reset) with (*s) set, -ENOENT, or -ENOSPC
- * (refused: counted in n->stats).
+ * is reset to (state) if (create), else left to nat_expire(). Making one
+ * may evict a half-open session, none of mapping (keep) (NAT_NONE for
+ * none) and not the last of (m); that moves sessions: a session pointer
+ * held across the call must be looked up again. Returns 0 (found) or 1
+ * (made or reset) with (*s) set, -ENOENT, or -ENOSPC (refused: counted in
+ * n->stats).
  */
 int nat_sess_get(struct nat *n, struct nat_map *m, uint32_t rip, uint16_t rport, uint32_t now_ms,
-		 bool create, uint8_t state, struct nat_sess **s);
+		 bool create, uint8_t state, uint32_t keep, struct nat_sess **s);
 
 /* Returns the unexpired session of (m) with (rip):(rport), or NULL. Changes nothing. */
 struct nat_sess *nat_sess_find(struct nat *n, const struct nat_map *m, uint32_t rip, uint16_t rport,
@@ -269,13 +291,59 @@ void nat_tcp_track(struct nat *n, struct nat_map *m, struct nat_sess *s, bool in
 /* Returns true if (port) is in the pool of dynamic outside ports. */
 bool nat_in_pool(const struct nat *n, uint16_t port);
 
-/* Returns the timeout in ms of a session of (pi) in TCP state (state). */
+/* Returns the configured timeout in ms of a session of (pi) in TCP state (state). */
 uint32_t nat_sess_timeout_ms(const struct nat *n, int pi, uint8_t state);
+
+/* Is the table, or the host bucket of inside address (in_ip), at least
+ * 7/8 full? */
+bool nat_pressed(const struct nat *n, uint32_t in_ip);
+
+/* Returns how long (s) lives idle, in ms: its timeout, or
+ * NAT_HALFOPEN_PRESSED_S for a half-open session under pressure. */
+uint32_t nat_sess_life_ms(const struct nat *n, const struct nat_sess *s);
+
+/* Has (s) been idle its life long? */
+bool nat_sess_expired(const struct nat *n, const struct nat_sess *s, uint32_t now_ms);
+
+/* Removes the session in slot (slot), which moves later ones back, and its
+ * mapping if that is dynamic and left with none. Returns the work done. */
+uint32_t nat_sess_remove(struct nat *n, uint32_t slot);
 
 /* Returns the record number of (m). */
 uint32_t nat_map_index(const struct nat *n, const struct nat_map *m);
+
 /* The bucket of inside host (ip) in n->host_sess. */
 uint32_t nat_host_bucket(const struct nat *n, uint32_t ip);
+
+/* nat_evict.c: room for a new flow. */
+
+/* What a session evicted for a new entry must be. */
+enum nat_room {
+	NAT_ROOM_SESS, /* any: the table holds (capacity) sessions */
+	NAT_ROOM_HOST, /* one of host bucket (bucket): the host holds its quota */
+	NAT_ROOM_MAP,  /* one whose dynamic mapping goes with it: (capacity) mappings */
+	NAT_ROOM_PORT, /* as NAT_ROOM_MAP, of protocol (pi): the pool has no free port */
+};
+
+struct nat_want {
+	enum nat_room room;
+	uint32_t bucket; /* NAT_ROOM_HOST */
+	int pi;		 /* NAT_ROOM_PORT */
+	uint32_t serve;	 /* the mapping the room is for: keeps one session at least */
+	uint32_t keep;	 /* a mapping the caller holds: keeps them all */
+};
+
+/*
+ * Removes one session that (w) allows, found among cfg.halfopen_scan
+ * session slots from n->evict_cursor on (moved past them): an expired one
+ * first, else the half-open one idle longest past NAT_HALFOPEN_GRACE_MS;
+ * its mapping goes with it if left with none. Returns 0 or -ENOSPC (none
+ * there, or cfg.halfopen_scan 0).
+ */
+int nat_evict(struct nat *n, const struct nat_want *w, uint32_t now_ms);
+
+/* As nat_evict(), among the slots a new session keyed (k) may use. */
+int nat_evict_near(struct nat *n, struct nat_key k, const struct nat_want *w, uint32_t now_ms);
 
 /* nat_frag.c: fragmented datagrams. */
 
@@ -283,14 +351,20 @@ uint32_t nat_host_bucket(const struct nat *n, uint32_t ip);
 void nat_frag_clear(struct nat *n);
 
 /*
- * Records that later fragments of (p)'s datagram get addresses (new_src),
- * (new_dst). Returns 0 or -ENOSPC (every slot it may use is live).
+ * Records that later fragments of (p)'s datagram, a first fragment, get
+ * addresses (new_src), (new_dst), counting the record against mapping
+ * record (map). Returns 0, -ENOSPC (every slot it may use is taken), or
+ * -EDQUOT ((map) holds cfg.frag_per_map open records already).
  */
-int nat_frag_add(struct nat *n, const struct nat_pkt *p, uint32_t new_src, uint32_t new_dst,
-		 uint32_t now_ms);
+int nat_frag_add(struct nat *n, const struct nat_pkt *p, uint32_t map, uint32_t new_src,
+		 uint32_t new_dst, uint32_t now_ms);
 
-/* Returns the live record of (p)'s datagram, or NULL. */
-const struct nat_frag *nat_frag_find(const struct nat *n, const struct nat_pkt *p, uint32_t now_ms);
+/*
+ * Returns the live record of (p)'s datagram, a later fragment, or NULL.
+ * The last fragment (MF clear) marks it done: its slot may be taken again
+ * and it counts against its mapping no more.
+ */
+const struct nat_frag *nat_frag_follow(struct nat *n, const struct nat_pkt *p, uint32_t now_ms);
 
 /* nat_xlate.c: helpers the ICMP error translation shares. */
 
@@ -311,5 +385,9 @@ void nat_ttl_dec(struct nat_pkt *p);
 /* nat_icmp.c: ICMP errors, (p) an ICMP error message. */
 enum nat_verdict nat_icmp_error(struct nat *n, enum nat_dir dir, struct nat_pkt *p, uint32_t now_ms,
 				struct nat_meta *meta);
+
+/* May one more ICMP error go to host (ip) now (cfg.icmp_err_rate)? If so,
+ * it is counted against the host's budget. */
+bool nat_icmp_budget(struct nat *n, uint32_t ip, uint32_t now_ms);
 
 #endif

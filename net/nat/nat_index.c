@@ -187,6 +187,11 @@ struct nat_sess *nat_st_slot(struct nat *n, struct nat_key k)
 	return NULL;
 }
 
+uint32_t nat_st_home(const struct nat *n, struct nat_key k)
+{
+	return nat_home(n, nat_hash(n, k));
+}
+
 uint32_t nat_st_remove(struct nat *n, uint32_t slot)
 {
 	return nat_shift_back(n, NAT_IX_SESS, slot);

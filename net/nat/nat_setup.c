@@ -1,8 +1,9 @@
 /*
  * Setting up a translator: the settings and their bounds (the RFC floors
  * on timeouts: RFC 4787 REQ-5, RFC 5382 REQ-5, RFC 5508 REQ-2, RFC 7857
- * §2.1), carving the caller's memory into records, indexes, port bitmaps
- * and the fragment table, and the setters the configuration uses.
+ * §2.1; the ceilings of the quotas), carving the caller's memory into
+ * records, indexes, port bitmaps and the fragment table, and the setters
+ * the configuration uses.
  */
 #include <errno.h>
 #include <string.h>
@@ -14,6 +15,57 @@ static const uint32_t nat_tmo_default[NAT_TMO_MAX] = {300, 60, 7440, 240, 240};
 static const uint32_t nat_tmo_min[NAT_TMO_MAX] = {120, 60, 7440, 240, 6};
 static const char *const nat_tmo_name[NAT_TMO_MAX] = {"udp", "icmp", "tcp", "tcp-transitory",
 						      "tcp-opening"};
+
+static const uint32_t nat_q_default[NAT_Q_MAX] = {
+	NAT_HOST_SESSIONS_DEFAULT, NAT_FORWARD_RATE_DEFAULT,  NAT_FRAG_PER_MAP_DEFAULT,
+	NAT_ICMP_ERR_RATE_DEFAULT, NAT_HALFOPEN_SCAN_DEFAULT,
+};
+/* forward-rate: a forward counts its new sessions of a second in 16 bits;
+ * icmp-errors: a budget of (rate) * 1000 fits 32; half-open-scan: 64 KiB
+ * of session slots read for one packet at most. */
+static const uint32_t nat_q_max[NAT_Q_MAX] = {NAT_CAPACITY_MAX, 65535, NAT_FRAG_SLOTS, 100000,
+					      4096};
+static const char *const nat_q_name[NAT_Q_MAX] = {"host-sessions", "forward-rate", "fragments",
+						  "icmp-errors", "half-open-scan"};
+
+/* Returns quota (q), a valid one, of (c). */
+static uint32_t nat_quota_of(const struct nat_config *c, enum nat_quota q)
+{
+	switch (q) {
+	case NAT_Q_HOST_SESSIONS:
+		return c->host_sessions;
+	case NAT_Q_FORWARD_RATE:
+		return c->forward_rate;
+	case NAT_Q_FRAG_PER_MAP:
+		return c->frag_per_map;
+	case NAT_Q_ICMP_ERR_RATE:
+		return c->icmp_err_rate;
+	default:
+		return c->halfopen_scan;
+	}
+}
+
+/* Sets quota (q), a valid one, of (c) to (v). */
+static void nat_quota_put(struct nat_config *c, enum nat_quota q, uint32_t v)
+{
+	switch (q) {
+	case NAT_Q_HOST_SESSIONS:
+		c->host_sessions = v;
+		break;
+	case NAT_Q_FORWARD_RATE:
+		c->forward_rate = v;
+		break;
+	case NAT_Q_FRAG_PER_MAP:
+		c->frag_per_map = v;
+		break;
+	case NAT_Q_ICMP_ERR_RATE:
+		c->icmp_err_rate = v;
+		break;
+	default:
+		c->halfopen_scan = v;
+		break;
+	}
+}
 
 static size_t nat_align8(size_t x)
 {
@@ -41,6 +93,9 @@ static int nat_config_check(const struct nat_config *c)
 	for (i = 0; i < NAT_TMO_MAX; i++)
 		if (c->timeout[i] < nat_tmo_min[i] || c->timeout[i] > NAT_TIMEOUT_MAX)
 			return -EINVAL;
+	for (i = 0; i < NAT_Q_MAX; i++)
+		if (nat_quota_of(c, (enum nat_quota)i) > nat_q_max[i])
+			return -EINVAL;
 	return 0;
 }
 
@@ -52,8 +107,8 @@ void nat_config_default(struct nat_config *c)
 	c->port_min = NAT_PORT_MIN_DEFAULT;
 	c->port_max = NAT_PORT_MAX_DEFAULT;
 	memcpy(c->timeout, nat_tmo_default, sizeof(c->timeout));
-	c->forward_rate = NAT_FORWARD_RATE_DEFAULT;
-	c->host_sessions = NAT_HOST_SESSIONS_DEFAULT;
+	for (int i = 0; i < NAT_Q_MAX; i++)
+		nat_quota_put(c, (enum nat_quota)i, nat_q_default[i]);
 }
 
 size_t nat_mem_size(uint32_t capacity)
@@ -89,7 +144,7 @@ void nat_reset(struct nat *n)
 	for (i = 0; i < n->capacity; i++)
 		n->map[i].nsess = i + 1 < n->capacity ? i + 1 : NAT_NONE;
 	n->map_free = 0;
-	n->nmaps = n->nsess = n->nforwards = n->cursor = 0;
+	n->nmaps = n->nsess = n->nforwards = n->cursor = n->evict_cursor = 0;
 	memset(n->host_sess, 0, sizeof(n->host_sess));
 	nat_frag_clear(n);
 }
@@ -170,6 +225,34 @@ const char *nat_timeout_name(enum nat_timeout which)
 uint32_t nat_timeout_min(enum nat_timeout which)
 {
 	return (unsigned)which < NAT_TMO_MAX ? nat_tmo_min[which] : 0;
+}
+
+int nat_set_quota(struct nat *n, enum nat_quota which, uint32_t value)
+{
+	if ((unsigned)which >= NAT_Q_MAX || value > nat_q_max[which])
+		return -EINVAL;
+	nat_quota_put(&n->cfg, which, value);
+	return 0;
+}
+
+uint32_t nat_quota_get(const struct nat *n, enum nat_quota which)
+{
+	return (unsigned)which < NAT_Q_MAX ? nat_quota_of(&n->cfg, which) : 0;
+}
+
+const char *nat_quota_name(enum nat_quota which)
+{
+	return (unsigned)which < NAT_Q_MAX ? nat_q_name[which] : NULL;
+}
+
+uint32_t nat_quota_default(enum nat_quota which)
+{
+	return (unsigned)which < NAT_Q_MAX ? nat_q_default[which] : 0;
+}
+
+uint32_t nat_quota_max(enum nat_quota which)
+{
+	return (unsigned)which < NAT_Q_MAX ? nat_q_max[which] : 0;
 }
 
 void nat_clear_counters(struct nat *n)

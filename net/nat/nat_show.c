@@ -36,7 +36,11 @@ static const char *const nat_verdict_names[NAT_VERDICT_MAX] = {
 	[NAT_DROP_FRAG] = "drop-fragment",
 	[NAT_DROP_FRAG_FULL] = "drop-fragment-table-full",
 	[NAT_DROP_RATE] = "drop-forward-rate",
+	[NAT_DROP_FRAG_QUOTA] = "drop-fragment-quota",
+	[NAT_DROP_ICMP_RATE] = "drop-icmp-rate",
 };
+
+_Static_assert(NAT_DROP_ICMP_RATE + 1 == NAT_VERDICT_MAX, "a name for every verdict");
 
 static const char *const nat_state_names[NAT_TCP_NSTATES] = {
 	[NAT_TCP_NONE] = "-",		[NAT_TCP_SYN_OUT] = "syn-out",	[NAT_TCP_SYN_IN] = "syn-in",
@@ -79,7 +83,7 @@ int nat_session_next(const struct nat *n, uint32_t *pos, uint32_t now_ms,
 		if (!(s->flags & NAT_S_USED))
 			continue;
 		m = &n->map[s->map];
-		tmo = nat_sess_timeout_ms(n, m->pi, s->state);
+		tmo = nat_sess_life_ms(n, s);
 		idle = now_ms - s->seen;
 		if (idle >= tmo)
 			continue;
@@ -118,6 +122,15 @@ int nat_show(const struct nat *n, uint32_t now_ms, uint32_t limit, struct cli_ou
 	cli_printf(out, "  timeouts (s):");
 	for (t = 0; t < NAT_TMO_MAX; t++)
 		cli_printf(out, " %s %u", nat_timeout_name((enum nat_timeout)t), c->timeout[t]);
+	cli_printf(out, "\n  quotas:");
+	for (t = 0; t < NAT_Q_MAX; t++) {
+		uint32_t q = nat_quota_get(n, (enum nat_quota)t);
+
+		if (q == 0)
+			cli_printf(out, " %s off", nat_quota_name((enum nat_quota)t));
+		else
+			cli_printf(out, " %s %u", nat_quota_name((enum nat_quota)t), q);
+	}
 	cli_printf(out, "\n");
 	while (nat_forward_next(n, &pos, &f) == 0)
 		cli_printf(out, "  forward %s %u %s %u (%u sessions)\n", nat_proto_name(f.proto),
@@ -173,13 +186,14 @@ int nat_show_counters(const struct nat *n, struct cli_out *out)
 		   (unsigned long long)s->maps_created, (unsigned long long)s->port_preserved,
 		   (unsigned long long)s->sessions_created,
 		   (unsigned long long)s->sessions_expired);
-	cli_printf(
-		out,
-		"    refused: full %llu, host's share %llu, probe %llu, no port %llu; ended by "
-		"forwards %llu; fragments: tracked %llu, untracked local %llu; longest probe %u\n",
-		(unsigned long long)s->refused_full, (unsigned long long)s->refused_host,
-		(unsigned long long)s->refused_probe, (unsigned long long)s->refused_ports,
-		(unsigned long long)s->maps_preempted, (unsigned long long)s->frag_tracked,
-		(unsigned long long)s->frag_local, s->probe_max);
+	cli_printf(out,
+		   "    refused: full %llu, host's share %llu, probe %llu, no port %llu; half-open "
+		   "evicted %llu; ended by forwards %llu; fragments: tracked %llu, untracked local "
+		   "%llu; longest probe %u\n",
+		   (unsigned long long)s->refused_full, (unsigned long long)s->refused_host,
+		   (unsigned long long)s->refused_probe, (unsigned long long)s->refused_ports,
+		   (unsigned long long)s->halfopen_evicted, (unsigned long long)s->maps_preempted,
+		   (unsigned long long)s->frag_tracked, (unsigned long long)s->frag_local,
+		   s->probe_max);
 	return 0;
 }

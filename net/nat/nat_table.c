@@ -8,10 +8,12 @@
  * also a bitmap per protocol, which makes a free port quick to find even
  * when the pool is nearly used up.
  *
- * Nothing live is ever evicted: a session is removed only when it has
- * expired (nat_expire(), bounded work per call) or by the administrator;
- * a dynamic mapping goes with its last session. Port forwards are
- * mappings that never expire.
+ * A session is removed when it has expired (nat_expire(), bounded work
+ * per call), by the administrator, or, half-open, to make room for a new
+ * flow (nat_evict.c, when a check below finds none); a dynamic mapping
+ * goes with its last session. Port forwards are mappings that never
+ * expire. Under pressure a half-open session lives NAT_HALFOPEN_PRESSED_S
+ * only (nat.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -113,9 +115,31 @@ uint32_t nat_sess_timeout_ms(const struct nat *n, int pi, uint8_t state)
 	}
 }
 
-static bool nat_sess_expired(const struct nat *n, const struct nat_sess *s, uint32_t now_ms)
+bool nat_pressed(const struct nat *n, uint32_t in_ip)
 {
-	return now_ms - s->seen >= nat_sess_timeout_ms(n, n->map[s->map].pi, s->state);
+	uint32_t full = n->capacity - n->capacity / 8, quota = n->cfg.host_sessions;
+
+	if (n->nsess >= full || n->nmaps >= full)
+		return true;
+	return quota != 0 && n->host_sess[nat_host_bucket(n, in_ip)] >= quota - quota / 8;
+}
+
+uint32_t nat_sess_life_ms(const struct nat *n, const struct nat_sess *s)
+{
+	const struct nat_map *m = &n->map[s->map];
+	uint32_t t = nat_sess_timeout_ms(n, m->pi, s->state);
+
+	/* RFC 7857 §2.1 allows a partly open session less than 4 minutes;
+	 * RFC 6146 §4 gives an unanswered inbound SYN 6 s. */
+	if (nat_halfopen(s) && n->cfg.halfopen_scan != 0 && t > NAT_HALFOPEN_PRESSED_S * 1000 &&
+	    nat_pressed(n, m->in_ip))
+		return NAT_HALFOPEN_PRESSED_S * 1000;
+	return t;
+}
+
+bool nat_sess_expired(const struct nat *n, const struct nat_sess *s, uint32_t now_ms)
+{
+	return now_ms - s->seen >= nat_sess_life_ms(n, s);
 }
 
 /*
@@ -157,13 +181,13 @@ static uint32_t nat_map_remove(struct nat *n, uint32_t id)
 	return work;
 }
 
-/* Drops one session from mapping (mi), and the mapping with its last
- * unless it is a forward. Returns the work done. */
 uint32_t nat_host_bucket(const struct nat *n, uint32_t ip)
 {
 	return (uint32_t)(((ip ^ n->key[2]) * (n->key[3] | 1)) >> 54) % NAT_HOST_BUCKETS;
 }
 
+/* Drops one session from mapping (mi), and the mapping with its last
+ * unless it is a forward. Returns the work done. */
 static uint32_t nat_map_unref(struct nat *n, uint32_t mi)
 {
 	n->host_sess[nat_host_bucket(n, n->map[mi].in_ip)]--;
@@ -173,9 +197,7 @@ static uint32_t nat_map_unref(struct nat *n, uint32_t mi)
 	return 0;
 }
 
-/* Removes the session in slot (slot), which moves later ones back, and
- * maybe its mapping. Returns the work done. */
-static uint32_t nat_sess_remove(struct nat *n, uint32_t slot)
+uint32_t nat_sess_remove(struct nat *n, uint32_t slot)
 {
 	uint32_t mi = n->sess[slot].map;
 
@@ -247,9 +269,10 @@ struct nat_map *nat_map_by_in(struct nat *n, int pi, uint32_t ip, uint16_t port,
 }
 
 int nat_map_get(struct nat *n, int pi, uint32_t ip, uint16_t port, uint32_t now_ms, bool create,
-		struct nat_map **mp)
+		uint32_t keep, struct nat_map **mp)
 {
 	uint32_t slot = nat_ix_find(n, NAT_IX_IN, nat_key_in(pi, ip, port)), out;
+	struct nat_want w = {.pi = pi, .serve = NAT_NONE, .keep = keep};
 
 	if (slot != NAT_NONE) {
 		*mp = &n->map[nat_ix_id(n->ix_in[slot])];
@@ -259,10 +282,18 @@ int nat_map_get(struct nat *n, int pi, uint32_t ip, uint16_t port, uint32_t now_
 		return -ENOENT;
 	/* A new mapping comes with a session: both must fit. */
 	if (n->nmaps >= n->capacity || n->nsess >= n->capacity) {
-		n->stats.refused_full++;
-		return -ENOSPC;
+		w.room = n->nmaps >= n->capacity ? NAT_ROOM_MAP : NAT_ROOM_SESS;
+		if (nat_evict(n, &w, now_ms) != 0) {
+			n->stats.refused_full++;
+			return -ENOSPC;
+		}
 	}
 	out = nat_port_pick(n, pi, port);
+	if (out == 0) {
+		w.room = NAT_ROOM_PORT;
+		if (nat_evict(n, &w, now_ms) == 0)
+			out = nat_port_pick(n, pi, port);
+	}
 	if (out == 0) {
 		n->stats.refused_ports++;
 		return -ENOSPC;
@@ -275,13 +306,48 @@ int nat_map_get(struct nat *n, int pi, uint32_t ip, uint16_t port, uint32_t now_
 	return 0;
 }
 
+/*
+ * Finds room for a new session of (m) keyed (k): below capacity, below
+ * its host's quota, and an empty slot within reach, evicting a half-open
+ * session (not of (keep), not the last of (m)) for each that lacks.
+ * Returns 0 with (*sp) the empty slot, or -ENOSPC (counted).
+ */
+static int nat_sess_room(struct nat *n, const struct nat_map *m, struct nat_key k, uint32_t keep,
+			 uint32_t now_ms, struct nat_sess **sp)
+{
+	uint32_t quota = n->cfg.host_sessions, bucket = nat_host_bucket(n, m->in_ip);
+	struct nat_want w = {.room = NAT_ROOM_SESS, .serve = nat_map_index(n, m), .keep = keep};
+
+	if (n->nsess >= n->capacity && nat_evict(n, &w, now_ms) != 0) {
+		n->stats.refused_full++;
+		return -ENOSPC;
+	}
+	/* One inside host may not hold the whole table: at its quota, it may
+	 * push out its own half-open sessions only. */
+	w.room = NAT_ROOM_HOST;
+	w.bucket = bucket;
+	if (quota != 0 && n->host_sess[bucket] >= quota &&
+	    (n->host_sess[bucket] > quota || nat_evict(n, &w, now_ms) != 0)) {
+		n->stats.refused_host++;
+		return -ENOSPC;
+	}
+	w.room = NAT_ROOM_SESS;
+	*sp = nat_st_slot(n, k);
+	if (*sp == NULL && nat_evict_near(n, k, &w, now_ms) == 0)
+		*sp = nat_st_slot(n, k);
+	if (*sp == NULL) {
+		n->stats.refused_probe++;
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 int nat_sess_get(struct nat *n, struct nat_map *m, uint32_t rip, uint16_t rport, uint32_t now_ms,
-		 bool create, uint8_t state, struct nat_sess **sp)
+		 bool create, uint8_t state, uint32_t keep, struct nat_sess **sp)
 {
 	uint32_t mi = nat_map_index(n, m);
 	struct nat_key k = nat_key_sess(mi, rip, rport);
 	struct nat_sess *s = nat_st_find(n, k);
-	uint32_t *host;
 
 	if (s != NULL) {
 		if (!nat_sess_expired(n, s, now_ms)) {
@@ -299,22 +365,9 @@ int nat_sess_get(struct nat *n, struct nat_map *m, uint32_t rip, uint16_t rport,
 	}
 	if (!create)
 		return -ENOENT;
-	if (n->nsess >= n->capacity) {
-		n->stats.refused_full++;
+	if (nat_sess_room(n, m, k, keep, now_ms, &s) != 0)
 		return -ENOSPC;
-	}
-	/* One inside host may not hold the whole table. */
-	host = &n->host_sess[nat_host_bucket(n, m->in_ip)];
-	if (n->cfg.host_sessions != 0 && *host >= n->cfg.host_sessions) {
-		n->stats.refused_host++;
-		return -ENOSPC;
-	}
-	s = nat_st_slot(n, k);
-	if (s == NULL) {
-		n->stats.refused_probe++;
-		return -ENOSPC;
-	}
-	(*host)++;
+	n->host_sess[nat_host_bucket(n, m->in_ip)]++;
 	s->rem_ip = rip;
 	s->rem_port = rport;
 	s->map = mi;

@@ -118,6 +118,7 @@ static enum nat_verdict nat_parse(uint8_t *pkt, size_t len, struct nat_pkt *p)
 	p->id = nat_get16(pkt + 4);
 	p->df = (frag & NAT_IP_DF) != 0;
 	p->frag = (frag & (NAT_IP_MF | NAT_IP_OFFSET)) != 0;
+	p->more = (frag & NAT_IP_MF) != 0;
 	p->first = (frag & NAT_IP_OFFSET) == 0;
 	p->ttl = pkt[8];
 	p->proto = pkt[9];
@@ -198,6 +199,22 @@ void nat_ttl_dec(struct nat_pkt *p)
 static enum nat_verdict nat_refused(int err)
 {
 	return err == -ENOSPC ? NAT_ICMP_ADMIN_PROHIBITED : NAT_DROP_NO_SESSION;
+}
+
+/* Records first fragment (p) for its later ones, against mapping (m).
+ * Returns NAT_TO_UPLINK to mean "go on", else the drop verdict. */
+static enum nat_verdict nat_frag_note(struct nat *n, const struct nat_pkt *p,
+				      const struct nat_map *m, uint32_t new_src, uint32_t new_dst,
+				      uint32_t now_ms)
+{
+	int err;
+
+	if (!p->frag)
+		return NAT_TO_UPLINK;
+	err = nat_frag_add(n, p, nat_map_index(n, m), new_src, new_dst, now_ms);
+	if (err == -EDQUOT)
+		return NAT_DROP_FRAG_QUOTA;
+	return err ? NAT_DROP_FRAG_FULL : NAT_TO_UPLINK;
 }
 
 /* The remote port of (p)'s session, the remote being its destination
@@ -287,6 +304,7 @@ static enum nat_verdict nat_out(struct nat *n, struct nat_pkt *p, uint32_t now_m
 	struct nat_sess *s, *hs = NULL;
 	enum nat_verdict v;
 	int made, hmade = 0;
+	uint32_t hmi;
 
 	if (p->pi == NAT_P_ICMP && !nat_icmp_request(p->icmp_type))
 		return NAT_DROP_ICMP_TYPE;
@@ -303,11 +321,13 @@ static enum nat_verdict nat_out(struct nat *n, struct nat_pkt *p, uint32_t now_m
 	v = nat_hop_check(p, hairpin ? n->cfg.inside_mtu : n->cfg.uplink_mtu, true, meta);
 	if (v != NAT_TO_UPLINK)
 		return v;
-	made = nat_map_get(n, p->pi, p->src, nat_get16(p->sport), now_ms, start, &m);
+	/* Room for a new flow may evict half-open sessions: none of hm's. */
+	hmi = hairpin ? nat_map_index(n, hm) : NAT_NONE;
+	made = nat_map_get(n, p->pi, p->src, nat_get16(p->sport), now_ms, start, hmi, &m);
 	if (made < 0)
 		return nat_refused(made);
 	made = nat_sess_get(n, m, p->dst, nat_rport(p, false), now_ms, start,
-			    nat_start_state(p, false), &s);
+			    nat_start_state(p, false), hmi, &s);
 	if (made < 0) {
 		nat_map_release(n, m);
 		return nat_refused(made);
@@ -315,11 +335,14 @@ static enum nat_verdict nat_out(struct nat *n, struct nat_pkt *p, uint32_t now_m
 	if (hairpin) {
 		/* The receiver's side sees it arrive from the sender's mapping. */
 		hmade = nat_sess_get(n, hm, up, m->out_port, now_ms, nat_may_start(p, true),
-				     nat_start_state(p, true), &hs);
+				     nat_start_state(p, true), nat_map_index(n, m), &hs);
 		if (hmade < 0)
 			return nat_refused(hmade);
-		if (p->frag && nat_frag_add(n, p, up, hm->in_ip, now_ms) != 0)
-			return NAT_DROP_FRAG_FULL;
+		/* Room made for hs kept m's sessions, but may have moved s. */
+		s = nat_st_find(n, nat_key_sess(nat_map_index(n, m), p->dst, nat_rport(p, false)));
+		v = nat_frag_note(n, p, m, up, hm->in_ip, now_ms);
+		if (v != NAT_TO_UPLINK)
+			return v;
 	}
 	nat_note(n, m, s, made, p, false, now_ms);
 	if (hairpin)
@@ -356,11 +379,12 @@ static enum nat_verdict nat_in(struct nat *n, struct nat_pkt *p, uint32_t now_ms
 	if (!nat_forward_rate_ok(n, m, p, now_ms))
 		return NAT_DROP_RATE;
 	made = nat_sess_get(n, m, p->src, nat_rport(p, true), now_ms, nat_may_start(p, true),
-			    nat_start_state(p, true), &s);
+			    nat_start_state(p, true), NAT_NONE, &s);
 	if (made < 0)
 		return nat_refused(made);
-	if (p->frag && nat_frag_add(n, p, p->src, m->in_ip, now_ms) != 0)
-		return NAT_DROP_FRAG_FULL;
+	v = nat_frag_note(n, p, m, p->src, m->in_ip, now_ms);
+	if (v != NAT_TO_UPLINK)
+		return v;
 	nat_note(n, m, s, made, p, true, now_ms);
 	nat_set_addr(p, false, m->in_ip);
 	nat_set_port(p, p->dport, m->in_port);
@@ -384,7 +408,7 @@ static enum nat_verdict nat_later(struct nat *n, enum nat_dir dir, struct nat_pk
 	if (dir == NAT_OUTBOUND && p->pi == NAT_P_NONE)
 		return p->dst == up ? NAT_LOCAL : NAT_DROP_PROTO;
 	if (dir == NAT_INBOUND || p->dst == up) {
-		f = nat_frag_find(n, p, now_ms);
+		f = nat_frag_follow(n, p, now_ms);
 		if (f == NULL && dir == NAT_INBOUND) {
 			n->stats.frag_local++;
 			return NAT_LOCAL;
@@ -407,44 +431,52 @@ static enum nat_verdict nat_later(struct nat *n, enum nat_dir dir, struct nat_pk
 	return inside ? NAT_TO_INSIDE : NAT_TO_UPLINK;
 }
 
+/* Validates the packet at (pkt) into (*p) and decides what becomes of it. */
 static enum nat_verdict nat_decide(struct nat *n, enum nat_dir dir, uint8_t *pkt, size_t len,
-				   uint32_t now_ms, struct nat_meta *meta)
+				   uint32_t now_ms, struct nat_meta *meta, struct nat_pkt *p)
 {
 	uint32_t up = n->cfg.uplink_ip;
-	struct nat_pkt p;
 	enum nat_verdict v;
 
-	v = nat_parse(pkt, len, &p);
+	v = nat_parse(pkt, len, p);
 	if (v != NAT_TO_UPLINK)
 		return v;
-	if (meta->csum_partial && p.l4 != NULL && (p.pi == NAT_P_TCP || p.pi == NAT_P_UDP))
-		p.ckflags = CKSUM_PARTIAL;
+	if (meta->csum_partial && p->l4 != NULL && (p->pi == NAT_P_TCP || p->pi == NAT_P_UDP))
+		p->ckflags = CKSUM_PARTIAL;
 	if (dir == NAT_INBOUND) {
 		if (up == 0)
 			return NAT_LOCAL; /* e.g. the uplink's DHCP client still at work */
-		if (p.dst != up || p.src == up || nat_martian(p.src))
+		if (p->dst != up || p->src == up || nat_martian(p->src))
 			return NAT_DROP_ADDR;
 	} else {
 		if (up == 0)
 			return NAT_DROP_NO_UPLINK;
-		if (p.src == up || nat_martian(p.src) || nat_martian(p.dst))
+		if (p->src == up || nat_martian(p->src) || nat_martian(p->dst))
 			return NAT_DROP_ADDR;
 	}
-	if (!p.first)
-		return nat_later(n, dir, &p, now_ms, meta);
-	if (p.pi == NAT_P_NONE)
-		return dir == NAT_INBOUND || p.dst == up ? NAT_LOCAL : NAT_DROP_PROTO;
-	if (p.pi == NAT_P_ICMP && nat_icmp_is_error(p.icmp_type))
-		return nat_icmp_error(n, dir, &p, now_ms, meta);
-	if (p.pi == NAT_P_ICMP && p.sport == NULL)
+	if (!p->first)
+		return nat_later(n, dir, p, now_ms, meta);
+	if (p->pi == NAT_P_NONE)
+		return dir == NAT_INBOUND || p->dst == up ? NAT_LOCAL : NAT_DROP_PROTO;
+	if (p->pi == NAT_P_ICMP && nat_icmp_is_error(p->icmp_type))
+		return nat_icmp_error(n, dir, p, now_ms, meta);
+	if (p->pi == NAT_P_ICMP && p->sport == NULL)
 		return dir == NAT_INBOUND ? NAT_LOCAL : NAT_DROP_ICMP_TYPE;
-	return dir == NAT_OUTBOUND ? nat_out(n, &p, now_ms, meta) : nat_in(n, &p, now_ms, meta);
+	return dir == NAT_OUTBOUND ? nat_out(n, p, now_ms, meta) : nat_in(n, p, now_ms, meta);
+}
+
+/* Does (v) ask the binding to send an ICMP error to the packet's source? */
+static bool nat_asks_icmp(enum nat_verdict v)
+{
+	return v == NAT_ICMP_TIME_EXCEEDED || v == NAT_ICMP_FRAG_NEEDED ||
+	       v == NAT_ICMP_ADMIN_PROHIBITED;
 }
 
 enum nat_verdict nat_translate(struct nat *n, enum nat_dir dir, uint8_t *pkt, size_t len,
 			       uint32_t now_ms, struct nat_meta *meta)
 {
 	struct nat_meta spare;
+	struct nat_pkt p;
 	enum nat_verdict v;
 
 	if (meta == NULL) {
@@ -453,7 +485,11 @@ enum nat_verdict nat_translate(struct nat *n, enum nat_dir dir, uint8_t *pkt, si
 	}
 	meta->mtu = 0;
 	meta->fragment = false;
-	v = nat_decide(n, dir, pkt, len, now_ms, meta);
+	v = nat_decide(n, dir, pkt, len, now_ms, meta, &p);
+	/* RFC 1812 §4.3.2.8: a source address is easily forged; errors to one
+	 * host are limited, so that the gateway is no reflector. */
+	if (nat_asks_icmp(v) && !nat_icmp_budget(n, p.src, now_ms))
+		v = NAT_DROP_ICMP_RATE;
 	n->stats.verdict[v]++;
 	return v;
 }

@@ -1,7 +1,8 @@
 /*
  * Fuzz target: raw IPv4 packets through the NAT core (net/nat*.c), both
  * directions, into one translator that lives across inputs (a small table
- * with two forwards), so that sessions, expiry and fragments build up.
+ * with two forwards and small quotas that change now and then), so that
+ * sessions, expiry, evictions, fragments and ICMP budgets build up.
  * The first input byte steers: bit 0 direction, bit 1 "make the checksums
  * right first", bit 2 "use our addresses" (an inside source outbound, the
  * uplink address inbound), bits 3-7 the time that passes. The rest is the
@@ -69,6 +70,21 @@ static void fz_sink(void *ctx, const char *buf, size_t len)
 	(void)len;
 }
 
+/* Quota sets the fuzzer cycles through: small, so that each one bites,
+ * and off. Order: enum nat_quota. */
+static const uint32_t fz_quotas[3][NAT_Q_MAX] = {
+	{24, 4, 2, 3, 16},
+	{8, 1, 1, 1, 4},
+	{0, 0, 0, 0, 0},
+};
+
+static void fz_set_quotas(unsigned set)
+{
+	for (int q = 0; q < NAT_Q_MAX; q++)
+		if (nat_set_quota(&fz_nat, (enum nat_quota)q, fz_quotas[set][q]) != 0)
+			__builtin_trap();
+}
+
 static void fz_init(void)
 {
 	static uint32_t seed = 0x9e3779b9u;
@@ -77,6 +93,11 @@ static void fz_init(void)
 	nat_config_default(&c);
 	c.uplink_ip = FZ_UPLINK;
 	c.uplink_mtu = 1400;
+	c.host_sessions = fz_quotas[0][NAT_Q_HOST_SESSIONS];
+	c.forward_rate = fz_quotas[0][NAT_Q_FORWARD_RATE];
+	c.frag_per_map = fz_quotas[0][NAT_Q_FRAG_PER_MAP];
+	c.icmp_err_rate = fz_quotas[0][NAT_Q_ICMP_ERR_RATE];
+	c.halfopen_scan = fz_quotas[0][NAT_Q_HALFOPEN_SCAN];
 	if (nat_init(&fz_nat, fz_mem, sizeof(fz_mem), 64, &c, 7, fz_rand, &seed) != 0 ||
 	    nat_forward_add(&fz_nat, 6, 8080, FZ_INSIDE | 10, 80) != 0 ||
 	    nat_forward_add(&fz_nat, 17, 5353, FZ_INSIDE | 11, 53) != 0)
@@ -226,6 +247,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nat_show(&fz_nat, fz_now, 8, &out);
 		nat_show_counters(&fz_nat, &out);
 	}
+	if (fz_calls % 4096 == 0)
+		fz_set_quotas(fz_calls / 4096 % 3);
 	if (fz_calls % 65536 == 0)
 		nat_clear(&fz_nat);
 	return 0;

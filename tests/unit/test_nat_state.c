@@ -310,6 +310,7 @@ static void test_large_table(void **state)
 	(void)state;
 	setup_nat(NAT_CAPACITY_DEFAULT);
 	nat.cfg.host_sessions = 0; /* one host fills it all below: no per-host limit */
+	nat.cfg.icmp_err_rate = 0; /* and is told of every refusal */
 	for (i = 0; i < NAT_CAPACITY_DEFAULT; i++) {
 		len = mk_udp(b, 0xc0a80000u + i / 16, (uint16_t)(10000 + i % 16), R1 + i % 3, 53,
 			     0);

@@ -356,7 +356,9 @@ static void test_fragments(void **state)
 	assert_int_equal(xl(NAT_OUTBOUND, f1, l1), NAT_DROP_L4);
 	split(b, len, 8, f1, &l1, f2, &l2);
 	assert_int_equal(xl(NAT_OUTBOUND, f2, l2), NAT_DROP_L4);
-	/* A full fragment table refuses new datagrams, keeps the old ones. */
+	/* A full fragment table refuses new datagrams, keeps the old ones
+	 * (all of one mapping here: no quota per mapping). */
+	assert_int_equal(nat_set_quota(&nat, NAT_Q_FRAG_PER_MAP, 0), 0);
 	for (i = 0; i < 10 * NAT_FRAG_SLOTS; i++) {
 		len = mk_udp(b, R1, 9, UP, out, 100);
 		split(b, len, 64, f1, &l1, f2, &l2);
