@@ -153,8 +153,9 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $(PURE_SRCS) $(OWN_HDRS) $(BUILD)/host
 	@echo "  HOSTCC  $@"
 	@$(CC) $(HOSTFLAGS) $< $(PURE_SRCS) -lcmocka -o $@
 
-# A test that includes a driver whole (to reach its static functions).
+# Tests that include a driver whole (to reach its static functions).
 $(BUILD)/host/test_virtio_net: drivers/virtio_net.c
+$(BUILD)/host/test_virtio_rng: drivers/virtio_rng.c kernel/random.c
 
 # ---- Host tests of the bindings (tests/bind/) --------------------------------
 # The four binding files run on the host, frame in, frame out: lwIP built for

@@ -30,7 +30,8 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-IMAGE = os.path.join(ROOT, "build", "unigate.elf")
+# UNIGATE_IMAGE runs the tests against another build (make BUILD=DIR).
+IMAGE = os.environ.get("UNIGATE_IMAGE", os.path.join(ROOT, "build", "unigate.elf"))
 ISO = os.path.join(ROOT, "build", "unigate.iso")
 OVMF = "/usr/share/ovmf/OVMF.fd"
 # The hostname (a-z, 0-9, -) and the open block, as config/apply.c prints them.
@@ -71,6 +72,24 @@ def check(name, cond, detail=""):
     results.append(bool(cond))
     print("%s - %s%s" % ("ok" if cond else "not ok", name, "" if cond else ": " + detail),
           flush=True)
+
+
+DHCP_SCRIPT = os.path.join(ROOT, "tests", "integration", "dhcp-script.sh")
+
+
+def udhcpc(ns, dev, work, tries=3):
+    """Runs busybox udhcpc once on (dev) in namespace (ns) (a Netns), with
+    the tests' client script writing under (work); returns the leased
+    address, or "" if none came."""
+    env = os.path.join(work, "%s-%s" % (ns.name, dev))
+    if os.path.exists(env + ".bound"):
+        os.unlink(env + ".bound")
+    ns.run("env LEASE_OUT=%s busybox udhcpc -i %s -n -q -f -t %d -T 1 -s %s" %
+           (env, dev, tries, DHCP_SCRIPT), check=False, timeout=30)
+    if not os.path.exists(env + ".bound"):
+        return ""
+    m = re.search(r"^ip=(\S+)$", open(env + ".bound").read(), re.M)
+    return m.group(1) if m else ""
 
 
 class LabError(Exception):
