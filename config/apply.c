@@ -22,6 +22,7 @@
 #include "lwip/dhcp.h"
 #include "lwip/netif.h"
 #include "net/nat/gateway.h"
+#include "net/nat/nat.h"
 #include "net/switch/network.h"
 #include "net/services.h"
 #include "net/switch/guard.h"
@@ -121,7 +122,7 @@ static int apply_uplink(const struct cfg *c, const struct cfg_diff *d)
 /* The DHCP server's view of a network; false if it serves none. A network
  * with reservations but no range serves only them: the range is then one
  * reserved address, which no other client can take. */
-static bool apply_dhcp_config(const struct cfg_net *cn, struct dhcpd_config *d)
+static bool apply_dhcp_config(const struct cfg *c, const struct cfg_net *cn, struct dhcpd_config *d)
 {
 	if (cn->prefix == 0 || (!cn->dhcp && cn->nhosts == 0))
 		return false;
@@ -134,6 +135,7 @@ static bool apply_dhcp_config(const struct cfg_net *cn, struct dhcpd_config *d)
 	d->range_start = cn->dhcp ? cn->range_start : cn->host[0].ip;
 	d->range_end = cn->dhcp ? cn->range_end : cn->host[0].ip;
 	d->lease_s = cn->lease_s ? cn->lease_s : CFG_LEASE_DEFAULT;
+	d->port_leases = c->quota[CFG_Q_DHCP_LEASES];
 	d->nhosts = cn->nhosts;
 	for (int i = 0; i < cn->nhosts; i++) {
 		snprintf(d->host[i].name, sizeof(d->host[i].name), "%s", cn->host[i].name);
@@ -150,7 +152,7 @@ static int apply_check(const struct cfg *c, struct cli_out *out)
 	int err;
 
 	for (int i = 0; i < c->nnets; i++) {
-		if (!apply_dhcp_config(&c->net[i], &apply_dhcp))
+		if (!apply_dhcp_config(c, &c->net[i], &apply_dhcp))
 			continue;
 		err = dhcpd_config_check(&apply_dhcp, DHCPD_LEASES_DEFAULT, &why);
 		if (err < 0) {
@@ -162,10 +164,10 @@ static int apply_check(const struct cfg *c, struct cli_out *out)
 	return 0;
 }
 
-static int apply_services(const struct cfg_net *cn, struct network *net, int i)
+static int apply_services(const struct cfg *c, const struct cfg_net *cn, struct network *net, int i)
 {
 	const char *why;
-	bool dhcp = apply_dhcp_config(cn, &apply_dhcp);
+	bool dhcp = apply_dhcp_config(c, cn, &apply_dhcp);
 	int err;
 
 	if (network_netif(net) == NULL) {
@@ -229,7 +231,7 @@ static int apply_net(const struct cfg_net *cn, const struct cfg *c, int i)
 	if (err)
 		return err;
 	apply_guard(cn, net);
-	return apply_services(cn, net, i);
+	return apply_services(c, cn, net, i);
 }
 
 /* The NAT table, timeouts and port forwards of every nat network. */
@@ -239,14 +241,22 @@ static int apply_nat(const struct cfg *c, const struct cfg_diff *d)
 	unsigned n = 0;
 	int err = 0;
 
-	if (!apply_started || d->nat) {
-		err = gw_configure(c->nat_sessions, c->nat_timeout);
+	if (!apply_started || d->nat || d->quota) {
+		uint32_t q[NAT_Q_MAX];
+
+		q[NAT_Q_HOST_SESSIONS] = c->quota[CFG_Q_HOST_SESSIONS];
+		q[NAT_Q_FORWARD_RATE] = c->quota[CFG_Q_FORWARD_RATE];
+		q[NAT_Q_FRAG_PER_MAP] = c->quota[CFG_Q_FRAGMENTS];
+		q[NAT_Q_ICMP_ERR_RATE] = c->quota[CFG_Q_ICMP_ERRORS];
+		q[NAT_Q_HALFOPEN_SCAN] = nat_quota_default(NAT_Q_HALFOPEN_SCAN);
+		err = gw_configure(c->nat_sessions, c->nat_timeout, q);
 		apply_prep.nat = false;
 		if (err)
 			printf("nat: table of %u sessions: error %d\n", (unsigned)c->nat_sessions,
 			       err);
 	}
 	gw_set_uplink(c->uplink.mode == CFG_UPLINK_NONE ? NULL : network_find(APPLY_UPLINK));
+	svc_set_uplink(c->uplink.mode == CFG_UPLINK_NONE ? NULL : network_find(APPLY_UPLINK));
 	for (int i = 0; i < c->nnets; i++)
 		forwards |= (d->net_changed[i] & (CFG_CH_FORWARDS | CFG_CH_MODE)) != 0;
 	if (!forwards)
@@ -360,6 +370,10 @@ static int apply_config(const struct cfg *c)
 		network_set_aging(c->mac_aging_s);
 	if (d.storm || !apply_started)
 		network_set_storm(c->storm_pps);
+	if (d.quota || !apply_started) {
+		network_set_port_macs(c->quota[CFG_Q_PORT_MACS]);
+		svc_set_client_queries(c->quota[CFG_Q_DNS_QUERIES]);
+	}
 	if (d.hostname || !apply_started) {
 		snprintf(apply_hostname, sizeof(apply_hostname), "%s", c->hostname);
 		svc_set_hostname(c->hostname);
@@ -502,6 +516,55 @@ static int apply_cmd_networks(int argc, char **argv, struct cli_out *out)
 	return 0;
 }
 
+/* A quota's value as typed: a number, "off", with "/s" for rates. */
+static void apply_quota_fmt(char *buf, size_t size, uint32_t v, bool rate)
+{
+	if (v == 0)
+		snprintf(buf, size, "off");
+	else
+		snprintf(buf, size, "%u%s", (unsigned)v, rate ? "/s" : "");
+}
+
+static int apply_cmd_quotas(int argc, char **argv, struct cli_out *out)
+{
+	/* What each refusal does, by enum cfg_quota. */
+	static const char *const what[CFG_QUOTAS] = {
+		"NAT sessions of one inside host",
+		"new inbound sessions per port forward",
+		"fragmented datagrams tracked per NAT mapping",
+		"ICMP errors the gateway sends one host",
+		"pending upstream DNS queries of one client",
+		"MAC addresses learned per guest port",
+		"DHCP addresses held behind one port, per network",
+	};
+	static const bool rate[CFG_QUOTAS] = {
+		[CFG_Q_FORWARD_RATE] = true, [CFG_Q_ICMP_ERRORS] = true};
+	uint64_t refused[CFG_QUOTAS] = {0}, storm = 0;
+	char v[16], d[16];
+
+	(void)argc;
+	(void)argv;
+	gw_quota_counts(&refused[CFG_Q_HOST_SESSIONS], &refused[CFG_Q_FORWARD_RATE],
+			&refused[CFG_Q_FRAGMENTS], &refused[CFG_Q_ICMP_ERRORS]);
+	svc_quota_counts(&refused[CFG_Q_DNS_QUERIES], &refused[CFG_Q_DHCP_LEASES]);
+	network_quota_counts(&refused[CFG_Q_PORT_MACS], &storm);
+	cli_printf(out, "%-15s %-9s %-9s %-10s %s\n", "quota", "value", "default", "refused",
+		   "limits");
+	for (int q = 0; q < CFG_QUOTAS; q++) {
+		apply_quota_fmt(v, sizeof(v), apply_running.quota[q], rate[q]);
+		apply_quota_fmt(d, sizeof(d), cfg_quota_default[q], rate[q]);
+		cli_printf(out, "%-15s %-9s %-9s %-10llu %s\n", cfg_quota_names[q], v, d,
+			   (unsigned long long)refused[q], what[q]);
+	}
+	apply_quota_fmt(v, sizeof(v), apply_running.storm_pps, true);
+	apply_quota_fmt(d, sizeof(d), CFG_STORM_DEFAULT, true);
+	cli_printf(out, "%-15s %-9s %-9s %-10llu %s\n", "storm-control", v, d,
+		   (unsigned long long)storm, "floods one port sends the other guests");
+	return 0;
+}
+
+CLI_COMMAND(show_quotas, "show quotas",
+	    "every quota: value, default, how often it refused, what it limits", apply_cmd_quotas);
 CLI_COMMAND(show_running, "show running-config", "statements that rebuild the running state",
 	    apply_cmd_running);
 CLI_COMMAND(show_networks, "show networks", "networks: mode, ports, gateway, switch summary",

@@ -27,13 +27,21 @@ struct cfg_kw {
 };
 
 static const struct cfg_kw cfg_kws[] = {
-	{"hostname", cfg_stmt_hostname, false}, {"uplink", cfg_stmt_uplink, false},
-	{"dns", cfg_stmt_dns, false},		{"nat", cfg_stmt_nat, false},
-	{"mac", cfg_stmt_mac, false},		{"storm", cfg_stmt_storm, false},
-	{"network", cfg_stmt_network, false},	{"exit", NULL, false},
-	{"ports", cfg_stmt_ports, true},	{"address", cfg_stmt_address, true},
-	{"domain", cfg_stmt_domain, true},	{"dhcp", cfg_stmt_dhcp, true},
-	{"forward", cfg_stmt_forward, true},	{"guard", cfg_stmt_guard, true},
+	{"hostname", cfg_stmt_hostname, false},
+	{"uplink", cfg_stmt_uplink, false},
+	{"dns", cfg_stmt_dns, false},
+	{"nat", cfg_stmt_nat, false},
+	{"mac", cfg_stmt_mac, false},
+	{"storm", cfg_stmt_storm, false},
+	{"quota", cfg_stmt_quota, false},
+	{"network", cfg_stmt_network, false},
+	{"exit", NULL, false},
+	{"ports", cfg_stmt_ports, true},
+	{"address", cfg_stmt_address, true},
+	{"domain", cfg_stmt_domain, true},
+	{"dhcp", cfg_stmt_dhcp, true},
+	{"forward", cfg_stmt_forward, true},
+	{"guard", cfg_stmt_guard, true},
 };
 
 void cfg_init(struct cfg *c)
@@ -48,6 +56,8 @@ void cfg_init(struct cfg *c)
 	c->mac_aging_s = CFG_MAC_AGING_DEFAULT;
 	c->mac_table = CFG_MAC_TABLE_DEFAULT;
 	c->storm_pps = CFG_STORM_DEFAULT;
+	for (i = 0; i < CFG_QUOTAS; i++)
+		c->quota[i] = cfg_quota_default[i];
 }
 
 void cfg_ctx_init(struct cfg_ctx *ctx)

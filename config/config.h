@@ -88,6 +88,30 @@ enum cfg_dns_mode { CFG_DNS_DEFAULT, CFG_DNS_FORWARD, CFG_DNS_LOCAL };
 /* `guard learn` (the default), `guard strict`, `no guard`: net/switch/guard.h. */
 enum cfg_guard { CFG_GUARD_LEARN, CFG_GUARD_STRICT, CFG_GUARD_OFF };
 
+/*
+ * Quotas, indices of cfg.quota: limits that keep one guest (or one outside
+ * host) from starving the others, with defaults nobody notices in normal
+ * use; 0 is `off`. `quota NAME N|off`, `no quota NAME`. Names, defaults and
+ * ranges: cfg_quota_names[], cfg_quota_default[], cfg_quota_max[] (the
+ * least is 1).
+ */
+enum cfg_quota {
+	CFG_Q_HOST_SESSIONS, /* NAT sessions one inside host holds: net/nat/nat.h */
+	CFG_Q_FORWARD_RATE,  /* new inbound sessions per port forward per second */
+	CFG_Q_FRAGMENTS,     /* fragmented datagrams tracked per NAT mapping */
+	CFG_Q_ICMP_ERRORS,   /* ICMP errors the gateway sends one host per second */
+	CFG_Q_DNS_QUERIES,   /* forwarded DNS queries one client has pending */
+	CFG_Q_PORT_MACS,     /* MAC addresses one guest port may have learned */
+	CFG_Q_DHCP_LEASES,   /* addresses one port's DHCP clients hold, per network */
+	CFG_QUOTAS
+};
+
+/* The quotas' names as statements spell them, defaults, and largest values
+ * (the least is 1), by enum cfg_quota. */
+extern const char *const cfg_quota_names[];
+extern const uint32_t cfg_quota_default[CFG_QUOTAS];
+extern const uint32_t cfg_quota_max[CFG_QUOTAS];
+
 /* NAT idle timeouts, indices of cfg.nat_timeout. */
 enum cfg_nat_timeout {
 	CFG_NAT_UDP,		/* default 5 min, at least 2 min (RFC 4787 REQ-5) */
@@ -157,6 +181,7 @@ struct cfg {
 	uint32_t mac_aging_s;			/* every network's MAC table */
 	uint32_t mac_table;			/* MAC table entries per network */
 	uint32_t storm_pps;			/* storm control per port; 0: off */
+	uint32_t quota[CFG_QUOTAS];		/* enum cfg_quota; 0: off */
 	uint8_t nnets;
 	struct cfg_net net[CFG_NETWORKS_MAX];
 };
@@ -271,6 +296,7 @@ struct cfg_diff {
 	bool nat;    /* timeouts or table size */
 	bool mac;    /* aging or table size */
 	bool storm;  /* storm control */
+	bool quota;  /* any quota (a changed dhcp-leases also marks every network's DHCP) */
 	bool hostname;
 };
 

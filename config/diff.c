@@ -82,6 +82,8 @@ bool cfg_equal(const struct cfg *a, const struct cfg *b)
 	for (i = 0; i < CFG_NAT_TIMEOUTS; i++)
 		if (a->nat_timeout[i] != b->nat_timeout[i])
 			return false;
+	if (memcmp(a->quota, b->quota, sizeof(a->quota)) != 0)
+		return false;
 	for (i = 0; i < a->nnets; i++)
 		if (strcmp(a->net[i].name, b->net[i].name) != 0 ||
 		    cfg_net_changes(&a->net[i], &b->net[i]) != 0)
@@ -118,6 +120,8 @@ void cfg_diff(const struct cfg *old, const struct cfg *new, struct cfg_diff *d)
 		}
 		d->kept |= 1u << i;
 		d->net_changed[i] = cfg_net_changes(&old->net[j], &new->net[i]);
+		if (old->quota[CFG_Q_DHCP_LEASES] != new->quota[CFG_Q_DHCP_LEASES])
+			d->net_changed[i] |= CFG_CH_DHCP;
 	}
 	for (p = 0; p < CFG_PORTS_MAX; p++) {
 		const char *a = cfg_port_role(old, p), *b = cfg_port_role(new, p);
@@ -133,5 +137,6 @@ void cfg_diff(const struct cfg *old, const struct cfg *new, struct cfg_diff *d)
 		 memcmp(old->nat_timeout, new->nat_timeout, sizeof(old->nat_timeout)) != 0;
 	d->mac = old->mac_aging_s != new->mac_aging_s || old->mac_table != new->mac_table;
 	d->storm = old->storm_pps != new->storm_pps;
+	d->quota = memcmp(old->quota, new->quota, sizeof(old->quota)) != 0;
 	d->hostname = strcmp(old->hostname, new->hostname) != 0;
 }

@@ -122,6 +122,15 @@ static int cfg_write_globals(const struct cfg *c, struct cfg_line *l, struct cli
 		cfg_put(l, "mac table %u", (unsigned)c->mac_table);
 		rc |= cfg_flush(l, out);
 	}
+	for (i = 0; i < CFG_QUOTAS; i++) {
+		if (c->quota[i] == cfg_quota_default[i])
+			continue;
+		if (c->quota[i] == 0)
+			cfg_put(l, "quota %s off", cfg_quota_names[i]);
+		else
+			cfg_put(l, "quota %s %u", cfg_quota_names[i], (unsigned)c->quota[i]);
+		rc |= cfg_flush(l, out);
+	}
 	return rc;
 }
 

@@ -101,6 +101,7 @@ int cfg_stmt_domain(struct cfg_stmt *s);
 int cfg_stmt_dhcp(struct cfg_stmt *s);
 int cfg_stmt_forward(struct cfg_stmt *s);
 int cfg_stmt_storm(struct cfg_stmt *s);
+int cfg_stmt_quota(struct cfg_stmt *s);
 int cfg_stmt_guard(struct cfg_stmt *s);
 
 /* True if (*a) and (*b) configure the same uplink (diff.c). */

@@ -233,6 +233,35 @@ int cfg_stmt_storm(struct cfg_stmt *s)
 	return rc;
 }
 
+/* `quota NAME N|off`; `no quota NAME [N|off]` is the default. */
+int cfg_stmt_quota(struct cfg_stmt *s)
+{
+	uint32_t v = 0;
+	unsigned q;
+	int rc;
+
+	rc = cfg_get_choice(s, 1,
+			    "a quota: host-sessions, forward-rate, fragments, icmp-errors, "
+			    "dns-queries, port-macs or dhcp-leases",
+			    cfg_quota_names, &q);
+	if (rc != 0)
+		return rc;
+	if (s->no && s->argc == 2) {
+		s->c->quota[q] = cfg_quota_default[q];
+		return 0;
+	}
+	if (!cfg_is(s, 2, "off"))
+		rc = cfg_get_u32(s, 2, "a number or 'off'", 1, cfg_quota_max[q], &v);
+	if (rc == 0)
+		rc = cfg_end(s, 3);
+	if (rc != 0)
+		return rc;
+	if (s->no && v != s->c->quota[q])
+		return cfg_not_current(s, 2);
+	s->c->quota[q] = s->no ? cfg_quota_default[q] : v;
+	return 0;
+}
+
 int cfg_stmt_network(struct cfg_stmt *s)
 {
 	char name[CFG_NET_NAME_MAX + 1];

@@ -259,6 +259,10 @@ int cfg_validate(const struct cfg *c, struct cfg_error *err)
 	    c->mac_table < CFG_MAC_TABLE_MIN || c->mac_table > CFG_MAC_TABLE_MAX ||
 	    (c->storm_pps != 0 && (c->storm_pps < CFG_STORM_MIN || c->storm_pps > CFG_STORM_MAX)))
 		return cfg_bad(err, -ERANGE, "a nat or mac table setting is out of range");
+	for (i = 0; i < CFG_QUOTAS; i++)
+		if (c->quota[i] > cfg_quota_max[i])
+			return cfg_bad(err, -ERANGE, "quota %s is out of range",
+				       cfg_quota_names[i]);
 	for (i = 0; i < c->nnets; i++) {
 		const struct cfg_net *n = &c->net[i];
 

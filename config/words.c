@@ -18,6 +18,15 @@ const char *const cfg_nat_timeout_names[] = {"udp", "tcp", "tcp-transitory", "ic
 const uint32_t cfg_nat_timeout_default[CFG_NAT_TIMEOUTS] = {300, 7440, 240, 60};
 const uint32_t cfg_nat_timeout_min[CFG_NAT_TIMEOUTS] = {120, 7440, 240, 60};
 
+const char *const cfg_quota_names[] = {
+	"host-sessions", "forward-rate", "fragments",	"icmp-errors",
+	"dns-queries",	 "port-macs",	 "dhcp-leases", NULL};
+/* The modules' own defaults and ceilings: NAT_HOST_SESSIONS_DEFAULT,
+ * NAT_FORWARD_RATE_DEFAULT, NAT_FRAG_SLOTS, DNS_FWD_PER_CLIENT,
+ * FDB_PORT_LIMIT_DEFAULT, DHCPD_PORT_LEASES_DEFAULT, ... */
+const uint32_t cfg_quota_default[CFG_QUOTAS] = {16384, 500, 16, 20, 16, 256, 32};
+const uint32_t cfg_quota_max[CFG_QUOTAS] = {1048576, 65535, 256, 100000, 256, 65536, 4096};
+
 int cfg_need(struct cfg_stmt *s, int word, const char *what)
 {
 	if (word >= s->argc)

@@ -28,7 +28,7 @@
 #include "net/switch/network.h"
 
 #define SVC_NETS	32
-#define SVC_PENDING	256 /* DNS queries forwarded at once; DNS_FWD_PER_CLIENT each */
+#define SVC_PENDING	256 /* DNS queries forwarded at once; `quota dns-queries` each */
 #define SVC_DHCP_MAX	1500
 #define SVC_TICK_MS	100
 #define SVC_PORT_DNS	53
@@ -64,6 +64,7 @@ static uint64_t svc_dhcp_toolong, svc_dhcp_nonet, svc_dns_toolong, svc_send_fail
 static uint32_t svc_conf_up[DNS_FWD_UPSTREAMS_MAX], svc_learned_up[DNS_FWD_UPSTREAMS_MAX];
 static unsigned svc_nconf_up, svc_nlearned_up;
 static char svc_hostname[64] = "unigate";
+static struct network *svc_up_net; /* the uplink: upstream queries leave from it only */
 
 static uint32_t svc_now_s(void)
 {
@@ -242,6 +243,37 @@ static struct udp_pcb **svc_up_slot(uint16_t port, bool create)
 	return NULL;
 }
 
+/* The uplink's netif while it has an address, else NULL. */
+static struct netif *svc_uplink_netif(void)
+{
+	struct netif *nif = svc_up_net != NULL ? network_netif(svc_up_net) : NULL;
+
+	if (nif == NULL || ip4_addr_isany_val(*netif_ip4_addr(nif)))
+		return NULL;
+	return nif;
+}
+
+/*
+ * An upstream socket on local port (port): bound to the uplink's address
+ * and netif, so that queries leave from the uplink address only and only
+ * replies that arrive on the uplink reach it (lwIP's udp_input matches a
+ * netif-bound pcb only on that netif). NULL: no uplink address, or no pcb.
+ */
+static struct udp_pcb *svc_upstream_pcb(uint16_t port, struct netif *up)
+{
+	struct udp_pcb *pcb = udp_new();
+
+	if (pcb == NULL)
+		return NULL;
+	if (udp_bind(pcb, netif_ip_addr4(up), port) != ERR_OK) {
+		udp_remove(pcb);
+		return NULL;
+	}
+	udp_bind_netif(pcb, up);
+	udp_recv(pcb, svc_upstream_recv, NULL);
+	return pcb;
+}
+
 /* Carries out the forwarder's actions, in order. */
 static void svc_dns_run(void)
 {
@@ -270,19 +302,13 @@ static void svc_dns_run(void)
 					 a->to.port, NULL);
 			continue;
 		}
-		struct udp_pcb **slot = svc_up_slot(a->port, true);
+		struct netif *up = svc_uplink_netif();
+		struct udp_pcb **slot = up != NULL ? svc_up_slot(a->port, true) : NULL;
 
-		if (slot != NULL && *slot == NULL) {
-			*slot = udp_new();
-			if (*slot != NULL && udp_bind(*slot, IP_ADDR_ANY, a->port) != ERR_OK) {
-				udp_remove(*slot);
-				*slot = NULL;
-			}
-			if (*slot != NULL)
-				udp_recv(*slot, svc_upstream_recv, NULL);
-		}
+		if (slot != NULL && *slot == NULL)
+			*slot = svc_upstream_pcb(a->port, up);
 		if (slot == NULL || *slot == NULL ||
-		    svc_send(*slot, msg, len, a->server, SVC_PORT_DNS, NULL) < 0)
+		    svc_send(*slot, msg, len, a->server, SVC_PORT_DNS, up) < 0)
 			if (nfailed < DNS_OUT_MAX)
 				failed[nfailed++] = a->port;
 	}
@@ -324,6 +350,33 @@ static void svc_dns_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const i
 	from.net = (uint16_t)(sn - svc_nets);
 	if (dns_fwd_query(&svc_fwd, &sn->loc, msg, (size_t)n, &from, sys_now(), &svc_out) >= 0)
 		svc_dns_run();
+}
+
+void svc_port_released(const char *name, int port)
+{
+	struct svc_net *sn = svc_by_name(name);
+
+	if (sn != NULL && sn->dhcp_on && port >= 0 && port < DHCPD_PORT_ANY)
+		dhcpd_forget_port(&sn->dhcpd, (uint8_t)port);
+}
+
+void svc_quota_counts(uint64_t *dns_client, uint64_t *dhcp_port)
+{
+	*dns_client = svc_fwd.stats.client_full;
+	*dhcp_port = 0;
+	for (int i = 0; i < SVC_NETS; i++)
+		if (svc_nets[i].used)
+			*dhcp_port += svc_nets[i].dhcpd.stats.drop_port_limit;
+}
+
+void svc_set_uplink(struct network *up)
+{
+	svc_up_net = up;
+}
+
+void svc_set_client_queries(uint32_t n)
+{
+	dns_fwd_set_per_client(&svc_fwd, n);
 }
 
 int svc_init(void)

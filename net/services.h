@@ -15,6 +15,7 @@
 #include "net/dhcp/dhcpd.h"
 
 struct netif;
+struct network;
 
 /* Opens the DHCP server socket and sets up the forwarder. Returns 0 or
  * -ENOMEM. */
@@ -55,6 +56,26 @@ void svc_network_remove(const char *name);
 /* Configured upstream DNS servers (host byte order), in order of
  * preference; (n) 0: use the learned ones. Replaces the configured list. */
 void svc_set_upstreams(const uint32_t *ips, unsigned n);
+
+/* For show quotas: queries refused at a client's share (client_full) and
+ * DHCP clients refused at a port's lease limit (drop_port_limit, summed
+ * over networks). Counts since boot; a removed network's go with it. */
+void svc_quota_counts(uint64_t *dns_client, uint64_t *dhcp_port);
+
+/* Port (port) left network (name), or was blocked for closing a loop:
+ * the DHCP leases its clients took stay theirs, no longer tied to it, so
+ * that each client's next message ties its lease to the port it now
+ * speaks from (dhcpd_forget_port). */
+void svc_port_released(const char *name, int port);
+
+/* The uplink network (NULL: none). Upstream queries leave from its
+ * address only, out of its netif, and replies are taken only from it;
+ * while it has no address, forwarded queries fail (SERVFAIL). */
+void svc_set_uplink(struct network *up);
+
+/* Pending upstream queries one client may open (dns_fwd_set_per_client):
+ * `quota dns-queries`; 0 for any. */
+void svc_set_client_queries(uint32_t n);
 
 /* Upstream DNS servers learned from the uplink's DHCP lease; used while
  * none are configured. Replaces the learned list. */

@@ -59,7 +59,13 @@ int dns_fwd_init(struct dns_fwd *f, struct dns_fwd_entry *entries, uint32_t capa
 	f->deadline_ms = DNS_FWD_DEADLINE_DEFAULT;
 	f->port_min = DNS_FWD_PORT_MIN;
 	f->port_max = 65535;
+	f->per_client = DNS_FWD_PER_CLIENT;
 	return 0;
+}
+
+void dns_fwd_set_per_client(struct dns_fwd *f, uint32_t n)
+{
+	f->per_client = n;
 }
 
 int dns_fwd_set_upstreams(struct dns_fwd *f, const uint32_t *ips, unsigned n)
@@ -256,7 +262,7 @@ static void dns_fwd_forward(struct dns_fwd *f, const struct dns_msg *m, const ui
 		return;
 	}
 	/* One client may not hold the whole table for everyone else. */
-	if (dns_fwd_opened_by(f, from) >= DNS_FWD_PER_CLIENT) {
+	if (f->per_client != 0 && dns_fwd_opened_by(f, from) >= f->per_client) {
 		f->stats.client_full++;
 		dns_fwd_error(f, m, DNS_RCODE_SERVFAIL, from, out);
 		return;

@@ -50,7 +50,7 @@
 #define DNS_FWD_TIMEOUT_MAX	 60000
 #define DNS_FWD_QUERY_MAX	 512  /* longest query forwarded (kept for retries) */
 #define DNS_FWD_CAPACITY_MAX	 4096 /* pending upstream queries */
-#define DNS_FWD_PER_CLIENT	 16   /* of them, opened by one client address at most */
+#define DNS_FWD_PER_CLIENT	 16   /* of them, opened by one client address at most: default */
 #define DNS_FWD_PORT_MIN	 1024 /* RFC 5452 §9.2: 53, or 1024 and above */
 #define DNS_FWD_AVOID_MAX	 8    /* ports of the range never used */
 #define DNS_FWD_PORT_PICKS	 32   /* random draws for a free port */
@@ -141,7 +141,7 @@ struct dns_fwd_stats {
 	uint64_t duplicate;	 /* the same client and ID already waiting: ignored */
 	uint64_t merge_full;	 /* identical query has DNS_FWD_WAITERS_MAX waiters: dropped */
 	uint64_t table_full;	 /* SERVFAIL: pending table full (nothing evicted) */
-	uint64_t client_full;	 /* SERVFAIL: the client has DNS_FWD_PER_CLIENT pending */
+	uint64_t client_full;	 /* SERVFAIL: the client has (per_client) pending */
 	uint64_t no_upstream;	 /* SERVFAIL: no upstream server configured */
 	uint64_t no_port;	 /* SERVFAIL: no free local port found */
 	uint64_t build_fail;	 /* a response did not fit (never expected) */
@@ -180,6 +180,7 @@ struct dns_fwd {
 	uint16_t port_min, port_max;
 	uint16_t avoid[DNS_FWD_AVOID_MAX];
 	unsigned navoid;
+	uint32_t per_client; /* upstream queries one client address may open; 0: any */
 	struct dns_fwd_stats stats;
 };
 
@@ -189,10 +190,18 @@ struct dns_fwd {
  * forwarder's life; init clears it. (rand) returns 32 unpredictable bits
  * (kernel/random.h random_u32): IDs and ports come from it. Defaults: no
  * upstream, DNS_FWD_TIMEOUT_DEFAULT, DNS_FWD_TRIES_DEFAULT, ports 1024 ..
- * 65535 with none avoided. Returns 0 or -EINVAL.
+ * 65535 with none avoided, DNS_FWD_PER_CLIENT queries per client. Returns 0 or -EINVAL.
  */
 int dns_fwd_init(struct dns_fwd *f, struct dns_fwd_entry *entries, uint32_t capacity,
 		 uint32_t (*rand)(void));
+
+/*
+ * Sets how many pending upstream queries one client address may have
+ * opened (joining an identical pending query costs none); (n) 0 means any,
+ * up to the whole table. Beyond it a query gets SERVFAIL, counted as
+ * client_full. Pending queries stay. Default DNS_FWD_PER_CLIENT.
+ */
+void dns_fwd_set_per_client(struct dns_fwd *f, uint32_t n);
 
 /*
  * Sets the upstream servers to (ips)[0 .. n), host order, n up to

@@ -113,7 +113,7 @@ void gw_prepare_abort(void)
 	gw_next_capacity = 0;
 }
 
-int gw_configure(uint32_t sessions, const uint32_t timeouts[4])
+int gw_configure(uint32_t sessions, const uint32_t timeouts[4], const uint32_t quotas[NAT_Q_MAX])
 {
 	sessions = gw_sessions(sessions);
 	static struct nat next; /* about 400 bytes of counters: not on the stack */
@@ -128,9 +128,14 @@ int gw_configure(uint32_t sessions, const uint32_t timeouts[4])
 	for (int t = 0; t < NAT_TMO_MAX; t++)
 		if (c.timeout[t] < nat_timeout_min((enum nat_timeout)t))
 			return -EINVAL;
+	for (int q = 0; q < NAT_Q_MAX; q++)
+		if (quotas[q] > nat_quota_max((enum nat_quota)q))
+			return -EINVAL;
 	if (gw_ready && sessions == gw_capacity) {
 		for (int t = 0; t < NAT_TMO_MAX; t++)
 			nat_set_timeout(&gw_nat, (enum nat_timeout)t, c.timeout[t]);
+		for (int q = 0; q < NAT_Q_MAX; q++)
+			nat_set_quota(&gw_nat, (enum nat_quota)q, quotas[q]);
 		return 0;
 	}
 	/* The new table is built whole before the old one goes: a failure
@@ -141,6 +146,8 @@ int gw_configure(uint32_t sessions, const uint32_t timeouts[4])
 	c.uplink_ip = gw_up_addr;
 	err = nat_init(&next, gw_next_mem, nat_mem_size(sessions), sessions, &c,
 		       ((uint64_t)random_u32() << 32) | random_u32(), gw_rand, NULL);
+	for (int q = 0; q < NAT_Q_MAX && err == 0; q++)
+		err = nat_set_quota(&next, (enum nat_quota)q, quotas[q]);
 	if (err) {
 		gw_prepare_abort();
 		return err;
@@ -159,6 +166,16 @@ int gw_configure(uint32_t sessions, const uint32_t timeouts[4])
 	gw_capacity = sessions;
 	gw_ready = true;
 	return gw_add_forwards();
+}
+
+void gw_quota_counts(uint64_t *host, uint64_t *forward, uint64_t *frag, uint64_t *icmp)
+{
+	const struct nat_stats *st = &gw_nat.stats;
+
+	*host = gw_ready ? st->refused_host : 0;
+	*forward = gw_ready ? st->verdict[NAT_DROP_RATE] : 0;
+	*frag = gw_ready ? st->verdict[NAT_DROP_FRAG_QUOTA] : 0;
+	*icmp = gw_ready ? st->verdict[NAT_DROP_ICMP_RATE] : 0;
 }
 
 void gw_set_uplink(struct network *up)

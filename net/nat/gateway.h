@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/nat/nat.h"
+
 struct network;
 
 struct netdev_offload;
@@ -41,12 +43,19 @@ int gw_prepare(uint32_t sessions);
 void gw_prepare_abort(void);
 
 /* Sets up or resizes the NAT table to (sessions) entries, with the idle
- * timeouts (timeouts) in seconds: udp, tcp, tcp-transitory, icmp. Live
+ * timeouts (timeouts) in seconds: udp, tcp, tcp-transitory, icmp, and the
+ * quotas (quotas), by enum nat_quota (0: off). Live
  * sessions and forwards move to a bigger table; only a table too small
  * for them ends them. Uses gw_prepare()'s memory, or allocates it. All or
  * nothing: on error the running NAT is unchanged. Returns 0, -ENOMEM or
  * -EINVAL, or a forward's error (as gw_set_forwards()). */
-int gw_configure(uint32_t sessions, const uint32_t timeouts[4]);
+int gw_configure(uint32_t sessions, const uint32_t timeouts[4], const uint32_t quotas[NAT_Q_MAX]);
+
+/* For show quotas: new flows refused at a host's share, inbound sessions
+ * over a forward's rate, first fragments over a mapping's share, and ICMP
+ * errors not sent over a host's rate, since the table was made (a resize
+ * keeps them). */
+void gw_quota_counts(uint64_t *host, uint64_t *forward, uint64_t *frag, uint64_t *icmp);
 
 /* The uplink network (NULL: none). Its address is followed for NAT, and
  * the DNS servers its DHCP lease names go to the forwarder (used while no

@@ -20,6 +20,7 @@
 #include "lwip/sys.h"
 #include "net/nat/egress.h"
 #include "net/nat/gateway.h"
+#include "net/services.h"
 #include "net/switch/guard.h"
 #include "net/switch/loop.h"
 #include "net/switch/network.h"
@@ -63,6 +64,7 @@ static struct {
 static int network_nsubnets;
 static uint32_t network_aging_s = FDB_AGING_DEFAULT;
 static uint32_t network_storm_pps = SW_STORM_DEFAULT;
+static uint32_t network_port_macs = FDB_PORT_LIMIT_DEFAULT;
 /* The frame lwIP is handling now: its ingress port (-1: none) and source. */
 static int network_in_port = -1;
 static uint8_t network_in_mac[6];
@@ -214,6 +216,15 @@ static bool network_guard_drop(struct network *net, int port, const uint8_t *f, 
 	return v != GUARD_PASS;
 }
 
+/* Port (port) no longer speaks for (net)'s guests: it left, or a loop was
+ * cut there. What they were bound to through it goes (the guard), and
+ * their DHCP leases are no longer tied to it (services). */
+static void network_port_released(struct network *net, int port)
+{
+	guard_unbind_port(&net->guard, (uint8_t)port);
+	svc_port_released(net->name, port);
+}
+
 /*
  * A probe (token) arrived on port (in): if it is one of ours, something
  * outside joins the port it left from to this one. The port it came in on
@@ -248,7 +259,7 @@ static bool network_loop_seen(struct network *net, int in, uint64_t token)
 		 * it keeps its address through the open one. */
 		bd = netdev_get(block);
 		if (bd != NULL && bd->owner != NULL)
-			guard_unbind_port(&((struct network *)bd->owner)->guard, (uint8_t)block);
+			network_port_released(bd->owner, block);
 		printf("\nloop: network %s: a probe sent on eth%d came back on eth%d; eth%d "
 		       "blocked for "
 		       "%u s\n",
@@ -409,7 +420,7 @@ int network_add(const char *name, bool is_nat, uint32_t mac_table, void *table,
 	net->slots = table;
 	sw_set_storm(&net->sw, network_storm_pps);
 	/* Random source MACs from one guest cannot fill the table. */
-	fdb_set_port_limit(&net->sw.fdb, FDB_PORT_LIMIT_DEFAULT);
+	fdb_set_port_limit(&net->sw.fdb, network_port_macs);
 	guard_init(&net->guard, GUARD_OFF, 0, 0, 0, ((uint64_t)random_u32() << 32) | random_u32());
 	snprintf(net->name, sizeof(net->name), "%s", name);
 	net->is_nat = is_nat;
@@ -447,7 +458,7 @@ static void network_detach(struct network *net, int port)
 	struct netdev *nd = sw_port_user(&net->sw, port);
 
 	sw_port_del(&net->sw, port);
-	guard_unbind_port(&net->guard, (uint8_t)port);
+	network_port_released(net, port);
 	if (nd != NULL) {
 		nd->rx = NULL;
 		nd->owner = NULL;
@@ -635,6 +646,24 @@ void network_set_storm(uint32_t pps)
 	for (int i = 0; i < NETWORK_MAX; i++)
 		if (network_tab[i].used)
 			sw_set_storm(&network_tab[i].sw, pps);
+}
+
+void network_quota_counts(uint64_t *port_macs, uint64_t *storm)
+{
+	*port_macs = *storm = 0;
+	for (int i = 0; i < NETWORK_MAX; i++)
+		if (network_tab[i].used) {
+			*port_macs += network_tab[i].sw.fdb.stats.refused_port;
+			*storm += network_tab[i].sw.stats.storm_limited;
+		}
+}
+
+void network_set_port_macs(uint32_t limit)
+{
+	network_port_macs = limit;
+	for (int i = 0; i < NETWORK_MAX; i++)
+		if (network_tab[i].used)
+			fdb_set_port_limit(&network_tab[i].sw.fdb, limit);
 }
 
 /* Ends blocks that are over, and every NETWORK_LOOP_PROBE_MS sends a

@@ -142,6 +142,15 @@ struct network *network_by_addr(uint32_t addr);
  * flooded frames per second per port, 0 for none. */
 void network_set_storm(uint32_t pps);
 
+/* Sets how many MAC addresses one port of any network may have learned
+ * (fdb_set_port_limit; trusted uplink ports have no limit), 0 for none.
+ * Default FDB_PORT_LIMIT_DEFAULT. */
+void network_set_port_macs(uint32_t limit);
+
+/* For show quotas: addresses refused at a port's limit (fdb refused_port)
+ * and floods over storm control (sw storm_limited), summed over networks. */
+void network_quota_counts(uint64_t *port_macs, uint64_t *storm);
+
 /* Sets every network's MAC table aging time. */
 void network_set_aging(uint32_t aging_s);
 

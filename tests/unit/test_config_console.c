@@ -235,6 +235,56 @@ static void test_storm_statement(void **state)
 	assert_null(strstr(out_text, "storm"));
 }
 
+/* quota NAME N|off, no quota NAME [N]: typed, ranged, printed, read back,
+ * and a change of dhcp-leases redoes every network's DHCP. */
+static void test_quota_statement(void **state)
+{
+	struct cfg_diff diff;
+
+	(void)state;
+	fresh();
+	for (int q = 0; q < CFG_QUOTAS; q++)
+		assert_int_equal(c.quota[q], cfg_quota_default[q]);
+	type("network a nat");
+	type("quota host-sessions 100");
+	assert_int_equal(c.quota[CFG_Q_HOST_SESSIONS], 100);
+	assert_string_equal(ctx.block, ""); /* a top-level statement closes the block */
+	type("quota port-macs off");
+	assert_int_equal(c.quota[CFG_Q_PORT_MACS], 0);
+	type_bad("quota fragments 257", -ERANGE, 17, "");
+	type_bad("quota fragments 0", -ERANGE, 17, "");
+	type_bad("quota fragments many", -EINVAL, 17, "");
+	type_bad("quota sessions 5", -EINVAL, 7, "dhcp-leases");
+	type_bad("quota icmp-errors", -EINVAL, 18, "");
+	type_bad("quota icmp-errors 5 6", -EINVAL, 21, "");
+	type_bad("no quota host-sessions 99", -ENOENT, 24, "not what is configured");
+	out_len = 0;
+	assert_int_equal(cfg_write(&c, &out), 0);
+	assert_non_null(strstr(out_text, "quota host-sessions 100\n"));
+	assert_non_null(strstr(out_text, "quota port-macs off\n"));
+	assert_null(strstr(out_text, "quota dns-queries"));
+	assert_int_equal(cfg_parse(&d, out_text, out_len, NULL), 0);
+	assert_true(cfg_equal(&c, &d));
+	type("no quota host-sessions 100");
+	assert_int_equal(c.quota[CFG_Q_HOST_SESSIONS], cfg_quota_default[CFG_Q_HOST_SESSIONS]);
+	type("no quota port-macs");
+	assert_int_equal(c.quota[CFG_Q_PORT_MACS], cfg_quota_default[CFG_Q_PORT_MACS]);
+	out_len = 0;
+	assert_int_equal(cfg_write(&c, &out), 0);
+	assert_null(strstr(out_text, "quota"));
+	d = c;
+	type("quota dhcp-leases 4");
+	assert_false(cfg_equal(&c, &d));
+	cfg_diff(&d, &c, &diff);
+	assert_true(diff.quota);
+	assert_true(diff.net_changed[0] & CFG_CH_DHCP);
+	d = c;
+	type("quota dns-queries 2");
+	cfg_diff(&d, &c, &diff);
+	assert_true(diff.quota);
+	assert_int_equal(diff.net_changed[0], 0);
+}
+
 /* forward dns / no forward dns: explicit, printed, read back; bridged
  * networks have none. */
 static void test_forward_dns(void **state)
@@ -639,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_vanished_block),
 		cmocka_unit_test(test_console_error_print),
 		cmocka_unit_test(test_is_statement),
+		cmocka_unit_test(test_quota_statement),
 		cmocka_unit_test(test_round_trips),
 		cmocka_unit_test(test_console_equals_file),
 		cmocka_unit_test(test_equal),

@@ -503,6 +503,30 @@ static void test_client_share(void **state)
 	assert_int_equal(f.count, DNS_FWD_PER_CLIENT + 1);
 }
 
+/* `quota dns-queries`: a smaller share refuses sooner; 0 lifts it. */
+static void test_client_share_set(void **state)
+{
+	uint8_t b[512];
+	size_t len;
+
+	(void)state;
+	dns_fwd_set_per_client(&f, 2);
+	forward("a.example", 1, 1, T0);
+	forward("b.example", 1, 2, T0);
+	len = mkquery(b, 3, "c.example");
+	assert_int_equal(query(b, len, 1, T0), 0);
+	expect_reply(0, 1, 3, DNS_RCODE_SERVFAIL);
+	assert_int_equal(f.stats.client_full, 1);
+	dns_fwd_set_per_client(&f, 0);
+	for (unsigned i = 0; i < DNS_FWD_PER_CLIENT + 2; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "m%u.example", i);
+		forward(name, 1, (uint16_t)(10 + i), T0);
+	}
+	assert_int_equal(f.stats.client_full, 1);
+}
+
 static void test_deadline(void **state)
 {
 	struct dns_action a;
@@ -884,6 +908,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tick_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_share, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_share_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreachable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_wrap, setup, teardown),
