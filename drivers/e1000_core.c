@@ -15,6 +15,7 @@
 #include "drivers/e1000.h"
 #include "drivers/e1000_regs.h"
 #include "drivers/offload.h"
+#include "kernel/memory.h"
 #include "net/cksum.h"
 
 #define E1000_IMS_WANTED                                                                           \
@@ -57,8 +58,18 @@ void e1000_dev_init(struct e1000_dev *d, volatile uint32_t *regs, uint32_t flags
 	d->flags = flags;
 }
 
+/* What e1000_alloc() takes from the heap, for memory_account(). */
+static long long e1000_heap_bytes(const struct e1000_dev *d)
+{
+	return (long long)(E1000_RX_RING * sizeof(*d->rx_ring) +
+			   E1000_TX_RING * sizeof(*d->tx_ring) +
+			   ((size_t)E1000_RX_RING + E1000_TX_RING) * E1000_BUF_SIZE);
+}
+
 void e1000_dev_free(struct e1000_dev *d)
 {
+	if (d->rx_ring != NULL) /* e1000_alloc() takes all four or none */
+		memory_account("e1000", -e1000_heap_bytes(d));
 	free((void *)d->rx_ring);
 	free((void *)d->tx_ring);
 	free(d->rx_buf);
@@ -142,6 +153,7 @@ static int e1000_alloc(struct e1000_dev *d)
 	d->tx_buf = aligned_alloc(E1000_RING_ALIGN, (size_t)E1000_TX_RING * E1000_BUF_SIZE);
 	if (!d->tx_buf)
 		goto err_tx_buf;
+	memory_account("e1000", e1000_heap_bytes(d));
 	return 0;
 
 err_tx_buf:

@@ -94,6 +94,7 @@ struct vnet_queue {
 	uint16_t *link; /* transmit: the next buffer of a chain, or VNET_NO_LINK */
 	uint16_t nbufs, nidle;
 	uint64_t kicks;
+	size_t heap; /* bytes accounted to "virtio-net" for the above */
 };
 
 struct vnet {
@@ -194,6 +195,7 @@ static void vnet_update_link(struct vnet *vn)
 
 static void vnet_queue_free(struct vnet_queue *q)
 {
+	memory_account("virtio-net", -(long long)q->heap);
 	free(q->link);
 	free(q->idle);
 	free(q->bufs);
@@ -232,6 +234,9 @@ static int vnet_queue_alloc(struct vnet *vn, struct vnet_queue *q, uint16_t idx)
 	q->link = malloc(q->nbufs * sizeof(*q->link));
 	if (!q->ring || !q->state || !q->bufs || !q->idle || !q->link)
 		goto fail;
+	q->heap = vq_ring_bytes(size) + vq_state_bytes(size) + (size_t)q->nbufs * q->bufsize +
+		  2 * q->nbufs * sizeof(*q->idle);
+	memory_account("virtio-net", (long long)q->heap);
 	err = vq_init(&q->vq, size, q->ring, q->state, vn->vpci.features & VIRTIO_F_EVENT_IDX);
 	if (err)
 		goto fail;
@@ -602,6 +607,8 @@ static int vnet_open(struct netdev *nd)
 		err = vn->gather ? 0 : -ENOMEM;
 		if (err)
 			goto fail_setup;
+		memory_account("virtio-net", (NETDEV_GSO_MAX + VNET_BUF_ALIGN - 1) /
+						     VNET_BUF_ALIGN * VNET_BUF_ALIGN);
 	}
 	/* Transmit completions are reaped by poll(); they need no interrupt. */
 	vq_set_interrupts(&vn->tx.vq, false);

@@ -25,6 +25,7 @@
 #include "drivers/virtio_pci.h"
 #include "drivers/virtqueue.h"
 #include "kernel/cli.h"
+#include "kernel/memory.h"
 #include "kernel/poll.h"
 #include "kernel/random.h"
 #include "kernel/time.h"
@@ -51,6 +52,7 @@ struct vrng {
 	struct virtqueue vq;
 	void *ring;  /* vq_ring_bytes(), the device's view */
 	void *state; /* vq_state_bytes(), ours alone */
+	size_t heap; /* bytes of both, accounted to "virtio-rng" */
 	bool up;     /* DRIVER_OK set, queue live */
 	bool posted; /* the pool is the device's */
 	bool registered;
@@ -185,6 +187,8 @@ static void vrng_queue_free(struct vrng *vr)
 	free(vr->state);
 	free(vr->ring);
 	vr->state = vr->ring = NULL;
+	memory_account("virtio-rng", -(long long)vr->heap);
+	vr->heap = 0;
 }
 
 /*
@@ -234,6 +238,8 @@ static int vrng_probe(struct vrng *vr, const struct pci_dev *pci)
 	vr->state = malloc(vq_state_bytes(size));
 	if (vr->ring == NULL || vr->state == NULL)
 		goto fail_reset;
+	vr->heap = vq_ring_bytes(size) + vq_state_bytes(size);
+	memory_account("virtio-rng", (long long)vr->heap);
 	err = vq_init(&vr->vq, size, vr->ring, vr->state, false);
 	if (err)
 		goto fail_reset;

@@ -78,6 +78,19 @@ void *sbrk(ptrdiff_t incr)
 	return (void *)old;
 }
 
+/* The heap by owner (memory_account()), then the rest as "other". */
+static void memory_show_owners(struct cli_out *out)
+{
+	long long used = (long long)(mem_brk - mem_heap_base), tallied = 0, bytes;
+	const char *owner;
+
+	for (int i = 0; memory_owner(i, &owner, &bytes) == 0; i++) {
+		cli_printf(out, "  %s: %lld KiB\n", owner, bytes >> 10);
+		tallied += bytes;
+	}
+	cli_printf(out, "  other: %lld KiB\n", used > tallied ? (used - tallied) >> 10 : 0);
+}
+
 static int memory_cmd_show(int argc, char **argv, struct cli_out *out)
 {
 	uint64_t ram, mmio;
@@ -103,10 +116,12 @@ static int memory_cmd_show(int argc, char **argv, struct cli_out *out)
 		   (unsigned long)mem_heap_base, (unsigned long)mem_heap_end,
 		   (unsigned long)((mem_brk - mem_heap_base) >> 10),
 		   (unsigned long)((mem_heap_end - mem_heap_base) >> 10));
+	memory_show_owners(out);
 	paging_stats(&ram, &mmio, &tables);
 	cli_printf(out, "mapped: %llu MiB RAM, %llu MiB MMIO, %u table pages\n",
 		   (unsigned long long)(ram >> 20), (unsigned long long)(mmio >> 20), tables);
 	return 0;
 }
 
-CLI_COMMAND(show_memory, "show memory", "boot memory map, heap and page tables", memory_cmd_show);
+CLI_COMMAND(show_memory, "show memory", "boot memory map, heap use per module and page tables",
+	    memory_cmd_show);

@@ -18,4 +18,15 @@ int memory_init(const struct boot_info *bi);
 /* Heap bounds and the current break, for show memory. */
 void memory_heap(uint64_t *base, uint64_t *brk, uint64_t *end);
 
+/* Adds (delta_bytes), negative for a free, to what (owner) holds on the
+ * heap. (owner) is a string that lives forever ("virtio-net", "nat");
+ * owners are told apart by its contents. Each module calls it next to its
+ * own allocations and frees, with the sizes it asked for; up to 16 owners
+ * are kept, later ones are left uncounted. */
+void memory_account(const char *owner, long long delta_bytes);
+
+/* Stores owner number (i)'s name in (*owner) and its bytes in (*bytes),
+ * in first-accounted order. Returns 0, or -1 past the last owner. */
+int memory_owner(int i, const char **owner, long long *bytes);
+
 #endif

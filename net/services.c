@@ -12,6 +12,7 @@
 
 #include "net/addr.h"
 #include "kernel/cli.h"
+#include "kernel/memory.h"
 #include "kernel/poll.h"
 #include "kernel/random.h"
 #include "kernel/time.h"
@@ -453,6 +454,9 @@ int svc_network(const char *name, struct netif *netif, const struct dhcpd_config
 		}
 		memset(sn, 0, sizeof(*sn));
 		sn->leases = leases;
+		/* Counted while a network holds them, as its MAC table. */
+		memory_account("dhcp leases",
+			       (long long)(DHCPD_LEASES_DEFAULT * sizeof(struct dhcpd_lease)));
 		dhcpd_init(&sn->dhcpd, sn->leases, DHCPD_LEASES_DEFAULT);
 		snprintf(sn->name, sizeof(sn->name), "%s", name);
 		sn->used = true;
@@ -500,6 +504,9 @@ void svc_network_remove(const char *name)
 		return;
 	if (sn->dns_pcb != NULL)
 		udp_remove(sn->dns_pcb);
+	if (sn->leases != NULL)
+		memory_account("dhcp leases",
+			       -(long long)(DHCPD_LEASES_DEFAULT * sizeof(struct dhcpd_lease)));
 	free(sn->leases);
 	memset(sn, 0, sizeof(*sn));
 }

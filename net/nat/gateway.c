@@ -85,6 +85,12 @@ static uint32_t gw_sessions(uint32_t sessions)
 	return nat_capacity_for_heap(end - base);
 }
 
+/* The bytes gw_prepare() allocates for a table of (sessions). */
+static size_t gw_mem_bytes(uint32_t sessions)
+{
+	return (nat_mem_size(sessions) + 7) & ~(size_t)7;
+}
+
 int gw_prepare(uint32_t sessions)
 {
 	size_t size;
@@ -99,7 +105,7 @@ int gw_prepare(uint32_t sessions)
 	gw_prepare_abort();
 	if (size == 0)
 		return -EINVAL;
-	gw_next_mem = aligned_alloc(8, (size + 7) & ~(size_t)7);
+	gw_next_mem = aligned_alloc(8, gw_mem_bytes(sessions));
 	if (gw_next_mem == NULL)
 		return -ENOMEM;
 	gw_next_capacity = sessions;
@@ -159,6 +165,11 @@ int gw_configure(uint32_t sessions, const uint32_t timeouts[4], const uint32_t q
 		       (unsigned)sessions);
 		nat_clear(&next);
 	}
+	/* Counted once a table is in use: a prepared one lives only
+	 * through one apply. */
+	if (gw_mem != NULL)
+		memory_account("nat", -(long long)gw_mem_bytes(gw_capacity));
+	memory_account("nat", (long long)gw_mem_bytes(sessions));
 	free(gw_mem);
 	gw_mem = gw_next_mem;
 	gw_next_mem = NULL;

@@ -11,6 +11,7 @@
 
 #include "net/addr.h"
 #include "kernel/cli.h"
+#include "kernel/memory.h"
 #include "kernel/poll.h"
 #include "kernel/random.h"
 #include "drivers/offload.h"
@@ -382,6 +383,13 @@ struct network *network_find(const char *name)
 	return NULL;
 }
 
+/* The bytes of (t)'s slots, for memory_account(): a table is counted
+ * while a network holds it. */
+static long long network_table_bytes(const struct fdb *t)
+{
+	return (long long)(((size_t)t->mask + 1) * sizeof(struct fdb_entry));
+}
+
 void *network_table_alloc(uint32_t mac_table)
 {
 	uint32_t nslots = fdb_nslots(mac_table);
@@ -418,6 +426,7 @@ int network_add(const char *name, bool is_nat, uint32_t mac_table, void *table,
 	if (err)
 		goto free_table;
 	net->slots = table;
+	memory_account("mac tables", network_table_bytes(&net->sw.fdb));
 	sw_set_storm(&net->sw, network_storm_pps);
 	/* Random source MACs from one guest cannot fill the table. */
 	fdb_set_port_limit(&net->sw.fdb, network_port_macs);
@@ -443,6 +452,8 @@ void network_set_mac_table(struct network *net, uint32_t mac_table, void *table)
 		return;
 	}
 	fdb_copy(&next, &net->sw.fdb, sys_now());
+	memory_account("mac tables",
+		       network_table_bytes(&next) - network_table_bytes(&net->sw.fdb));
 	free(net->slots);
 	net->slots = table;
 	net->sw.fdb = next;
@@ -498,6 +509,7 @@ void network_remove(struct network *net)
 		if (net->sw.members & SW_BIT(p))
 			network_detach(net, p);
 	network_netif_remove(net);
+	memory_account("mac tables", -network_table_bytes(&net->sw.fdb));
 	free(net->slots);
 	memset(net, 0, sizeof(*net));
 	network_index_subnets();

@@ -83,6 +83,15 @@ def boot_and_commands(machine):
         m = re.search(r"heap: \w+-\w+, \d+ KiB used of (\d+) KiB", out)
         check("%s: the heap is sized from the memory map" % machine,
               m is not None and 80 * 1024 < int(m.group(1)) < kib, out)
+        used = int(re.search(r"(\d+) KiB used", out).group(1)) if m else 0
+        owners = {o: int(n) for o, n in re.findall(r"^  ([a-z][\w -]*): (\d+) KiB$", out, re.M)}
+        # 256 + 256 descriptors and 2 KiB buffers: a little over 1 MiB.
+        check("%s: show memory gives the e1000's rings and buffers" % machine,
+              1024 <= owners.get("e1000", 0) < 2048, out)
+        check("%s: show memory gives the NAT table, MAC tables and leases" % machine,
+              all(owners.get(o, 0) > 0 for o in ("nat", "mac tables", "dhcp leases")), out)
+        check("%s: the heap by module, \"other\" included, adds up to what is used" % machine,
+              "other" in owners and used - len(owners) <= sum(owners.values()) <= used, out)
 
         ug.send("halt\r")
         check("%s: halt exits QEMU through isa-debug-exit (status 1)" % machine,
