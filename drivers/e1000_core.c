@@ -72,8 +72,8 @@ void e1000_dev_free(struct e1000_dev *d)
 		memory_account("e1000", -e1000_heap_bytes(d));
 	free((void *)d->rx_ring);
 	free((void *)d->tx_ring);
-	free(d->rx_buf);
-	free(d->tx_buf);
+	memory_free_big(d->rx_buf, (size_t)E1000_RX_RING * E1000_BUF_SIZE);
+	memory_free_big(d->tx_buf, (size_t)E1000_TX_RING * E1000_BUF_SIZE);
 	d->rx_ring = NULL;
 	d->tx_ring = NULL;
 	d->rx_buf = NULL;
@@ -147,17 +147,19 @@ static int e1000_alloc(struct e1000_dev *d)
 	d->tx_ring = aligned_alloc(E1000_RING_ALIGN, E1000_TX_RING * sizeof(*d->tx_ring));
 	if (!d->tx_ring)
 		goto err_tx_ring;
-	d->rx_buf = aligned_alloc(E1000_RING_ALIGN, (size_t)E1000_RX_RING * E1000_BUF_SIZE);
+	/* Buffers need no clearing (big blocks): the device fills them, or
+	 * the driver does before it hands one over. */
+	d->rx_buf = memory_alloc_big((size_t)E1000_RX_RING * E1000_BUF_SIZE, E1000_RING_ALIGN);
 	if (!d->rx_buf)
 		goto err_rx_buf;
-	d->tx_buf = aligned_alloc(E1000_RING_ALIGN, (size_t)E1000_TX_RING * E1000_BUF_SIZE);
+	d->tx_buf = memory_alloc_big((size_t)E1000_TX_RING * E1000_BUF_SIZE, E1000_RING_ALIGN);
 	if (!d->tx_buf)
 		goto err_tx_buf;
 	memory_account("e1000", e1000_heap_bytes(d));
 	return 0;
 
 err_tx_buf:
-	free(d->rx_buf);
+	memory_free_big(d->rx_buf, (size_t)E1000_RX_RING * E1000_BUF_SIZE);
 	d->rx_buf = NULL;
 err_rx_buf:
 	free((void *)d->tx_ring);

@@ -198,7 +198,7 @@ static void vnet_queue_free(struct vnet_queue *q)
 	memory_account("virtio-net", -(long long)q->heap);
 	free(q->link);
 	free(q->idle);
-	free(q->bufs);
+	memory_free_big(q->bufs, (size_t)q->nbufs * q->bufsize);
 	free(q->state);
 	free(q->ring);
 	memset(q, 0, sizeof(*q));
@@ -229,7 +229,7 @@ static int vnet_queue_alloc(struct vnet *vn, struct vnet_queue *q, uint16_t idx)
 	}
 	q->ring = aligned_alloc(VQ_ALIGN, vq_ring_bytes(size));
 	q->state = malloc(vq_state_bytes(size));
-	q->bufs = aligned_alloc(VNET_BUF_ALIGN, (size_t)q->nbufs * q->bufsize);
+	q->bufs = memory_alloc_big((size_t)q->nbufs * q->bufsize, VNET_BUF_ALIGN);
 	q->idle = malloc(q->nbufs * sizeof(*q->idle));
 	q->link = malloc(q->nbufs * sizeof(*q->link));
 	if (!q->ring || !q->state || !q->bufs || !q->idle || !q->link)

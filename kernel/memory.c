@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "kernel/arena.h"
 #include "kernel/cli.h"
 #include "kernel/memory.h"
 #include "kernel/paging.h"
@@ -17,6 +18,7 @@ static const struct boot_info *mem_boot;
 static struct mm_range mem_ram[MM_MAX];
 static size_t mem_nram;
 static uintptr_t mem_heap_base, mem_brk, mem_heap_end;
+static struct arena mem_big; /* big blocks, from the heap's top down */
 
 int memory_init(const struct boot_info *bi)
 {
@@ -53,14 +55,25 @@ int memory_init(const struct boot_info *bi)
 	}
 	mem_heap_base = mem_brk = (uintptr_t)free[big].base;
 	mem_heap_end = (uintptr_t)(free[big].base + free[big].len);
+	arena_init(&mem_big, mem_heap_end, &mem_brk);
 	return 0;
 }
 
 void memory_heap(uint64_t *base, uint64_t *brk, uint64_t *end)
 {
 	*base = mem_heap_base;
-	*brk = mem_brk;
+	*brk = mem_brk + (mem_heap_end - mem_big.top);
 	*end = mem_heap_end;
+}
+
+void *memory_alloc_big(size_t size, size_t align)
+{
+	return (void *)arena_alloc(&mem_big, size, align);
+}
+
+void memory_free_big(void *p, size_t size)
+{
+	arena_free(&mem_big, (uintptr_t)p, size);
 }
 
 /* picolibc's malloc grows the heap through this. */
@@ -70,7 +83,7 @@ void *sbrk(ptrdiff_t incr)
 	uintptr_t old = mem_brk;
 
 	if (incr < 0 ? (uintptr_t)-incr > mem_brk - mem_heap_base
-		     : (uintptr_t)incr > mem_heap_end - mem_brk) {
+		     : (uintptr_t)incr > mem_big.top - mem_brk) {
 		errno = ENOMEM;
 		return (void *)-1;
 	}
@@ -78,10 +91,17 @@ void *sbrk(ptrdiff_t incr)
 	return (void *)old;
 }
 
+/* Heap bytes in use: malloc's below the break, big blocks above the top
+ * but those freed for reuse. */
+static uint64_t memory_used(void)
+{
+	return (mem_brk - mem_heap_base) + arena_used(&mem_big);
+}
+
 /* The heap by owner (memory_account()), then the rest as "other". */
 static void memory_show_owners(struct cli_out *out)
 {
-	long long used = (long long)(mem_brk - mem_heap_base), tallied = 0, bytes;
+	long long used = (long long)memory_used(), tallied = 0, bytes;
 	const char *owner;
 
 	for (int i = 0; memory_owner(i, &owner, &bytes) == 0; i++) {
@@ -112,10 +132,14 @@ static int memory_cmd_show(int argc, char **argv, struct cli_out *out)
 	cli_printf(out, "image: %08lx-%08lx (%lu KiB incl. bss)\n", (unsigned long)__image_start,
 		   (unsigned long)__image_end,
 		   (unsigned long)((__image_end - __image_start) >> 10));
-	cli_printf(out, "heap: %08lx-%08lx, %lu KiB used of %lu KiB\n",
+	cli_printf(out,
+		   "heap: %08lx-%08lx, %lu KiB used of %lu KiB (malloc %lu KiB, big blocks from "
+		   "%08lx; %llu KiB lost to fragmentation)\n",
 		   (unsigned long)mem_heap_base, (unsigned long)mem_heap_end,
-		   (unsigned long)((mem_brk - mem_heap_base) >> 10),
-		   (unsigned long)((mem_heap_end - mem_heap_base) >> 10));
+		   (unsigned long)(memory_used() >> 10),
+		   (unsigned long)((mem_heap_end - mem_heap_base) >> 10),
+		   (unsigned long)((mem_brk - mem_heap_base) >> 10), (unsigned long)mem_big.top,
+		   (unsigned long long)(mem_big.lost >> 10));
 	memory_show_owners(out);
 	paging_stats(&ram, &mmio, &tables);
 	cli_printf(out, "mapped: %llu MiB RAM, %llu MiB MMIO, %u table pages\n",

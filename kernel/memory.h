@@ -6,6 +6,7 @@
 #ifndef UNIGATE_MEMORY_H
 #define UNIGATE_MEMORY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/bootinfo.h"
@@ -15,8 +16,27 @@
  * -errno with the reason already printed. */
 int memory_init(const struct boot_info *bi);
 
-/* Heap bounds and the current break, for show memory. */
+/* The heap's bounds (base) and (end), and (brk) so that (end) - (brk) is
+ * what is left for malloc and big blocks together (malloc's break plus
+ * the big blocks taken from the top): for sizing tables by RAM. */
 void memory_heap(uint64_t *base, uint64_t *brk, uint64_t *end);
+
+/*
+ * Big blocks: DMA rings' buffers and large tables, (size) bytes aligned to
+ * (align) (a power of two up to 4096), NOT zeroed: the owner writes them
+ * before use. picolibc's malloc clears every block it returns (its malloc
+ * is its calloc), which for the megabytes of receive buffers and the NAT
+ * table was most of the boot time under TCG. Carved from the top of the
+ * heap downwards, where malloc's break never reaches; a freed block is
+ * reused by a later request it holds (first fit), its neighbours are not
+ * merged except at the top. Returns NULL when there is no room. On the
+ * host (unit tests) they are aligned_alloc() and free().
+ */
+void *memory_alloc_big(size_t size, size_t align);
+
+/* Gives back a block of (size) bytes (as asked) from memory_alloc_big();
+ * NULL does nothing. */
+void memory_free_big(void *p, size_t size);
 
 /* Adds (delta_bytes), negative for a free, to what (owner) holds on the
  * heap. (owner) is a string that lives forever ("virtio-net", "nat");

@@ -4,6 +4,7 @@
  * I/O), so host tests link it with the drivers they include.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernel/memory.h"
@@ -35,4 +36,18 @@ int memory_owner(int i, const char **owner, long long *bytes)
 	*owner = memory_owners[i].owner;
 	*bytes = memory_owners[i].bytes;
 	return 0;
+}
+
+/* The host's big blocks (the image has its own, in memory.c): plain
+ * aligned_alloc, so that host tests and their allocation-failure fakes
+ * see them as any allocation. */
+__attribute__((weak)) void *memory_alloc_big(size_t size, size_t align)
+{
+	return aligned_alloc(align, (size + align - 1) / align * align);
+}
+
+__attribute__((weak)) void memory_free_big(void *p, size_t size)
+{
+	(void)size;
+	free(p);
 }

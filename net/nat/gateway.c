@@ -105,7 +105,8 @@ int gw_prepare(uint32_t sessions)
 	gw_prepare_abort();
 	if (size == 0)
 		return -EINVAL;
-	gw_next_mem = aligned_alloc(8, gw_mem_bytes(sessions));
+	/* A big block: nat_init() clears what it uses. */
+	gw_next_mem = memory_alloc_big(gw_mem_bytes(sessions), 8);
 	if (gw_next_mem == NULL)
 		return -ENOMEM;
 	gw_next_capacity = sessions;
@@ -114,7 +115,7 @@ int gw_prepare(uint32_t sessions)
 
 void gw_prepare_abort(void)
 {
-	free(gw_next_mem);
+	memory_free_big(gw_next_mem, gw_mem_bytes(gw_next_capacity));
 	gw_next_mem = NULL;
 	gw_next_capacity = 0;
 }
@@ -170,7 +171,7 @@ int gw_configure(uint32_t sessions, const uint32_t timeouts[4], const uint32_t q
 	if (gw_mem != NULL)
 		memory_account("nat", -(long long)gw_mem_bytes(gw_capacity));
 	memory_account("nat", (long long)gw_mem_bytes(sessions));
-	free(gw_mem);
+	memory_free_big(gw_mem, gw_mem_bytes(gw_capacity));
 	gw_mem = gw_next_mem;
 	gw_next_mem = NULL;
 	gw_nat = next;
