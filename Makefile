@@ -4,6 +4,8 @@
 
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
+# Build on every core; the tests themselves run one at a time (tests/run.sh).
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
 
 BUILD    := build
 DEPS     := deps
