@@ -47,7 +47,10 @@ def main():
         # second client behind the same bridge, through eth3 alone.
         eth2, eth3 = ug.ports[2].tap, ug.ports[3].tap
         lpb = ug.ns("lpb")
-        lp.ns.run("ip link add br0 type bridge stp_state 0 forward_delay 0")
+        # A fixed MAC: a bridge otherwise takes its lowest port's, which changes
+        # as eth3 joins, and would make br0 a new client with a new address.
+        lp.ns.run("ip link add br0 address 02:00:00:00:77:01 type bridge stp_state 0 "
+                  "forward_delay 0")
         lp.ns.run("ip link add vbp type veth peer name vb")
         lp.ns.run("ip link set vb netns %s" % lpb.name)
         lpb.run("ip link set vb up")
