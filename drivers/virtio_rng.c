@@ -293,9 +293,9 @@ static void vrng_scan(struct vrng *vr)
 }
 
 /*
- * The poller: finds the device on the first pass, then reaps the pool. The
- * first bytes the device delivers make it a source of random.c, which
- * reseeds the generator with them at once.
+ * The poller: finds the device on the first pass, then reaps the pool until
+ * the first bytes come, which make it a source of random.c (reseeding the
+ * generator with them at once); after that it does nothing.
  */
 static void vrng_poll(void)
 {
@@ -306,7 +306,8 @@ static void vrng_poll(void)
 		vrng_probed = true;
 		vrng_scan(vr);
 	}
-	if (!vr->up || !vrng_reap(vr) || vr->registered)
+	/* Once registered, vrng_fill() reaps for itself: nothing per pass. */
+	if (!vr->up || vr->registered || !vrng_reap(vr))
 		return;
 	vr->registered = true;
 	uint64_t t0 = time_ns();

@@ -33,9 +33,10 @@
 #include "net/switch/network.h"
 #include "net/services.h"
 
-#define GW_ETH_HLEN	14
-#define GW_ETH_P_IP	0x0800
-#define GW_ICMP_PER_SEC 100 /* ICMP errors sent, at most (RFC 1812 §4.3.2.8) */
+#define GW_ETH_HLEN	  14
+#define GW_ETH_P_IP	  0x0800
+#define GW_ICMP_PER_SEC	  100 /* ICMP errors sent, at most (RFC 1812 §4.3.2.8) */
+#define GW_ICMP_DUR_ADMIN 13  /* communication administratively prohibited (RFC 1812 §5.2.7.1) */
 
 static struct nat gw_nat;
 static void *gw_mem;
@@ -282,8 +283,10 @@ static void gw_icmp(const uint8_t *ip, size_t len, enum nat_verdict v)
 	/* lwIP routes the error to the packet's source, from that netif's address. */
 	if (v == NAT_ICMP_TIME_EXCEEDED)
 		icmp_time_exceeded(p, ICMP_TE_TTL);
-	else
+	else if (v == NAT_ICMP_FRAG_NEEDED)
 		icmp_dest_unreach(p, ICMP_DUR_FRAG);
+	else /* RFC 5508 REQ-8: no room for the new flow; lwIP's enum lacks code 13 */
+		icmp_dest_unreach(p, (enum icmp_dur_type)GW_ICMP_DUR_ADMIN);
 	pbuf_free(p);
 	gw_icmp_sent++;
 	gw_st.icmp_sent++;
@@ -388,6 +391,7 @@ static bool gw_verdict(enum nat_verdict v, uint8_t *ip, size_t len, const struct
 		return true;
 	case NAT_ICMP_TIME_EXCEEDED:
 	case NAT_ICMP_FRAG_NEEDED:
+	case NAT_ICMP_ADMIN_PROHIBITED:
 		gw_icmp(ip, len, v);
 		return true;
 	default:

@@ -218,7 +218,7 @@ struct pkt {
 	uint16_t sport, dport;
 	uint8_t tcp_flags;
 	uint32_t tcp_seq, tcp_ack;
-	uint8_t icmp_type;
+	uint8_t icmp_type, icmp_code;
 	const uint8_t *data; /* after the transport header */
 	size_t data_len;
 };

@@ -262,6 +262,30 @@ static void test_ttl_exceeded(void **state)
 
 /* A guest reaching the port forward through the uplink address: it
  * hairpins to the web server guest, from the uplink address. */
+/* A new flow with no room (the guest at `quota host-sessions 1`, its only
+ * session established, so nothing to evict) is answered with ICMP 3/13
+ * from the gateway (RFC 5508 REQ-8), quoting the guest's header. */
+static void test_refused_flow_prohibited(void **state)
+{
+	uint8_t l4[64], f[200];
+	struct pkt p;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(bind_line("quota host-sessions 1"), 0);
+	n = frame_ip(f, gw_mac, GUEST, FRAME_UDP, guest_ip, remote_ip, l4,
+		     l4_udp(l4, 40404, 53, "no room", 7));
+	fake_tx_clear();
+	assert_true(fake_rx(1, f, n));
+	expect_one(1, FRAME_ICMP, &p);
+	assert_int_equal(p.icmp_type, 3);
+	assert_int_equal(p.icmp_code, 13);
+	assert_int_equal(p.ip_src, ip4("192.168.99.2"));
+	assert_int_equal(p.ip_dst, guest_ip);
+	assert_int_equal(fake_tx_count(0), 0); /* nothing left through the uplink */
+	assert_int_equal(bind_line("no quota host-sessions"), 0);
+}
+
 static void test_hairpin(void **state)
 {
 	static const uint8_t guest2[6] = {0x00, 0x0c, 0x29, 0xaa, 0x00, 0x11};
@@ -312,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_udp_through),
 		cmocka_unit_test(test_port_forward),
 		cmocka_unit_test(test_ttl_exceeded),
+		cmocka_unit_test(test_refused_flow_prohibited),
 		cmocka_unit_test(test_hairpin),
 		cmocka_unit_test(test_uplink_address_answers),
 	};

@@ -306,6 +306,7 @@ int pkt_parse(const uint8_t *f, size_t len, struct pkt *p)
 		p->data_len = l4len - 8;
 	} else if (p->proto == FRAME_ICMP && l4len >= 8) {
 		p->icmp_type = t[0];
+		p->icmp_code = t[1];
 		p->sport = be16(t + 4); /* the echo identifier */
 		p->l4_ok = csum_add(0, t, l4len) == 0xffff;
 		p->data = t + 8;
