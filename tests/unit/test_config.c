@@ -15,6 +15,10 @@
 #include <cmocka.h>
 
 #include "config/config.h"
+#include "net/dhcp/dhcpd.h"
+#include "net/dns/dns_fwd.h"
+#include "net/nat/nat.h"
+#include "net/switch/fdb.h"
 
 static struct cfg c, d;
 static struct cfg_error e;
@@ -493,17 +497,45 @@ static void test_file_syntax(void **state)
 	assert_int_equal(c.net[0].ports, 0);
 }
 
+/* config/words.c spells the quotas' defaults and ceilings as numbers (the
+ * parser stays free of the modules): they must be the modules' own. */
+static void test_quota_defaults_match_modules(void **state)
+{
+	static const enum nat_quota nat_q[] = {NAT_Q_HOST_SESSIONS, NAT_Q_FORWARD_RATE,
+					       NAT_Q_FRAG_PER_MAP, NAT_Q_ICMP_ERR_RATE};
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(cfg_quota_default[i], nat_quota_default(nat_q[i]));
+		assert_int_equal(cfg_quota_max[i], nat_quota_max(nat_q[i]));
+		assert_string_equal(cfg_quota_names[i], nat_quota_name(nat_q[i]));
+	}
+	assert_int_equal(cfg_quota_default[CFG_Q_DNS_QUERIES], DNS_FWD_PER_CLIENT);
+	assert_int_equal(cfg_quota_default[CFG_Q_PORT_MACS], FDB_PORT_LIMIT_DEFAULT);
+	assert_int_equal(cfg_quota_max[CFG_Q_PORT_MACS], FDB_CAPACITY_MAX);
+	assert_int_equal(cfg_quota_default[CFG_Q_DHCP_LEASES], DHCPD_PORT_LEASES_DEFAULT);
+	assert_int_equal(cfg_quota_max[CFG_Q_DHCP_LEASES], DHCPD_LEASES_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty),	     cmocka_unit_test(test_brief_example),
-		cmocka_unit_test(test_default_conf), cmocka_unit_test(test_hostname),
-		cmocka_unit_test(test_uplink),	     cmocka_unit_test(test_dns),
-		cmocka_unit_test(test_nat_and_mac),  cmocka_unit_test(test_network_modes),
-		cmocka_unit_test(test_ports),	     cmocka_unit_test(test_address),
-		cmocka_unit_test(test_domain),	     cmocka_unit_test(test_dhcp_range),
-		cmocka_unit_test(test_dhcp_host),    cmocka_unit_test(test_forward),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_brief_example),
+		cmocka_unit_test(test_default_conf),
+		cmocka_unit_test(test_hostname),
+		cmocka_unit_test(test_uplink),
+		cmocka_unit_test(test_dns),
+		cmocka_unit_test(test_nat_and_mac),
+		cmocka_unit_test(test_network_modes),
+		cmocka_unit_test(test_ports),
+		cmocka_unit_test(test_address),
+		cmocka_unit_test(test_domain),
+		cmocka_unit_test(test_dhcp_range),
+		cmocka_unit_test(test_dhcp_host),
+		cmocka_unit_test(test_forward),
 		cmocka_unit_test(test_file_syntax),
+		cmocka_unit_test(test_quota_defaults_match_modules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
