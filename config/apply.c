@@ -67,7 +67,7 @@ static uint32_t apply_uplink_ports(const struct cfg *c)
 		return 0;
 	mask = 1u << c->uplink.port;
 	for (int i = 0; i < c->nnets; i++)
-		if (c->net[i].mode == CFG_BRIDGED)
+		if (c->net[i].mode == CFG_BRIDGED && c->net[i].vlan == 0)
 			mask |= c->net[i].ports;
 	return mask;
 }
@@ -209,7 +209,9 @@ static int apply_net(const struct cfg_net *cn, const struct cfg *c, int i)
 	struct network *net = network_find(cn->name);
 	int err;
 
-	if (cn->mode == CFG_BRIDGED) {
+	/* A bridged network joins the uplink's switch, or with a vlan, that
+	 * VLAN on the uplink: a switch of its own with the uplink port tagged. */
+	if (cn->mode == CFG_BRIDGED && cn->vlan == 0) {
 		svc_network_remove(cn->name);
 		if (net != NULL)
 			network_remove(net);
@@ -227,6 +229,15 @@ static int apply_net(const struct cfg_net *cn, const struct cfg *c, int i)
 	}
 	network_set_nat(net, cn->mode == CFG_NAT);
 	network_set_ports(net, cn->ports);
+	uint32_t tagged = cn->tagged;
+
+	if (cn->mode == CFG_BRIDGED && c->uplink.mode != CFG_UPLINK_NONE) {
+		tagged |= 1u << c->uplink.port;
+		network_set_trusted(net, 1u << c->uplink.port);
+	}
+	err = network_set_vlan(net, cn->vlan, tagged);
+	if (err)
+		return err;
 	err = network_set_address(net, cn->addr, cn->prefix, 0);
 	if (err)
 		return err;
@@ -313,7 +324,7 @@ static int apply_prepare(const struct cfg *c, const struct cfg_diff *d)
 		const struct cfg_net *cn = &c->net[i];
 		struct network *net = network_find(cn->name);
 
-		if (cn->mode == CFG_BRIDGED)
+		if (cn->mode == CFG_BRIDGED && cn->vlan == 0)
 			continue;
 		if (net == NULL || (resize && network_mac_table(net) != c->mac_table)) {
 			apply_prep.table[i] = network_table_alloc(c->mac_table);
@@ -498,11 +509,13 @@ static int apply_cmd_networks(int argc, char **argv, struct cli_out *out)
 	(void)argv;
 	for (int i = 0; i < apply_running.nnets; i++) {
 		const struct cfg_net *cn = &apply_running.net[i];
-		struct network *net =
-			network_find(cn->mode == CFG_BRIDGED ? APPLY_UPLINK : cn->name);
+		bool joined = cn->mode == CFG_BRIDGED && cn->vlan == 0;
+		struct network *net = network_find(joined ? APPLY_UPLINK : cn->name);
 
 		cli_printf(out, "network %s %s%s\n", cn->name, modes[cn->mode],
-			   cn->mode == CFG_BRIDGED ? " (switched with the uplink)" : "");
+			   joined		     ? " (switched with the uplink)"
+			   : cn->mode == CFG_BRIDGED ? " (switched with its VLAN on the uplink)"
+						     : "");
 		int absent = 0;
 
 		for (int p = 0; p < 32; p++)

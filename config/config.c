@@ -42,6 +42,9 @@ static const struct cfg_kw cfg_kws[] = {
 	{"dhcp", cfg_stmt_dhcp, true},
 	{"forward", cfg_stmt_forward, true},
 	{"guard", cfg_stmt_guard, true},
+	{"vlan", cfg_stmt_vlan, true},
+	{"tagged", cfg_stmt_tagged, true},
+	{"vxlan", cfg_stmt_vxlan, true},
 };
 
 void cfg_init(struct cfg *c)

@@ -31,6 +31,14 @@
  *   never list; it has no address, DHCP, domain or forwards of its own.
  *   Without an uplink it is a plain switch. MAC aging and table size are
  *   global: every network's MAC table has the same.
+ * - `vlan ID` gives a network an 802.1Q VLAN ID, unique on the appliance (a
+ *   VLAN is one broadcast domain), and `tagged PORT...` the ports that carry
+ *   it tagged: a port is untagged in at most one network (`ports`) and may
+ *   be tagged in any number. A bridged network with a vlan is not switched
+ *   with the uplink's untagged segment but with that VLAN on the uplink.
+ * - `vxlan VNI remote A [B ...]` and `vxlan port N` make a network span
+ *   hosts over VXLAN from the uplink's address (RFC 7348); a VNI is one
+ *   network per UDP port. Not for bridged networks (the outside's segment).
  * - Ports are eth0 .. eth31 whether or not the machine has them; the
  *   binding ignores ports that are absent, so `ports eth1-eth31` means
  *   "every port but the uplink" on any machine.
@@ -44,15 +52,18 @@
 
 #include "kernel/cli.h"
 
-#define CFG_NETWORKS_MAX  32  /* networks */
-#define CFG_PORTS_MAX	  32  /* ports eth0 .. eth31: bits of a uint32_t */
-#define CFG_HOSTS_MAX	  64  /* dhcp host reservations per network */
-#define CFG_FORWARDS_MAX  64  /* port forwards per network */
-#define CFG_DNS_MAX	  4   /* dns upstream servers */
-#define CFG_NET_NAME_MAX  15  /* characters in a network name */
-#define CFG_HOST_NAME_MAX 31  /* characters in the hostname and a dhcp host name */
-#define CFG_DOMAIN_MAX	  63  /* characters in a network's domain */
-#define CFG_LINE_MAX	  256 /* bytes in a statement before its comment, NUL included */
+#define CFG_NETWORKS_MAX       32   /* networks */
+#define CFG_PORTS_MAX	       32   /* ports eth0 .. eth31: bits of a uint32_t */
+#define CFG_HOSTS_MAX	       64   /* dhcp host reservations per network */
+#define CFG_FORWARDS_MAX       64   /* port forwards per network */
+#define CFG_DNS_MAX	       4    /* dns upstream servers */
+#define CFG_NET_NAME_MAX       15   /* characters in a network name */
+#define CFG_HOST_NAME_MAX      31   /* characters in the hostname and a dhcp host name */
+#define CFG_DOMAIN_MAX	       63   /* characters in a network's domain */
+#define CFG_LINE_MAX	       256  /* bytes in a statement before its comment, NUL included */
+#define CFG_REMOTES_MAX	       8    /* vxlan remote endpoints per network */
+#define CFG_VLAN_MAX	       4094 /* 802.1Q VLAN IDs are 1 .. 4094 */
+#define CFG_VXLAN_PORT_DEFAULT 4789 /* IANA's, RFC 7348 §5: net/switch/vxlan.h */
 
 /* Defaults (BRIEF.md §1, RFC 4787 §4.3, RFC 5382 §5, RFC 5508 §3.2, 802.1D). */
 #define CFG_HOSTNAME_DEFAULT	 "unigate"
@@ -155,6 +166,12 @@ struct cfg_net {
 	uint16_t nhosts, nforwards;
 	struct cfg_host host[CFG_HOSTS_MAX];
 	struct cfg_forward forward[CFG_FORWARDS_MAX];
+	uint16_t vlan;	     /* 802.1Q VLAN ID, 0: none */
+	uint32_t tagged;     /* ports carrying the network tagged with (vlan) */
+	uint32_t vni;	     /* VXLAN network identifier, 0: no vxlan */
+	uint16_t vxlan_port; /* UDP port of its VXLAN packets: VXLAN_PORT_DEFAULT */
+	uint8_t nremotes;    /* VXLAN endpoints (remote) */
+	uint32_t remote[CFG_REMOTES_MAX];
 };
 
 /* The uplink port and how it gets its address. */
@@ -279,6 +296,8 @@ int cfg_port_net(const struct cfg *c, unsigned port);
 #define CFG_CH_DHCP	0x08 /* range, lease, hosts or domain */
 #define CFG_CH_FORWARDS 0x10
 #define CFG_CH_GUARD	0x20
+#define CFG_CH_VLAN	0x40 /* vlan or tagged ports */
+#define CFG_CH_VXLAN	0x80 /* vni, port or remotes */
 
 /*
  * What the binding must redo to go from one config to another. Networks

@@ -64,6 +64,11 @@ static uint8_t cfg_net_changes(const struct cfg_net *a, const struct cfg_net *b)
 		ch |= CFG_CH_FORWARDS;
 	if (a->guard != b->guard)
 		ch |= CFG_CH_GUARD;
+	if (a->vlan != b->vlan || a->tagged != b->tagged)
+		ch |= CFG_CH_VLAN;
+	if (a->vni != b->vni || a->vxlan_port != b->vxlan_port || a->nremotes != b->nremotes ||
+	    memcmp(a->remote, b->remote, sizeof(a->remote)) != 0)
+		ch |= CFG_CH_VXLAN;
 	return ch;
 }
 

@@ -103,6 +103,9 @@ int cfg_stmt_forward(struct cfg_stmt *s);
 int cfg_stmt_storm(struct cfg_stmt *s);
 int cfg_stmt_quota(struct cfg_stmt *s);
 int cfg_stmt_guard(struct cfg_stmt *s);
+int cfg_stmt_vlan(struct cfg_stmt *s);
+int cfg_stmt_tagged(struct cfg_stmt *s);
+int cfg_stmt_vxlan(struct cfg_stmt *s);
 
 /* True if (*a) and (*b) configure the same uplink (diff.c). */
 bool cfg_uplink_equal(const struct cfg_uplink *a, const struct cfg_uplink *b);

@@ -330,3 +330,124 @@ int cfg_stmt_forward(struct cfg_stmt *s)
 		s->err->column = s->col[2];
 	return rc;
 }
+
+/* `vlan ID`; `no vlan [ID]`. */
+int cfg_stmt_vlan(struct cfg_stmt *s)
+{
+	struct cfg_net *n = &s->c->net[s->net];
+	uint32_t id;
+	int rc;
+
+	s->touched = s->net;
+	if (s->no && s->argc == 1) {
+		n->vlan = 0;
+		return 0;
+	}
+	rc = cfg_get_u32(s, 1, "a VLAN ID", 1, CFG_VLAN_MAX, &id);
+	if (rc == 0)
+		rc = cfg_end(s, 2);
+	if (rc != 0)
+		return rc;
+	if (s->no && id != n->vlan)
+		return cfg_not_current(s, 1);
+	n->vlan = s->no ? 0 : (uint16_t)id;
+	return 0;
+}
+
+/* `tagged PORT...` (the whole list); `no tagged [PORT...]` removes those, or all. */
+int cfg_stmt_tagged(struct cfg_stmt *s)
+{
+	struct cfg_net *n = &s->c->net[s->net];
+	uint32_t mask = 0, bits = 0;
+	int rc;
+
+	s->touched = s->net;
+	if (s->no && s->argc == 1) {
+		n->tagged = 0;
+		return 0;
+	}
+	rc = cfg_need(s, 1, "a port");
+	for (int i = 1; rc == 0 && i < s->argc; i++) {
+		rc = cfg_port_word(s, i, &bits);
+		if (rc != 0)
+			return rc;
+		if (mask & bits)
+			return cfg_fail(s, i, -EEXIST, "eth%d is listed twice",
+					__builtin_ctz(mask & bits));
+		if (s->no && (bits & ~n->tagged))
+			return cfg_fail(s, i, -ENOENT, "not a tagged port of network %s", n->name);
+		if (!s->no && (bits & n->ports))
+			return cfg_fail(s, i, -EBUSY,
+					"eth%d is an untagged port of network %s: a port carries a "
+					"network one way",
+					__builtin_ctz(bits & n->ports), n->name);
+		mask |= bits;
+	}
+	if (rc != 0)
+		return rc;
+	n->tagged = s->no ? n->tagged & ~mask : mask;
+	return 0;
+}
+
+/* `vxlan port N`, `no vxlan port`. */
+static int cfg_vxlan_port(struct cfg_stmt *s, struct cfg_net *n)
+{
+	uint32_t port = n->vxlan_port;
+	int rc = 0;
+
+	if (!s->no || s->argc > 2)
+		rc = cfg_get_u32(s, 2, "a UDP port", 1, 65535, &port);
+	if (rc == 0)
+		rc = cfg_end(s, s->no && s->argc == 2 ? 2 : 3);
+	if (rc != 0)
+		return rc;
+	if (s->no && port != n->vxlan_port)
+		return cfg_not_current(s, 2);
+	n->vxlan_port = s->no ? CFG_VXLAN_PORT_DEFAULT : (uint16_t)port;
+	return 0;
+}
+
+/* `vxlan VNI remote A [B ...]` (the whole list), `vxlan port N`, `no vxlan`. */
+int cfg_stmt_vxlan(struct cfg_stmt *s)
+{
+	struct cfg_net *n = &s->c->net[s->net];
+	uint32_t vni, ip[CFG_REMOTES_MAX];
+	int rc, k = 0;
+
+	s->touched = s->net;
+	if (s->argc > 1 && cfg_is(s, 1, "port"))
+		return cfg_vxlan_port(s, n);
+	if (s->no) {
+		if (n->vni == 0)
+			return cfg_fail(s, 0, -ENOENT, "network %s has no vxlan", n->name);
+		n->vni = 0;
+		n->nremotes = 0;
+		memset(n->remote, 0, sizeof(n->remote));
+		return 0;
+	}
+	rc = cfg_get_u32(s, 1, "a VXLAN network identifier (VNI)", 1, 0xffffff, &vni);
+	if (rc == 0 && !cfg_is(s, 2, "remote"))
+		return cfg_fail(s, 2, -EINVAL, "expected `remote` and the other end's address");
+	if (rc == 0)
+		rc = cfg_need(s, 3, "a remote address");
+	for (int i = 3; rc == 0 && i < s->argc; i++) {
+		if (k == CFG_REMOTES_MAX)
+			return cfg_fail(s, i, -ENOSPC, "at most %d remotes", CFG_REMOTES_MAX);
+		rc = cfg_get_ipv4(s, i, &ip[k]);
+		if (rc != 0)
+			return rc;
+		if (!cfg_unicast(ip[k]))
+			return cfg_fail(s, i, -EINVAL, "not a usable unicast address");
+		for (int j = 0; j < k; j++)
+			if (ip[j] == ip[k])
+				return cfg_fail(s, i, -EEXIST, "listed twice");
+		k++;
+	}
+	if (rc != 0)
+		return rc;
+	n->vni = vni;
+	n->nremotes = (uint8_t)k;
+	memset(n->remote, 0, sizeof(n->remote));
+	memcpy(n->remote, ip, (size_t)k * sizeof(ip[0]));
+	return 0;
+}

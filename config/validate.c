@@ -79,6 +79,13 @@ int cfg_check_global(const struct cfg *c, struct cfg_error *err)
 				return cfg_bad(err, -EBUSY, "eth%d is in networks %s and %s",
 					       __builtin_ctz(c->net[j].ports & n->ports),
 					       c->net[j].name, n->name);
+			if (n->vlan != 0 && c->net[j].vlan == n->vlan)
+				return cfg_bad(err, -EBUSY, "vlan %u is network %s's already",
+					       n->vlan, c->net[j].name);
+			if (n->vni != 0 && c->net[j].vni == n->vni &&
+			    c->net[j].vxlan_port == n->vxlan_port)
+				return cfg_bad(err, -EBUSY, "vxlan %u is network %s's already",
+					       (unsigned)n->vni, c->net[j].name);
 			if (n->prefix != 0 && c->net[j].prefix != 0 &&
 			    cfg_overlap(n->addr, n->prefix, c->net[j].addr, c->net[j].prefix))
 				return cfg_bad(err, -EBUSY,
@@ -197,6 +204,25 @@ int cfg_check_net(const struct cfg *c, int i, struct cfg_error *err)
 				       "addresses",
 				       n->name);
 	}
+	if (n->tagged != 0 && n->vlan == 0)
+		return cfg_bad(err, -EINVAL,
+			       "network %s has tagged ports but no vlan: give it `vlan ID` first",
+			       n->name);
+	if (n->tagged & n->ports)
+		return cfg_bad(err, -EBUSY, "eth%d is a tagged and an untagged port of network %s",
+			       __builtin_ctz(n->tagged & n->ports), n->name);
+	if (n->vlan > CFG_VLAN_MAX || n->vni > 0xffffff || n->nremotes > CFG_REMOTES_MAX ||
+	    (n->vni != 0 && (n->nremotes == 0 || n->vxlan_port == 0)))
+		return cfg_bad(err, -EINVAL, "network %s has a bad vlan or vxlan", n->name);
+	if (n->vni != 0 && n->mode == CFG_BRIDGED)
+		return cfg_bad(err, -EINVAL,
+			       "bridged network %s is the outside's segment: span it with the "
+			       "outside's own VXLAN",
+			       n->name);
+	for (int k = 0; k < n->nremotes; k++)
+		if (c->uplink.mode == CFG_UPLINK_STATIC && n->remote[k] == c->uplink.addr)
+			return cfg_bad(err, -EINVAL, "vxlan remote %s is the uplink's own address",
+				       addr_fmt_ipv4(n->remote[k], a));
 	if (n->nforwards != 0 && n->mode != CFG_NAT)
 		return cfg_bad(err, -EINVAL, "forwards need a nat network, and %s is %s", n->name,
 			       cfg_mode_names[n->mode]);

@@ -241,6 +241,7 @@ void cfg_net_init(struct cfg_net *n, const char *name, enum cfg_mode mode)
 	strcpy(n->name, name);
 	n->mode = (uint8_t)mode;
 	strcpy(n->domain, CFG_DOMAIN_DEFAULT);
+	n->vxlan_port = CFG_VXLAN_PORT_DEFAULT;
 }
 
 uint32_t cfg_mask(uint8_t prefix)

@@ -155,6 +155,8 @@ static int netdev_cmd_show(int argc, char **argv, struct cli_out *out)
 			nd->offloads ? (nd->offloads & NETDEV_OFL_ECN ? " ecn" : "") : " none",
 			(unsigned long long)s->rx_gso, (unsigned long long)s->tx_sw_csum,
 			(unsigned long long)s->tx_sw_gso, (unsigned long long)s->tx_drop_offload);
+		if (nd->role != NULL && nd->role[0] != '\0')
+			cli_printf(out, "      carries: %s\n", nd->role);
 	}
 	if (netdev_unclaimed)
 		cli_printf(out, "(%llu network functions had no driver)\n",

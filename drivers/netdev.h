@@ -114,9 +114,10 @@ struct netdev {
 	bool open;
 	const struct netdev_ops *ops;
 	const struct pci_dev *pci;
-	void *priv;	 /* the driver's state */
-	netdev_rx_fn rx; /* set by the owner; frames are dropped while NULL */
-	void *owner;	 /* the switch port using this netdev */
+	void *priv;	  /* the driver's state */
+	netdev_rx_fn rx;  /* set by the owner; frames are dropped while NULL */
+	void *owner;	  /* the switch port using this netdev */
+	const char *role; /* set by the owner: what the port carries, for show ports */
 	struct netdev_stats stats;
 };
 

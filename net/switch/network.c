@@ -37,6 +37,9 @@
 struct network {
 	bool used;
 	bool is_nat;
+	uint16_t vid;	   /* 802.1Q VLAN ID, 0: none */
+	uint32_t untagged; /* its ports that carry it untagged (bit i: eth<i>) */
+	uint32_t tagged;   /* ... and tagged with (vid) */
 	bool has_netif;
 	char name[NETWORK_NAME_MAX];
 	uint32_t addr;
@@ -70,6 +73,17 @@ static uint32_t network_port_macs = FDB_PORT_LIMIT_DEFAULT;
 static int network_in_port = -1;
 static uint8_t network_in_mac[6];
 static int network_rx_port = -1; /* the port whose frame the switch is forwarding */
+static uint16_t network_rx_pcp;	 /* its 802.1Q priority, kept when it leaves tagged */
+/* 802.1Q: the network of each VLAN ID (its index + 1, 0: none), and the
+ * frames each port dropped for their tag. */
+static uint8_t network_by_vid[4096];
+static struct network_port_vlan {
+	uint64_t untagged;    /* untagged, and the port is in no network untagged */
+	uint64_t unknown_tag; /* a VLAN ID the port does not carry */
+	uint64_t bad_offload; /* a tag in front of offload offsets that cannot be */
+	uint64_t tagged_out;  /* frames sent tagged */
+	char role[64];	      /* for show ports: "vmnet8; tagged 10 20" */
+} network_vlan[NETDEV_MAX];
 /* Loop detection (net/switch/loop.h): each port's probe token, and until
  * when (sys_now(), 0: not) it is blocked for closing a loop. */
 static uint64_t network_loop_token[NETDEV_MAX];
@@ -129,6 +143,89 @@ static void network_to_cpu(struct network *net, void *frame, size_t len,
 	network_lwip_input(net, &seg, 1);
 }
 
+/* An 802.1Q tag for (net)'s frame: TPID 0x8100, then priority and VLAN ID. */
+struct network_tag {
+	struct netdev *nd;
+	uint8_t tag[4];
+};
+
+/* Queues the finished frame (seg) on the tagged port, its tag after the
+ * MAC addresses (802.1Q §9.3); the first piece holds them. Returns 0. */
+static int network_tag_emit(void *ctx, const struct netdev_seg *seg, int nseg)
+{
+	struct network_tag *t = ctx;
+	struct netdev_seg out[NETWORK_SEGS_MAX + 2];
+	int n = 0;
+
+	if (nseg > NETWORK_SEGS_MAX || seg[0].len < 12) {
+		t->nd->stats.tx_drop_size++;
+		return 0;
+	}
+	out[n++] = (struct netdev_seg){seg[0].data, 12};
+	out[n++] = (struct netdev_seg){t->tag, 4};
+	if (seg[0].len > 12)
+		out[n++] = (struct netdev_seg){(const uint8_t *)seg[0].data + 12, seg[0].len - 12};
+	for (int i = 1; i < nseg; i++)
+		out[n++] = seg[i];
+	network_vlan[t->nd->index].tagged_out++;
+	netdev_xmit(t->nd, out, n, NULL);
+	return 0;
+}
+
+/* Sends a frame out of (nd), a port carrying (net) tagged. A tag moves
+ * the headers that offload offsets and software segmentation expect
+ * (drivers/offload.h takes Ethernet II only), so what the sender left to
+ * a device is done first, on the untagged frame, without writing to it:
+ * other ports may still send it as it is. */
+static void network_xmit_tagged(struct network *net, struct netdev *nd,
+				const struct netdev_seg *seg, int nseg,
+				const struct netdev_offload *ofl)
+{
+	struct network_tag t = {
+		nd,
+		{0x81, 0x00, (uint8_t)(network_rx_pcp << 5 | net->vid >> 8), (uint8_t)net->vid}};
+	uint8_t sum[2];
+	int v;
+
+	if (ofl != NULL && ofl->gso_type != OFFLOAD_GSO_NONE) {
+		if (offload_segment(seg[0].data, seg[0].len, ofl, network_tag_emit, &t) < 0)
+			network_vlan[nd->index].bad_offload++;
+		return;
+	}
+	if (ofl != NULL && (ofl->flags & OFFLOAD_F_NEEDS_CSUM)) {
+		size_t at = (size_t)ofl->csum_start + ofl->csum_offset;
+
+		v = offload_csum_value(seg[0].data, seg[0].len, ofl);
+		if (v < 0 || at < 12) {
+			network_vlan[nd->index].bad_offload++;
+			return;
+		}
+		sum[0] = (uint8_t)(v >> 8);
+		sum[1] = (uint8_t)v;
+		/* The frame, with the finished checksum put in on the way. */
+		struct netdev_seg parts[3] = {
+			{seg[0].data, at},
+			{sum, 2},
+			{(const uint8_t *)seg[0].data + at + 2, seg[0].len - at - 2},
+		};
+		network_tag_emit(&t, parts, 3);
+		return;
+	}
+	network_tag_emit(&t, seg, nseg);
+}
+
+/* Sends a frame out of (net)'s port (port), tagged if it carries (net) so. */
+static void network_port_xmit(struct network *net, int port, const struct netdev_seg *seg, int nseg,
+			      const struct netdev_offload *ofl)
+{
+	struct netdev *nd = sw_port_user(&net->sw, port);
+
+	if (net->tagged & (1u << port))
+		network_xmit_tagged(net, nd, seg, nseg, ofl);
+	else
+		netdev_xmit(nd, seg, nseg, ofl);
+}
+
 static void network_send(struct network *net, sw_mask_t mask, const struct netdev_seg *seg,
 			 int nseg, const struct netdev_offload *ofl)
 {
@@ -141,7 +238,7 @@ static void network_send(struct network *net, sw_mask_t mask, const struct netde
 			network_to_cpu(net, (void *)seg[0].data, seg[0].len, ofl);
 			continue;
 		}
-		netdev_xmit(sw_port_user(&net->sw, port), seg, nseg, ofl);
+		network_port_xmit(net, port, seg, nseg, ofl);
 	}
 }
 
@@ -237,7 +334,6 @@ static void network_port_released(struct network *net, int port)
 static bool network_loop_seen(struct network *net, int in, uint64_t token)
 {
 	int from = -1, block;
-	struct netdev *bd;
 
 	for (int p = 0; p < NETDEV_MAX && from < 0; p++)
 		if (token != 0 && network_loop_token[p] == token)
@@ -258,9 +354,9 @@ static bool network_loop_seen(struct network *net, int in, uint64_t token)
 		/* While the loop ran, the looping guest's frames came in on both
 		 * ports: whatever it was bound to on the blocked one goes, so that
 		 * it keeps its address through the open one. */
-		bd = netdev_get(block);
-		if (bd != NULL && bd->owner != NULL)
-			network_port_released(bd->owner, block);
+		for (int i = 0; i < NETWORK_MAX; i++)
+			if (network_tab[i].used && (network_tab[i].sw.members & SW_BIT(block)))
+				network_port_released(&network_tab[i], block);
 		printf("\nloop: network %s: a probe sent on eth%d came back on eth%d; eth%d "
 		       "blocked for "
 		       "%u s\n",
@@ -269,30 +365,86 @@ static bool network_loop_seen(struct network *net, int in, uint64_t token)
 	return true;
 }
 
-static void network_rx(struct netdev *nd, void *frame, size_t len, const struct netdev_offload *ofl)
+/* A frame of (net) from port (port), untagged: the checks every guest
+ * frame passes, then the switch. */
+static void network_input(struct network *net, int port, void *frame, size_t len,
+			  const struct netdev_offload *ofl)
 {
-	struct network *net = nd->owner;
 	struct netdev_seg seg = {frame, len};
 	sw_mask_t mask;
 	uint64_t token;
 
-	if (loop_parse(frame, len, &token) && network_loop_seen(net, nd->index, token))
+	if (loop_parse(frame, len, &token) && network_loop_seen(net, port, token))
 		return;
-	if (network_loop_until[nd->index] != 0) {
+	if (network_loop_until[port] != 0) {
 		net->loop_drops++;
 		return;
 	}
-	if (network_dhcp_server(frame, len) && !(net->trusted & (1u << nd->index))) {
+	if (network_dhcp_server(frame, len) && !(net->trusted & (1u << port))) {
 		net->rogue_dhcp++;
 		return;
 	}
-	if (net->guarded && network_guard_drop(net, nd->index, frame, len))
+	if (net->guarded && network_guard_drop(net, port, frame, len))
 		return;
-	if (sw_input(&net->sw, nd->index, frame, len, sys_now(), &mask) > 0) {
-		network_rx_port = nd->index;
+	if (sw_input(&net->sw, port, frame, len, sys_now(), &mask) > 0) {
+		network_rx_port = port;
 		network_send(net, mask, &seg, 1, ofl);
 		network_rx_port = -1;
 	}
+}
+
+/*
+ * A frame from a port: 802.1Q first. A tagged frame belongs to the
+ * network of its VLAN ID if the port carries that network tagged; an
+ * untagged or priority-tagged one (VLAN ID 0, 802.1Q §9.6) to the port's
+ * untagged network. Anything else is dropped and counted. The tag comes
+ * off in the driver's buffer (the MAC addresses move up four bytes), and
+ * offload offsets, counted from the frame's start, with it.
+ */
+static void network_rx(struct netdev *nd, void *frame, size_t len, const struct netdev_offload *ofl)
+{
+	struct network *net = nd->owner;
+	struct netdev_offload o;
+	uint8_t *f = frame;
+	uint16_t tci, vid;
+
+	network_rx_pcp = 0;
+	if (len < 18 || f[12] != 0x81 || f[13] != 0x00) {
+		if (net == NULL) {
+			network_vlan[nd->index].untagged++;
+			return;
+		}
+		network_input(net, nd->index, frame, len, ofl);
+		return;
+	}
+	tci = (uint16_t)(f[14] << 8 | f[15]);
+	vid = tci & 0x0fff;
+	if (vid != 0) {
+		net = network_by_vid[vid] ? &network_tab[network_by_vid[vid] - 1] : NULL;
+		if (net == NULL || !(net->tagged & (1u << nd->index))) {
+			network_vlan[nd->index].unknown_tag++;
+			return;
+		}
+	} else if (net == NULL) {
+		network_vlan[nd->index].untagged++;
+		return;
+	}
+	if (ofl != NULL) {
+		o = *ofl;
+		if ((o.flags & OFFLOAD_F_NEEDS_CSUM) && o.csum_start < 18) {
+			network_vlan[nd->index].bad_offload++;
+			return;
+		}
+		if (o.flags & OFFLOAD_F_NEEDS_CSUM)
+			o.csum_start -= 4;
+		if (o.hdr_len >= 4)
+			o.hdr_len -= 4;
+		ofl = &o;
+	}
+	memmove(f + 4, f, 12);
+	network_rx_pcp = tci >> 13;
+	network_input(net, nd->index, f + 4, len - 4, ofl);
+	network_rx_pcp = 0;
 }
 
 void network_set_guard(struct network *net, int mode)
@@ -464,16 +616,45 @@ uint32_t network_mac_table(const struct network *net)
 	return net->sw.fdb.capacity;
 }
 
+/* Port (p)'s receive hook and its line in show ports, after its part in
+ * some network changed: it receives while any network has it. */
+static void network_port_update(int p)
+{
+	struct netdev *nd = netdev_get(p);
+	char *r = network_vlan[p].role;
+	size_t used = 0;
+	bool any = false;
+
+	if (nd == NULL)
+		return;
+	r[0] = '\0';
+	if (nd->owner != NULL)
+		used = (size_t)snprintf(r, sizeof(network_vlan[p].role), "%s",
+					((struct network *)nd->owner)->name);
+	for (int i = 0; i < NETWORK_MAX; i++) {
+		const struct network *net = &network_tab[i];
+
+		any |= net->used && (net->sw.members & SW_BIT(p));
+		if (net->used && (net->tagged & (1u << p)) && used < sizeof(network_vlan[p].role))
+			used += (size_t)snprintf(r + used, sizeof(network_vlan[p].role) - used,
+						 "%s%s (vlan %u)", used ? ", " : "", net->name,
+						 net->vid);
+	}
+	nd->rx = any ? network_rx : NULL;
+	nd->role = r;
+}
+
 static void network_detach(struct network *net, int port)
 {
 	struct netdev *nd = sw_port_user(&net->sw, port);
 
 	sw_port_del(&net->sw, port);
 	network_port_released(net, port);
-	if (nd != NULL) {
-		nd->rx = NULL;
+	net->untagged &= ~(1u << port);
+	net->tagged &= ~(1u << port);
+	if (nd != NULL && nd->owner == net)
 		nd->owner = NULL;
-	}
+	network_port_update(port);
 }
 
 static void network_netif_remove(struct network *net)
@@ -505,6 +686,7 @@ static void network_index_subnets(void)
 void network_remove(struct network *net)
 {
 	egress_network_changed(net);
+	network_set_vlan(net, 0, 0);
 	for (int p = 0; p < NETWORK_CPU_PORT; p++)
 		if (net->sw.members & SW_BIT(p))
 			network_detach(net, p);
@@ -518,7 +700,8 @@ void network_remove(struct network *net)
 int network_set_ports(struct network *net, uint32_t mask)
 {
 	for (int p = 0; p < NETWORK_CPU_PORT; p++) {
-		bool want = mask & (1u << p), have = net->sw.members & SW_BIT(p);
+		uint32_t bit = 1u << p;
+		bool want = mask & bit, have = net->untagged & bit;
 		struct netdev *nd = netdev_get(p);
 
 		if (want == have || nd == NULL)
@@ -529,12 +712,55 @@ int network_set_ports(struct network *net, uint32_t mask)
 		}
 		if (nd->owner != NULL)
 			network_detach(nd->owner, p);
-		if (sw_port_add(&net->sw, p, nd->name, nd) == 0) {
+		/* Tagged here until now: the same switch port, now untagged. */
+		if ((net->tagged & bit) || sw_port_add(&net->sw, p, nd->name, nd) == 0) {
 			sw_port_set_up(&net->sw, p, nd->link);
+			net->tagged &= ~bit;
+			net->untagged |= bit;
 			nd->owner = net;
-			nd->rx = network_rx;
+		}
+		network_port_update(p);
+	}
+	return 0;
+}
+
+int network_set_vlan(struct network *net, uint16_t vid, uint32_t tagged)
+{
+	int idx = network_index(net);
+
+	if (vid > 4094)
+		return -EINVAL;
+	if (vid != 0 && network_by_vid[vid] != 0 && network_by_vid[vid] != idx + 1)
+		return -EBUSY;
+	if (net->vid != 0 && network_by_vid[net->vid] == idx + 1)
+		network_by_vid[net->vid] = 0;
+	net->vid = vid;
+	if (vid != 0)
+		network_by_vid[vid] = (uint8_t)(idx + 1);
+	else
+		tagged = 0;
+	for (int p = 0; p < NETWORK_CPU_PORT; p++) {
+		uint32_t bit = 1u << p;
+		bool want = tagged & bit, have = net->tagged & bit;
+		struct netdev *nd = netdev_get(p);
+
+		if (want == have || nd == NULL)
+			continue;
+		if (!want) {
+			network_detach(net, p);
+			continue;
+		}
+		/* Untagged here until now: the same switch port, now tagged. */
+		if ((net->untagged & bit) || sw_port_add(&net->sw, p, nd->name, nd) == 0) {
+			sw_port_set_up(&net->sw, p, nd->link);
+			if (nd->owner == net)
+				nd->owner = NULL;
+			net->untagged &= ~bit;
+			net->tagged |= bit;
 		}
 	}
+	for (int p = 0; p < NETWORK_CPU_PORT; p++)
+		network_port_update(p);
 	return 0;
 }
 
@@ -708,7 +934,7 @@ static void network_loop_poll(uint32_t now)
 			while (network_loop_token[p] == 0)
 				network_loop_token[p] = (uint64_t)random_u32() << 32 | random_u32();
 			loop_build(frame, nd->mac, network_loop_token[p]);
-			netdev_xmit(nd, &seg, 1, NULL);
+			network_port_xmit(net, p, &seg, 1, NULL);
 		}
 	}
 }
@@ -747,11 +973,19 @@ void network_show(const struct network *net, struct cli_out *out)
 	cli_printf(out, "  ports:");
 	for (int p = 0; p < NETWORK_CPU_PORT; p++)
 		if (net->sw.members & SW_BIT(p))
-			cli_printf(out, " %s%s", net->sw.port[p].name,
+			cli_printf(out, " %s%s%s", net->sw.port[p].name,
+				   net->tagged & (1u << p) ? "(tagged)" : "",
 				   network_loop_until[p]	 ? "(blocked: loop)"
 				   : net->sw.tx_mask & SW_BIT(p) ? ""
 								 : "(down)");
 	cli_printf(out, "\n");
+	if (net->vid != 0)
+		cli_printf(out, "  vlan %u: tagged on", net->vid);
+	for (int p = 0; net->vid != 0 && p < NETWORK_CPU_PORT; p++)
+		if (net->tagged & (1u << p))
+			cli_printf(out, " %s", net->sw.port[p].name);
+	if (net->vid != 0)
+		cli_printf(out, "%s\n", net->tagged ? "" : " no port");
 	if (net->has_netif)
 		cli_printf(out, "  gateway %s/%u, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
 			   addr_fmt_ipv4(net->addr, ip), net->prefix, net->netif.hwaddr[0],
@@ -806,6 +1040,18 @@ static int network_cmd_show_counters(int argc, char **argv, struct cli_out *out)
 		cli_printf(out,
 			   "  loops found %llu; frames dropped on ports blocked for a loop %llu\n",
 			   (unsigned long long)net->loops, (unsigned long long)net->loop_drops);
+	}
+	for (int p = 0; p < NETDEV_MAX; p++) {
+		const struct network_port_vlan *v = &network_vlan[p];
+
+		if (v->untagged || v->unknown_tag || v->bad_offload || v->tagged_out)
+			cli_printf(out,
+				   "eth%d 802.1Q: sent tagged %llu; dropped: untagged with no "
+				   "untagged network %llu, unknown tag %llu, bad offload %llu\n",
+				   p, (unsigned long long)v->tagged_out,
+				   (unsigned long long)v->untagged,
+				   (unsigned long long)v->unknown_tag,
+				   (unsigned long long)v->bad_offload);
 	}
 	return 0;
 }

@@ -75,6 +75,14 @@ struct network *network_find(const char *name);
  * Returns 0. */
 int network_set_ports(struct network *net, uint32_t mask);
 
+/* Gives the network the 802.1Q VLAN ID (vid), 1 .. 4094 (0: none), and
+ * makes its tagged ports exactly those in (tagged) (bit i: eth<i>):
+ * frames with that ID from them are the network's, and its frames leave
+ * them with it. A port may be tagged in many networks, untagged (ports)
+ * in one; one already untagged here turns tagged. Returns 0, -EINVAL, or
+ * -EBUSY (another network has the ID; nothing changed). */
+int network_set_vlan(struct network *net, uint16_t vid, uint32_t tagged);
+
 /* Gives the network the gateway address (addr)/(prefix) (host byte order),
  * creating its netif, or removes the netif when (prefix) is 0. (gateway),
  * if not 0, becomes the default route through this network. Returns 0 or

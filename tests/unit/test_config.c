@@ -349,6 +349,65 @@ static void test_ports(void **state)
 	ok("uplink eth0 dhcp\nnetwork br bridged\n  ports eth1\n");
 }
 
+/* 802.1Q tags and VXLAN: statements, their printed form, and what a
+ * change marks for the binding to redo. */
+static void test_vlan_vxlan(void **state)
+{
+	static struct cfg old;
+	struct cfg_diff df;
+
+	(void)state;
+	prints("uplink eth0 address 10.88.0.2/24\n"
+	       "network a nat\n  ports eth1\n  vlan 10\n  tagged eth3 eth2\n  address 10.0.0.1/24\n"
+	       "  vxlan 5000 remote 10.88.0.1 192.0.2.7\n  vxlan port 8472\n"
+	       "network b hostonly\n  vlan 4094\n  tagged eth2-eth4\n"
+	       "network br bridged\n  ports eth5\n  vlan 30\n",
+	       "hostname unigate\nuplink eth0 address 10.88.0.2/24\n"
+	       "network a nat\n  ports eth1\n  vlan 10\n  tagged eth2 eth3\n"
+	       "  vxlan 5000 remote 10.88.0.1 192.0.2.7\n  vxlan port 8472\n"
+	       "  address 10.0.0.1/24\n"
+	       "network b hostonly\n  vlan 4094\n  tagged eth2-eth4\n"
+	       "network br bridged\n  ports eth5\n  vlan 30\n");
+	assert_int_equal(c.net[0].vlan, 10);
+	assert_int_equal(c.net[0].tagged, 0xc);
+	assert_int_equal(c.net[0].vni, 5000);
+	assert_int_equal(c.net[0].nremotes, 2);
+	assert_int_equal(c.net[0].remote[1], 0xc0000207);
+	assert_int_equal(c.net[0].vxlan_port, 8472);
+	/* The same port carries a tagged in two networks; a plain segment. */
+	assert_int_equal(c.net[1].tagged & c.net[0].tagged, 0xc);
+	assert_int_equal(c.net[2].vlan, 30);
+	/* Lists replace; no forms remove; the default port is not printed. */
+	ok("network a nat\n  vlan 7\n  tagged eth1 eth2\n  tagged eth3\n"
+	   "  vxlan 1 remote 10.0.0.9 10.0.0.8\n  vxlan 2 remote 10.0.0.7\n");
+	assert_int_equal(c.net[0].tagged, 0x8);
+	assert_int_equal(c.net[0].vni, 2);
+	assert_int_equal(c.net[0].nremotes, 1);
+	assert_int_equal(c.net[0].vxlan_port, CFG_VXLAN_PORT_DEFAULT);
+	old = c;
+	ok("network a nat\n  vlan 7\n  tagged eth1-eth3\n  no tagged eth2\n");
+	assert_int_equal(c.net[0].tagged, 0xa);
+	ok("network a nat\n  vlan 7\n  tagged eth1 eth3\n  no tagged\n  no vlan\n"
+	   "  vxlan 9 remote 10.0.0.9\n  vxlan port 99\n  no vxlan port\n  no vxlan\n");
+	assert_string_equal(written(&c), "hostname unigate\nnetwork a nat\n");
+	/* Turning a port from tagged to untagged: no tagged first, then ports. */
+	ok("network a nat\n  vlan 7\n  tagged eth1\n  no tagged eth1\n  ports eth1\n");
+	/* Two networks may use one VNI on different UDP ports. */
+	ok("network a nat\n  vxlan 5 remote 10.0.0.9\nnetwork b nat\n  vxlan port 4790\n"
+	   "  vxlan 5 remote 10.0.0.9\n");
+	/* cfg_diff marks what the binding must redo. */
+	ok("network a nat\n  vlan 7\n  tagged eth1\n  vxlan 1 remote 10.0.0.9\n");
+	old = c;
+	ok("network a nat\n  vlan 7\n  tagged eth1 eth2\n  vxlan 1 remote 10.0.0.9\n");
+	cfg_diff(&old, &c, &df);
+	assert_int_equal(df.net_changed[0], CFG_CH_VLAN);
+	assert_false(cfg_equal(&old, &c));
+	ok("network a nat\n  vlan 7\n  tagged eth1\n  vxlan 1 remote 10.0.0.8\n");
+	cfg_diff(&old, &c, &df);
+	assert_int_equal(df.net_changed[0], CFG_CH_VXLAN);
+	assert_false(cfg_equal(&old, &c));
+}
+
 static void test_address(void **state)
 {
 	(void)state;
@@ -536,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_forward),
 		cmocka_unit_test(test_file_syntax),
 		cmocka_unit_test(test_quota_defaults_match_modules),
+		cmocka_unit_test(test_vlan_vxlan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
