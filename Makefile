@@ -37,7 +37,7 @@ OWN_SRCS    := $(BOOT_SRCS) $(KERNEL_SRCS) $(DRIVER_SRCS) $(NET_SRCS) $(CONFIG_S
 # Bindings join pure code to lwIP and the drivers; everything else under
 # net/ and config/ is pure (no I/O, no lwIP header: `make lint` checks it)
 # and is built for the host too, linked into every unit test.
-BIND_SRCS   := net/switch/network.c net/nat/gateway.c net/nat/egress.c net/services.c config/apply.c
+BIND_SRCS   := net/switch/network.c net/switch/overlay.c net/nat/gateway.c net/nat/egress.c net/services.c config/apply.c
 PURE_SRCS   := kernel/lineedit.c kernel/cli.c kernel/memmap.c kernel/bootinfo.c kernel/memory_account.c kernel/arena.c \
                drivers/e1000_core.c drivers/virtqueue.c drivers/offload.c \
                $(filter-out $(BIND_SRCS),$(NET_SRCS) $(wildcard config/*.c))

@@ -26,6 +26,7 @@
 #include "net/switch/network.h"
 #include "net/services.h"
 #include "net/switch/guard.h"
+#include "net/switch/overlay.h"
 
 /* The uplink's own switch: parentheses keep it out of the names users
  * give networks (a network called "uplink" is theirs). */
@@ -136,6 +137,7 @@ static bool apply_dhcp_config(const struct cfg *c, const struct cfg_net *cn, str
 	d->range_end = cn->dhcp ? cn->range_end : cn->host[0].ip;
 	d->lease_s = cn->lease_s ? cn->lease_s : CFG_LEASE_DEFAULT;
 	d->port_leases = c->quota[CFG_Q_DHCP_LEASES];
+	d->mtu = cn->vni != 0 ? OVERLAY_GUEST_MTU : 0;
 	d->nhosts = cn->nhosts;
 	for (int i = 0; i < cn->nhosts; i++) {
 		snprintf(d->host[i].name, sizeof(d->host[i].name), "%s", cn->host[i].name);
@@ -236,6 +238,8 @@ static int apply_net(const struct cfg_net *cn, const struct cfg *c, int i)
 		network_set_trusted(net, 1u << c->uplink.port);
 	}
 	err = network_set_vlan(net, cn->vlan, tagged);
+	if (err == 0)
+		err = overlay_set(net, cn->vni, cn->vxlan_port, cn->remote, cn->nremotes);
 	if (err)
 		return err;
 	err = network_set_address(net, cn->addr, cn->prefix, 0);
@@ -268,6 +272,7 @@ static int apply_nat(const struct cfg *c, const struct cfg_diff *d)
 	}
 	gw_set_uplink(c->uplink.mode == CFG_UPLINK_NONE ? NULL : network_find(APPLY_UPLINK));
 	svc_set_uplink(c->uplink.mode == CFG_UPLINK_NONE ? NULL : network_find(APPLY_UPLINK));
+	overlay_set_uplink(c->uplink.mode == CFG_UPLINK_NONE ? NULL : network_find(APPLY_UPLINK));
 	for (int i = 0; i < c->nnets; i++)
 		forwards |= (d->net_changed[i] & (CFG_CH_FORWARDS | CFG_CH_MODE)) != 0;
 	if (!forwards)

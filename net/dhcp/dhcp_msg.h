@@ -54,6 +54,7 @@
 #define DHCP_OPT_DNS	      6	  /* (3.8) */
 #define DHCP_OPT_HOST_NAME    12  /* (3.14) */
 #define DHCP_OPT_DOMAIN_NAME  15  /* (3.17) */
+#define DHCP_OPT_MTU	      26  /* interface MTU (5.1) */
 #define DHCP_OPT_BROADCAST    28  /* (5.3) */
 #define DHCP_OPT_REQUESTED_IP 50  /* (9.1) */
 #define DHCP_OPT_LEASE_TIME   51  /* (9.2) */

@@ -121,6 +121,8 @@ int dhcpd_config_check(const struct dhcpd_config *c, uint32_t capacity, const ch
 				  -EINVAL);
 	if (c->range_start > c->range_end)
 		return dhcpd_fail(why, "range start is after its end", -EINVAL);
+	if (c->mtu != 0 && (c->mtu < 68 || c->mtu > 1500))
+		return dhcpd_fail(why, "interface MTU must be 68..1500", -EINVAL);
 	if (!dhcpd_host_addr(c->server, mask, c->range_start) ||
 	    !dhcpd_host_addr(c->server, mask, c->range_end))
 		return dhcpd_fail(why, "range must be host addresses of the subnet", -EINVAL);
@@ -225,6 +227,14 @@ static int dhcpd_reply(struct dhcpd_ctx *x, uint8_t type, uint32_t yiaddr, bool 
 			dhcp_msg_put_u32(&o, DHCP_OPT_DNS, c->dns);
 		if (c->domain[0] != '\0')
 			dhcp_msg_put_str(&o, DHCP_OPT_DOMAIN_NAME, c->domain);
+		if (c->mtu != 0) {
+			/* RFC 2132 §5.1: sent whether asked or not, as a client
+			 * that ignores it only loses what the network cannot
+			 * carry anyway (frames too big for the tunnel). */
+			uint8_t mtu[2] = {(uint8_t)(c->mtu >> 8), (uint8_t)c->mtu};
+
+			dhcp_msg_put(&o, DHCP_OPT_MTU, mtu, 2);
+		}
 		if (dhcp_msg_wants(m, DHCP_OPT_BROADCAST))
 			dhcp_msg_put_u32(&o, DHCP_OPT_BROADCAST,
 					 (c->server & x->d->mask) | ~x->d->mask);

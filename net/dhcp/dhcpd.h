@@ -92,6 +92,7 @@ struct dhcpd_config {
 	 * zeroed configuration) for no limit. Reservations are neither
 	 * counted nor refused, nor are messages with no port (DHCPD_PORT_ANY). */
 	uint32_t port_leases;
+	uint16_t mtu; /* interface MTU (26), 68 .. 1500, 0 to leave out: a VXLAN network's */
 	uint32_t nhosts;
 	struct dhcpd_host host[DHCPD_HOSTS_MAX];
 };

@@ -25,10 +25,10 @@
 #include "net/switch/guard.h"
 #include "net/switch/loop.h"
 #include "net/switch/network.h"
+#include "net/switch/overlay.h"
 #include "net/switch/switch.h"
 #include "netif/ethernet.h"
 
-#define NETWORK_CPU_PORT      NETDEV_MAX /* after every port eth0 .. eth31 */
 #define NETWORK_SEGS_MAX      16
 #define NETWORK_AGE_BUDGET    64    /* MAC table slots aged per main-loop pass */
 #define NETWORK_LOOP_PROBE_MS 2000  /* loop probes out of every port this often */
@@ -127,6 +127,8 @@ static void network_to_cpu(struct network *net, void *frame, size_t len,
 	struct netdev_seg seg = {frame, len};
 
 	egress_arp_input(net, frame, len);
+	if (overlay_input(net, frame, len, ofl))
+		return;
 	if (ofl != NULL)
 		o = *ofl;
 	if (gw_input(net, frame, len, ofl != NULL ? &o : NULL))
@@ -238,6 +240,10 @@ static void network_send(struct network *net, sw_mask_t mask, const struct netde
 			network_to_cpu(net, (void *)seg[0].data, seg[0].len, ofl);
 			continue;
 		}
+		if (port >= NETWORK_REMOTE_PORT0) {
+			overlay_xmit(net, port, seg, nseg, ofl);
+			continue;
+		}
 		network_port_xmit(net, port, seg, nseg, ofl);
 	}
 }
@@ -258,26 +264,33 @@ static bool network_dhcp_server(const uint8_t *f, size_t len)
 	       f[14 + ihl + 3] == 68;
 }
 
+/* Port (p)'s name in (net): "eth3", or a VXLAN remote's. */
+static const char *network_port_name(const struct network *net, unsigned p)
+{
+	return p < SW_PORTS_MAX && net->sw.port[p].name != NULL ? net->sw.port[p].name : "?";
+}
+
 /* Prints a clash the guard found, at most once per GUARD_REPORT_MS each:
  * a clone or a thief made visible. */
 static void network_report(const struct network *net, const struct guard_conflict *c)
 {
 	char ip[ADDR_IPV4_STRLEN], m1[ADDR_MAC_STRLEN], m2[ADDR_MAC_STRLEN];
+	const char *p1 = network_port_name(net, c->port1), *p2 = network_port_name(net, c->port2);
 
 	if (c->ip != 0 && c->port1 == GUARD_PORT_ANY)
-		printf("\nguard: network %s: %s is reserved for %s; %s on eth%u claims it "
+		printf("\nguard: network %s: %s is reserved for %s; %s on %s claims it "
 		       "(refused)\n",
 		       net->name, addr_fmt_ipv4(c->ip, ip), addr_fmt_mac(c->mac1, m1),
-		       addr_fmt_mac(c->mac2, m2), c->port2);
+		       addr_fmt_mac(c->mac2, m2), p2);
 	else if (c->ip != 0)
-		printf("\nguard: network %s: %s is held by %s on eth%u; %s on eth%u claims it too "
+		printf("\nguard: network %s: %s is held by %s on %s; %s on %s claims it too "
 		       "(refused)\n",
-		       net->name, addr_fmt_ipv4(c->ip, ip), addr_fmt_mac(c->mac1, m1), c->port1,
-		       addr_fmt_mac(c->mac2, m2), c->port2);
+		       net->name, addr_fmt_ipv4(c->ip, ip), addr_fmt_mac(c->mac1, m1), p1,
+		       addr_fmt_mac(c->mac2, m2), p2);
 	else
-		printf("\nguard: network %s: %s is bound on eth%u and seen on eth%u too "
+		printf("\nguard: network %s: %s is bound on %s and seen on %s too "
 		       "(refused)\n",
-		       net->name, addr_fmt_mac(c->mac2, m2), c->port1, c->port2);
+		       net->name, addr_fmt_mac(c->mac2, m2), p1, p2);
 }
 
 /* The guard's look at a guest's frame (untrusted: every length checked
@@ -331,6 +344,17 @@ static void network_port_released(struct network *net, int port)
  * where the outside is): a guest's loop must not cut the uplink. Returns
  * false for a probe that is not ours (another appliance's: forwarded).
  */
+/* True if (token) is one of our ports' probes. One that comes back from a
+ * VXLAN remote is dropped: a loop through another host is that host's to
+ * cut, and blocking a local port for it could cut the wrong one. */
+static bool network_loop_ours(uint64_t token)
+{
+	for (int p = 0; p < NETDEV_MAX; p++)
+		if (token != 0 && network_loop_token[p] == token)
+			return true;
+	return false;
+}
+
 static bool network_loop_seen(struct network *net, int in, uint64_t token)
 {
 	int from = -1, block;
@@ -374,13 +398,17 @@ static void network_input(struct network *net, int port, void *frame, size_t len
 	sw_mask_t mask;
 	uint64_t token;
 
-	if (loop_parse(frame, len, &token) && network_loop_seen(net, port, token))
+	bool remote = port >= NETWORK_REMOTE_PORT0;
+
+	if (loop_parse(frame, len, &token) &&
+	    (remote ? network_loop_ours(token) : network_loop_seen(net, port, token)))
 		return;
-	if (network_loop_until[port] != 0) {
+	if (!remote && network_loop_until[port] != 0) {
 		net->loop_drops++;
 		return;
 	}
-	if (network_dhcp_server(frame, len) && !(net->trusted & (1u << port))) {
+	if (network_dhcp_server(frame, len) &&
+	    !(remote ? net->prefix == 0 : (net->trusted & (1u << port)) != 0)) {
 		net->rogue_dhcp++;
 		return;
 	}
@@ -445,6 +473,41 @@ static void network_rx(struct netdev *nd, void *frame, size_t len, const struct 
 	network_rx_pcp = tci >> 13;
 	network_input(net, nd->index, f + 4, len - 4, ofl);
 	network_rx_pcp = 0;
+}
+
+int network_remote_add(struct network *net, int port, const char *name, void *user)
+{
+	int err;
+
+	if (port < NETWORK_REMOTE_PORT0)
+		return -EINVAL;
+	err = sw_port_add(&net->sw, port, name, user);
+	if (err == 0)
+		sw_port_set_up(&net->sw, port, true);
+	return err;
+}
+
+int network_remote_del(struct network *net, int port)
+{
+	if (port < NETWORK_REMOTE_PORT0)
+		return -EINVAL;
+	guard_unbind_port(&net->guard, (uint8_t)port);
+	return sw_port_del(&net->sw, port);
+}
+
+void network_remote_input(struct network *net, int port, void *frame, size_t len,
+			  const struct netdev_offload *ofl)
+{
+	int rx_port = network_rx_port;
+
+	network_input(net, port, frame, len, ofl);
+	network_rx_port = rx_port;
+}
+
+struct network *network_at(int index)
+{
+	return index >= 0 && index < NETWORK_MAX && network_tab[index].used ? &network_tab[index]
+									    : NULL;
 }
 
 void network_set_guard(struct network *net, int mode)
@@ -687,6 +750,7 @@ void network_remove(struct network *net)
 {
 	egress_network_changed(net);
 	network_set_vlan(net, 0, 0);
+	overlay_set(net, 0, 0, NULL, 0);
 	for (int p = 0; p < NETWORK_CPU_PORT; p++)
 		if (net->sw.members & SW_BIT(p))
 			network_detach(net, p);
@@ -922,7 +986,7 @@ static void network_loop_poll(uint32_t now)
 	probed = now;
 	for (int i = 0; i < NETWORK_MAX; i++) {
 		struct network *net = &network_tab[i];
-		sw_mask_t open = net->sw.tx_mask & ~SW_BIT(NETWORK_CPU_PORT);
+		sw_mask_t open = net->sw.tx_mask & (SW_BIT(NETWORK_CPU_PORT) - 1);
 
 		if (!net->used || (open & (open - 1)) == 0)
 			continue; /* fewer than two ports: no loop through us */
@@ -991,6 +1055,7 @@ void network_show(const struct network *net, struct cli_out *out)
 			   addr_fmt_ipv4(net->addr, ip), net->prefix, net->netif.hwaddr[0],
 			   net->netif.hwaddr[1], net->netif.hwaddr[2], net->netif.hwaddr[3],
 			   net->netif.hwaddr[4], net->netif.hwaddr[5]);
+	overlay_show(net, out);
 	cli_printf(out, "  switch: %u of %u MAC addresses, %llu frames in, %llu to the gateway\n",
 		   net->sw.fdb.count, net->sw.fdb.capacity, (unsigned long long)net->sw.stats.in,
 		   (unsigned long long)net->sw.stats.to_cpu);

@@ -33,8 +33,12 @@
 #include "drivers/netdev.h"
 #include "kernel/cli.h"
 
-#define NETWORK_MAX	 33 /* 32 configured networks and the uplink */
-#define NETWORK_NAME_MAX 16
+#define NETWORK_MAX 33 /* 32 configured networks and the uplink */
+/* Switch ports: eth<i> is port i, the CPU port NETDEV_MAX, and a VXLAN
+ * network's remote endpoints NETWORK_REMOTE_PORT0 + k (net/switch/overlay.h). */
+#define NETWORK_CPU_PORT     NETDEV_MAX
+#define NETWORK_REMOTE_PORT0 (NETWORK_CPU_PORT + 1)
+#define NETWORK_NAME_MAX     16
 
 struct network;
 struct netif;
@@ -82,6 +86,24 @@ int network_set_ports(struct network *net, uint32_t mask);
  * in one; one already untagged here turns tagged. Returns 0, -EINVAL, or
  * -EBUSY (another network has the ID; nothing changed). */
 int network_set_vlan(struct network *net, uint16_t vid, uint32_t tagged);
+
+/* Adds remote endpoint port (port), NETWORK_REMOTE_PORT0 or more, to
+ * (net)'s switch, up; (name) and (user) as sw_port_add() takes them.
+ * Removing it forgets the MACs learned behind it. Return sw_port_add()'s
+ * and sw_port_del()'s results. */
+int network_remote_add(struct network *net, int port, const char *name, void *user);
+int network_remote_del(struct network *net, int port);
+
+/* A frame of (len) bytes at (frame), with (ofl), from remote endpoint
+ * port (port) of (net): through the same checks as a guest port's frame
+ * (guard, storm control, MAC limits), then the switch. The frame is lent
+ * as a driver lends its buffer. DHCP server messages are taken from
+ * remotes only in a network without an address (its gateway is remote). */
+void network_remote_input(struct network *net, int port, void *frame, size_t len,
+			  const struct netdev_offload *ofl);
+
+/* The network with number (index) (network_index), or NULL. */
+struct network *network_at(int index);
 
 /* Gives the network the gateway address (addr)/(prefix) (host byte order),
  * creating its netif, or removes the netif when (prefix) is 0. (gateway),

@@ -408,7 +408,32 @@ static void test_hostonly_options(void **state)
 	assert_false(has(&o, DHCP_OPT_ROUTER));
 	assert_false(has(&o, DHCP_OPT_DNS));
 	assert_false(has(&o, DHCP_OPT_DOMAIN_NAME));
+	assert_false(has(&o, DHCP_OPT_MTU));
 	assert_int_equal(opt32(&o, DHCP_OPT_SUBNET_MASK), 0xffffff00u);
+}
+
+/* A VXLAN network's guests learn the MTU the tunnel leaves them (RFC 2132
+ * §5.1), asked or not; a value no link has is a configuration error. */
+static void test_mtu_option(void **state)
+{
+	struct dhcpd d;
+	struct req r = client(DHCP_DISCOVER, 1);
+	struct res o;
+	const uint8_t *p;
+	const char *why;
+
+	(void)state;
+	setup(&d);
+	cfg.mtu = 1450;
+	assert_int_equal(dhcpd_configure(&d, &cfg, NULL), 0);
+	o = run(&d, &r, T0);
+	assert_int_equal(o.m.type, DHCP_OFFER);
+	assert_int_equal(opt(&o, DHCP_OPT_MTU, &p), 2);
+	assert_int_equal(p[0] << 8 | p[1], 1450);
+	cfg.mtu = 67;
+	assert_int_equal(dhcpd_config_check(&cfg, DHCPD_LEASES_DEFAULT, &why), -EINVAL);
+	cfg.mtu = 1501;
+	assert_int_equal(dhcpd_config_check(&cfg, DHCPD_LEASES_DEFAULT, &why), -EINVAL);
 }
 
 static void test_selecting(void **state)
@@ -1462,6 +1487,7 @@ int main(void)
 		cmocka_unit_test(test_not_configured),
 		cmocka_unit_test(test_discover_offer),
 		cmocka_unit_test(test_hostonly_options),
+		cmocka_unit_test(test_mtu_option),
 		cmocka_unit_test(test_selecting),
 		cmocka_unit_test(test_selecting_other_server),
 		cmocka_unit_test(test_offers_not_doubled),
