@@ -8,16 +8,23 @@
  * The configuration binding (config/apply.c) drives these functions.
  *
  * The path of a frame, in order:
- *  1. A port's driver lends the frame to network_rx(), which gives it to its
- *     network's switch (sw_input, net/switch/switch.h): the source MAC is
- *     learned, the destination picks the egress ports and/or the CPU port.
- *  2. Egress ports get it by netdev_xmit (one copy, into their rings), with
+ *  1. A port's driver lends the frame to network_rx(): its 802.1Q tag, or
+ *     its absence, picks the network (the tag comes off in place), and the
+ *     frame goes to that network's switch (sw_input, net/switch/switch.h):
+ *     the source MAC is learned, the destination picks the egress ports
+ *     and/or the CPU port. Frames from a VXLAN remote enter here too, at
+ *     the remote's port (network_remote_input, from step 3).
+ *  2. Egress ports get it by netdev_xmit (one copy, into their rings; a
+ *     port carrying the network tagged gets the tag as one more piece), with
  *     what its sender left to a device (a checksum, a 64 KB TCP segment to
  *     cut: drivers/netdev.h), which netdev_xmit finishes in software for a
  *     port whose device cannot.
+ *     A VXLAN remote's port wraps it for the uplink (overlay_xmit,
+ *     net/switch/overlay.h).
  *  3. The CPU port (the gateway's MAC, or the uplink's): ARP is shown to the
  *     forwarding path's neighbour table (egress_arp_input, net/nat/egress.h);
- *     then the forwarding stage, gw_input() (net/nat/gateway.h), translates
+ *     at the uplink, VXLAN for us is taken apart (overlay_input); then the
+ *     forwarding stage, gw_input() (net/nat/gateway.h), translates
  *     nat traffic in the driver's buffer and sends it on through
  *     egress_send() and network_output(), without lwIP; what it leaves goes to
  *  4. lwIP, the appliance's own host stack: ARP and ICMP for its addresses,
