@@ -17,6 +17,7 @@
 #include "config/apply.h"
 #include "config/config.h"
 #include "drivers/fw_cfg.h"
+#include "drivers/netdev.h"
 #include "kernel/cli.h"
 #include "kernel/console.h"
 #include "lwip/dhcp.h"
@@ -94,6 +95,8 @@ static int apply_uplink(const struct cfg *c, const struct cfg_diff *d)
 	}
 	network_set_ports(up, apply_uplink_ports(c));
 	network_set_trusted(up, 1u << c->uplink.port);
+	if (netdev_get(c->uplink.port) != NULL)
+		network_set_hwaddr(up, netdev_get(c->uplink.port)->mac);
 	if (!d->uplink && network_netif(up) != NULL)
 		return 0;
 	/* The lease given up and the client freed, so that nothing of it

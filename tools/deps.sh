@@ -28,7 +28,7 @@ PACKAGES=(gcc make meson ninja-build pkg-config python3 xz-utils curl
 	qemu-system-x86 ovmf grub-pc-bin grub-efi-amd64-bin grub-common
 	xorriso mtools
 	iproute2 ethtool iputils-ping arping isc-dhcp-client busybox iperf3 dnsutils
-	dnsmasq-base kea-admin)
+	dnsmasq-base kea-admin tcpdump)
 
 # Source packages come from trixie through a private apt configuration in
 # deps/apt/, so the host's apt sources, lists and hooks are left alone.

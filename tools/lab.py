@@ -185,7 +185,7 @@ class Unigate:
 
     def __init__(self, machine="q35", mem="64M", accel=None, debug_exit=True,
                  extra=(), log=sys.stderr, image=IMAGE, ports=(), iso=None, uefi=False,
-                 config=None):
+                 config=None, tag=None):
         self.machine = machine
         self.mem = mem
         self.accel = accel
@@ -203,7 +203,10 @@ class Unigate:
         self.pos = 0       # how far expect() has consumed self.out
         self.ready_ms = None
         self.ports = list(ports)
-        self.tag = "ug%d" % (os.getpid() % 100000)
+        # Prefixes this lab's namespaces and taps (at most 8 characters, so
+        # that interface names stay within 15); a second lab in the same
+        # process needs a tag of its own.
+        self.tag = tag or "ug%d" % (os.getpid() % 100000)
         self.namespaces = {}
         self.taps = []
         if self.config_path and os.path.exists(self.config_path):

@@ -44,6 +44,8 @@ struct network {
 	char name[NETWORK_NAME_MAX];
 	uint32_t addr;
 	uint8_t prefix;
+	bool has_hwaddr; /* (hwaddr) is the netif's MAC, not one made up */
+	uint8_t hwaddr[6];
 	struct sw sw;
 	struct fdb_entry *slots;
 	struct netif netif;
@@ -861,10 +863,14 @@ static int network_set_address_netif(struct network *net, uint32_t addr, uint8_t
 	if (net->has_netif) {
 		netif_set_addr(&net->netif, &ip, &mask, &gw);
 	} else {
-		/* A MAC of our own per network, stable across boots. */
+		/* A MAC of our own per network, stable across boots; or the
+		 * one given (the uplink's NIC's: unique on its segment, where
+		 * other appliances may be). */
 		mac[3] = (uint8_t)idx;
 		mac[4] = (uint8_t)(addr >> 8);
 		mac[5] = (uint8_t)addr;
+		if (net->has_hwaddr)
+			memcpy(mac, net->hwaddr, sizeof(mac));
 		memcpy(net->netif.hwaddr, mac, sizeof(mac));
 		err = sw_port_add_cpu(&net->sw, NETWORK_CPU_PORT, net->name, &net->netif, mac);
 		if (err)
@@ -880,6 +886,12 @@ static int network_set_address_netif(struct network *net, uint32_t addr, uint8_t
 	if (gateway)
 		netif_set_default(&net->netif);
 	return 0;
+}
+
+void network_set_hwaddr(struct network *net, const uint8_t mac[6])
+{
+	memcpy(net->hwaddr, mac, sizeof(net->hwaddr));
+	net->has_hwaddr = true;
 }
 
 struct netif *network_netif(struct network *net)
@@ -1096,6 +1108,7 @@ static int network_cmd_show_counters(int argc, char **argv, struct cli_out *out)
 			   net->is_nat ? "nat" : "no nat", addr_fmt_ipv4(net->addr, ip),
 			   net->prefix);
 		sw_show_counters(&net->sw, out);
+		overlay_show(net, out);
 		cli_printf(out,
 			   "  cpu port: no pbuf %llu, too many segments %llu, bad offload header "
 			   "%llu; DHCP server messages from guest ports dropped %llu\n",

@@ -118,6 +118,12 @@ struct network *network_at(int index);
  * -ENOMEM. */
 int network_set_address(struct network *net, uint32_t addr, uint8_t prefix, uint32_t gateway);
 
+/* Makes (mac) the MAC of the network's netif when network_set_address()
+ * creates it (otherwise one is made up from the network's number and
+ * address): the uplink takes its NIC's, which no other appliance on the
+ * outside segment shares. */
+void network_set_hwaddr(struct network *net, const uint8_t mac[6]);
+
 /* The network's lwIP netif, or NULL if it has no address. */
 struct netif *network_netif(struct network *net);
 
