@@ -461,11 +461,22 @@ const uint8_t *guard_mac_of(const struct guard *g, uint32_t ip, uint32_t now_ms)
 	return g->slot[i].mac;
 }
 
-/* "ethN", or "-" for a reservation not yet seen. */
-static const char *guard_port_name(uint8_t port, char buf[8])
+void guard_set_port_names(struct guard *g, const char *(*fn)(const void *ctx, unsigned port),
+			  const void *ctx)
 {
+	g->port_name = fn;
+	g->port_ctx = ctx;
+}
+
+/* The port's name, or "ethN"; "-" for a reservation not yet seen. */
+static const char *guard_port_name(const struct guard *g, uint8_t port, char buf[8])
+{
+	const char *name = g->port_name != NULL ? g->port_name(g->port_ctx, port) : NULL;
+
 	if (port == GUARD_PORT_ANY)
 		return "-";
+	if (name != NULL)
+		return name;
 	snprintf(buf, 8, "eth%u", port);
 	return buf;
 }
@@ -505,7 +516,7 @@ int guard_show(const struct guard *g, uint32_t now_ms, struct cli_out *out)
 			snprintf(left, sizeof(left), "%u",
 				 (unsigned)((b->expires - now_ms) / 1000));
 		cli_printf(out, "%-15s %-17s %-6s %-8s %8s\n", addr_fmt_ipv4(b->ip, ip),
-			   addr_fmt_mac(b->mac, mac), guard_port_name(b->port, port),
+			   addr_fmt_mac(b->mac, mac), guard_port_name(g, b->port, port),
 			   b->origin <= GUARD_LEARNED ? guard_origin_names[b->origin] : "?", left);
 		shown++;
 	}
@@ -535,8 +546,8 @@ int guard_show_conflicts(const struct guard *g, uint32_t now_ms, struct cli_out 
 			continue;
 		cli_printf(out, "%-15s %-17s on %-6s %-17s on %-6s %7u %10u %9u\n",
 			   k->ip != 0 ? addr_fmt_ipv4(k->ip, ip) : "-", addr_fmt_mac(k->mac1, m1),
-			   guard_port_name(k->port1, p1), addr_fmt_mac(k->mac2, m2),
-			   guard_port_name(k->port2, p2), (unsigned)k->count,
+			   guard_port_name(g, k->port1, p1), addr_fmt_mac(k->mac2, m2),
+			   guard_port_name(g, k->port2, p2), (unsigned)k->count,
 			   (unsigned)((now_ms - k->first) / 1000),
 			   (unsigned)((now_ms - k->last) / 1000));
 		shown++;

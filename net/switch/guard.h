@@ -83,6 +83,10 @@ struct guard {
 	struct guard_binding slot[GUARD_SLOTS]; /* open addressing by ip, no tombstones */
 	struct guard_conflict conflict[GUARD_CONFLICTS];
 	struct guard_stats stats;
+	/* Port names for the show functions: (port_name)(port_ctx, port), or
+	 * "ethN" while it is NULL or says NULL. */
+	const char *(*port_name)(const void *ctx, unsigned port);
+	const void *port_ctx;
 };
 
 /* Verdicts of guard_arp() and guard_ip(). */
@@ -153,6 +157,11 @@ void guard_unbind_port(struct guard *g, uint8_t port);
  * ms; expiries must lie less than 2^31 ms ahead (network_guard_lease
  * caps them). */
 void guard_expire(struct guard *g, uint32_t now_ms);
+
+/* Names ports in what the show functions print: (fn)(ctx, port), e.g. a
+ * VXLAN remote's port by its endpoint; NULL (the default) for "ethN". */
+void guard_set_port_names(struct guard *g, const char *(*fn)(const void *ctx, unsigned port),
+			  const void *ctx);
 
 /* Prints the bindings (address, MAC, port, origin, seconds left) and the
  * counters; then the conflicts with first and last seen. Returns 0. */

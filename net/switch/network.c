@@ -272,6 +272,14 @@ static const char *network_port_name(const struct network *net, unsigned p)
 	return p < SW_PORTS_MAX && net->sw.port[p].name != NULL ? net->sw.port[p].name : "?";
 }
 
+/* The guard's view of it (guard_set_port_names): NULL for "ethN". */
+static const char *network_guard_port_name(const void *ctx, unsigned p)
+{
+	const struct network *net = ctx;
+
+	return p < SW_PORTS_MAX ? net->sw.port[p].name : NULL;
+}
+
 /* Prints a clash the guard found, at most once per GUARD_REPORT_MS each:
  * a clone or a thief made visible. */
 static void network_report(const struct network *net, const struct guard_conflict *c)
@@ -648,6 +656,7 @@ int network_add(const char *name, bool is_nat, uint32_t mac_table, void *table,
 	/* Random source MACs from one guest cannot fill the table. */
 	fdb_set_port_limit(&net->sw.fdb, network_port_macs);
 	guard_init(&net->guard, GUARD_OFF, 0, 0, 0, ((uint64_t)random_u32() << 32) | random_u32());
+	guard_set_port_names(&net->guard, network_guard_port_name, net);
 	snprintf(net->name, sizeof(net->name), "%s", name);
 	net->is_nat = is_nat;
 	net->used = true;

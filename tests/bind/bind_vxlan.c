@@ -141,6 +141,10 @@ static void test_from_remote_and_back(void **state)
 	assert_int_equal(len, n);
 	assert_memory_equal(t, f, n);
 	assert_non_null(strstr(bind_cli("show mac lab"), "vxlan 10.88.0.1"));
+	/* The guard bound the remote guest's address behind the endpoint. */
+	if (strstr(bind_cli("show bindings lab"),
+		   "192.168.50.101  02:00:00:00:50:02 vxlan 10.88.0.1") == NULL)
+		fail_msg("show bindings:\n%s", bind_out());
 
 	n = inner_udp(f, R, G, ip4("192.168.50.100"), ip4("192.168.50.101"), 40);
 	fake_tx_clear();
