@@ -59,6 +59,10 @@ network vmnet8 nat
   address 192.168.99.2/24
   dhcp range 192.168.99.128 192.168.99.254 lease 30m
 """
+# The VXLAN row: the same network, spanned to a second host (the outside
+# namespace, with a Linux vxlan device bridged to a remote guest, rg).
+VXLAN_CONFIG = UNIGATE_CONFIG + "  vxlan 5000 remote 10.88.0.1\n"
+RG = "192.168.99.50"
 OUTSIDE = "10.88.0.1"
 G1, G2 = "192.168.99.11", "192.168.99.12"
 UDHCPC = "busybox udhcpc -f -q -n -s /bin/true -t 5 -T 1 -i %s"
@@ -89,14 +93,16 @@ class Peer(Unigate):
 
     READY = re.compile(r"READY (\d+\.\d+)")
 
-    def __init__(self, **kw):
+    def __init__(self, vxlan=False, **kw):
         super().__init__(image=os.path.join(PEER_DIR, "vmlinuz"), debug_exit=False, **kw)
+        self.vxlan = vxlan
 
     def argv(self):
         args = super().argv()
         i = args.index("-kernel") + 2
         args[i:i] = ["-initrd", os.path.join(PEER_DIR, "initrd.gz"),
-                     "-append", "console=ttyS0 panic=-1 quiet"]
+                     "-append", "console=ttyS0 panic=-1 quiet" +
+                     (" peer.vxlan=10.88.0.1" if self.vxlan else "")]
         return args
 
     def start(self):
@@ -131,10 +137,14 @@ class Peer(Unigate):
 KINDS = (("unigate", Unigate), ("peer", Peer))
 
 
-def new_vm(kind, model, mib=MEM_MIB):
-    """An unstarted VM of (kind) with ports up, g1, g2 of NIC (model)."""
+def new_vm(kind, model, mib=MEM_MIB, vxlan=False):
+    """An unstarted VM of (kind) with ports up, g1, g2 of NIC (model); with
+    (vxlan), its LAN is also spanned to 10.88.0.1 over VXLAN 5000."""
     ports = [Port(model, ns=n) for n in ("up", "g1", "g2")]
-    cfg = {"config": UNIGATE_CONFIG} if kind is Unigate else {}
+    if kind is Unigate:
+        cfg = {"config": VXLAN_CONFIG if vxlan else UNIGATE_CONFIG}
+    else:
+        cfg = {"vxlan": vxlan}
     return kind(ports=ports, mem="%dM" % mib, accel=probe_accel(), log=None, **cfg)
 
 
@@ -358,13 +368,14 @@ ROWS = [
     ("pingmin", "ping RTT through NAT, min", "ms", "%.3f", False),
     ("pingavg", "ping RTT through NAT, avg", "ms", "%.3f", False),
     ("g2g", "guest to guest TCP on one switch", "Mbit/s", "%.0f", True),
+    ("vxlan", "guest to a guest on another host over VXLAN, TCP", "Mbit/s", "%.0f", True),
     ("idle", "idle host CPU over %d s" % IDLE_SECONDS, "% of a core", "%.2f", False),
 ] + [("dhcp%d" % r, "DHCP exchanges/s, perfdhcp 100 clients, %d/s offered" % r, "/s", "%.0f",
       True) for r in DHCP_RATES] + [
     ("mem", "smallest -m that boots and forwards", "MiB", "%.0f", False),
     ("size", "image (kernel + initrd for the peer)", "KiB", "%.0f", False),
 ]
-BOOT_ROWS = [r[0] for r in ROWS if r[0] not in ("mem", "size")]
+BOOT_ROWS = [r[0] for r in ROWS if r[0] not in ("mem", "size", "vxlan")]
 
 
 def one_boot(res, kind_name, kind, model, run):
@@ -423,6 +434,48 @@ def one_boot(res, kind_name, kind, model, run):
     print("    %s %s run %d: ready %s s, lease %s ms, TCP %s Mbit/s" % (
         kind_name, model, run, fmt("%.2f", vals["start"]), fmt("%.0f", vals["lease"]),
         fmt("%.0f", vals["tcp1"])), flush=True)
+
+
+def vxlan_mbit(vm):
+    """TCP from g1 on the VM's LAN to rg, a guest of the same network on a
+    second host reached over VXLAN: the outside namespace plays that host,
+    a Linux vxlan device (VNI 5000, to the VM's uplink address) bridged to
+    rg. Both guests use MTU 1450, as the tunnel leaves them."""
+    up, g1 = vm.ports[0], vm.ports[1]
+    o, rg = up.ns, vm.ns("rg")
+    o.run("ip link add vx0 type vxlan id 5000 local %s remote 10.88.0.2 dstport 4789 dev %s"
+          % (OUTSIDE, up.tap))
+    o.run("ip link add br0 type bridge")
+    o.run("ip link add rgp type veth peer name r0")
+    o.run("ip link set r0 netns %s" % rg.name)
+    for d in ("vx0", "rgp"):
+        o.run("ip link set %s master br0" % d)
+    for d in ("vx0", "rgp", "br0"):
+        o.run("ip link set %s up" % d)
+    rg.run("ip link set r0 mtu 1450")
+    rg.run("ip addr add %s/24 dev r0" % RG)
+    rg.run("ip link set r0 up")
+    g1.ns.run("ip link set %s mtu 1450" % g1.tap)
+    # Resolve both ways first: the first frames flood to every endpoint.
+    g1.ns.run("ping -c 2 -W 2 %s" % RG, check=False, timeout=15)
+    return tcp_mbit(vm, "", client="g1", server="rg", addr=RG)
+
+
+def vxlan_boot(res, kind_name, kind, model):
+    """Boots a VM whose LAN is spanned over VXLAN and measures that row."""
+    vm = new_vm(kind, model, vxlan=True)
+    try:
+        try:
+            vm.start()
+            vm.wait_ready()
+        except LabError as e:
+            res.fail_all(["vxlan"], model, kind_name, "did not boot: %s" % str(e).splitlines()[0])
+            return
+        addresses(vm)
+        res.add("vxlan", model, kind_name, lambda: vxlan_mbit(vm))
+    finally:
+        drain(vm)
+        vm.close()
 
 
 def fail(reason):
@@ -564,6 +617,7 @@ def main():
         for model in MODELS:
             for kind_name, kind in KINDS:
                 one_boot(res, kind_name, kind, model, run)
+                vxlan_boot(res, kind_name, kind, model)
     for kind_name, kind in KINDS:
         for model in MODELS:
             res.add("size", model, kind_name, lambda: image_kib(kind))

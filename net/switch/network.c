@@ -84,7 +84,7 @@ static struct network_port_vlan {
 	uint64_t unknown_tag; /* a VLAN ID the port does not carry */
 	uint64_t bad_offload; /* a tag in front of offload offsets that cannot be */
 	uint64_t tagged_out;  /* frames sent tagged */
-	char role[64];	      /* for show ports: "vmnet8; tagged 10 20" */
+	char role[64];	      /* for show ports: "vmnet8, lab10 (vlan 10)" */
 } network_vlan[NETDEV_MAX];
 /* Loop detection (net/switch/loop.h): each port's probe token, and until
  * when (sys_now(), 0: not) it is blocked for closing a loop. */

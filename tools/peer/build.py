@@ -33,7 +33,7 @@ BINARIES = ["usr/sbin/nft", "usr/sbin/dnsmasq"]
 # a name the kernel has built in is skipped.
 MODULES = ["virtio_pci", "virtio_net", "e1000", "af_packet", "bridge",
            "crc32c_generic", "nf_conntrack", "nf_nat", "nf_tables", "nft_chain_nat",
-           "nft_masq"]
+           "nft_masq", "vxlan"]
 MULTIARCH = "lib/x86_64-linux-gnu"
 
 
