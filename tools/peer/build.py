@@ -27,8 +27,11 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOTS = ["busybox-static", "nftables", "dnsmasq-base"]
-BINARIES = ["usr/sbin/nft", "usr/sbin/dnsmasq"]
+# iproute2's ip, as /usr/sbin/ip: busybox's cannot make the vxlan device of
+# make bench's VXLAN row (busybox's stays /bin/ip, for everything else).
+ROOTS = ["busybox-static", "nftables", "dnsmasq-base", "iproute2", "zlib1g"]
+BINARIES = ["usr/sbin/nft", "usr/sbin/dnsmasq", "bin/ip"]
+RENAMED = {"bin/ip": "usr/sbin/ip"}  # a binary's path in the image, where not its own
 # Kernel modules the init script loads (with what modules.dep says they need);
 # a name the kernel has built in is skipped.
 MODULES = ["virtio_pci", "virtio_net", "e1000", "af_packet", "bridge",
@@ -199,7 +202,7 @@ def main():
     img.file("bin/busybox", read(os.path.join(staging, "bin", "busybox")), 0o755)
     img.symlink("bin/sh", "busybox")
     for b in BINARIES:
-        img.file(b, read(os.path.join(staging, b)), 0o755)
+        img.file(RENAMED.get(b, b), read(os.path.join(staging, b)), 0o755)
     for so, path in sorted(needed_libs(staging, BINARIES).items()):
         img.file(MULTIARCH + "/" + so, read(path), 0o755)
     img.file(MULTIARCH + "/ld-linux-x86-64.so.2",
