@@ -167,8 +167,9 @@ int offload_check(const uint8_t *frame, size_t len, const struct netdev_offload 
 	return 0;
 }
 
-int offload_segment(const uint8_t *frame, size_t len, const struct netdev_offload *ofl,
-		    offload_emit_fn emit, void *ctx)
+/* offload_segment(), and with (partial) offload_segment_partial(). */
+static int offload_cut(const uint8_t *frame, size_t len, const struct netdev_offload *ofl,
+		       offload_emit_fn emit, void *ctx, struct netdev_offload *partial)
 {
 	uint8_t hdr[OFFLOAD_HDR_MAX], *ip = hdr + OFFLOAD_ETH_LEN, *tcp, flags;
 	struct netdev_seg seg[2];
@@ -186,6 +187,12 @@ int offload_segment(const uint8_t *frame, size_t len, const struct netdev_offloa
 
 	memcpy(hdr, frame, g.hlen);
 	tcp = ip + g.iphl;
+	if (partial != NULL) {
+		memset(partial, 0, sizeof(*partial));
+		partial->flags = OFFLOAD_F_NEEDS_CSUM;
+		partial->csum_start = (uint16_t)(g.hlen - g.thl);
+		partial->csum_offset = 16;
+	}
 	seq = offload_get32(tcp + 4);
 	flags = tcp[13];
 	if (!g.v6)
@@ -213,15 +220,33 @@ int offload_segment(const uint8_t *frame, size_t len, const struct netdev_offloa
 			tcp[13] &= (uint8_t) ~(OFFLOAD_TCP_FIN | OFFLOAD_TCP_PSH);
 		offload_put32(tcp + 4, seq + (uint32_t)off);
 		offload_put16(tcp + 16, 0);
-		/* The header's length is a multiple of 4, so the payload's
-		 * words line up after it; only the payload may end odd. */
-		sum = cksum_add(g.psum + (uint32_t)tlen, tcp, g.thl);
-		sum = cksum_add(sum, frame + g.hlen + off, n);
-		offload_put16(tcp + 16, cksum_fold(sum));
+		if (partial != NULL) {
+			/* virtio 1.2 §5.1.6.2: the field holds the pseudo-header's
+			 * sum, folded, not complemented; the device does the rest. */
+			offload_put16(tcp + 16, (uint16_t)~cksum_fold(g.psum + (uint32_t)tlen));
+		} else {
+			/* The header's length is a multiple of 4, so the payload's
+			 * words line up after it; only the payload may end odd. */
+			sum = cksum_add(g.psum + (uint32_t)tlen, tcp, g.thl);
+			sum = cksum_add(sum, frame + g.hlen + off, n);
+			offload_put16(tcp + 16, cksum_fold(sum));
+		}
 		seg[1].data = frame + g.hlen + off;
 		seg[1].len = n;
 		if (emit(ctx, seg, n > 0 ? 2 : 1) != 0)
 			return i;
 	}
 	return nseg;
+}
+
+int offload_segment(const uint8_t *frame, size_t len, const struct netdev_offload *ofl,
+		    offload_emit_fn emit, void *ctx)
+{
+	return offload_cut(frame, len, ofl, emit, ctx, NULL);
+}
+
+int offload_segment_partial(const uint8_t *frame, size_t len, const struct netdev_offload *ofl,
+			    offload_emit_fn emit, void *ctx, struct netdev_offload *partial)
+{
+	return offload_cut(frame, len, ofl, emit, ctx, partial);
 }

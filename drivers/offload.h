@@ -109,4 +109,16 @@ typedef int (*offload_emit_fn)(void *ctx, const struct netdev_seg *seg, int nseg
 int offload_segment(const uint8_t *frame, size_t len, const struct netdev_offload *ofl,
 		    offload_emit_fn emit, void *ctx);
 
+/*
+ * As offload_segment(), but each frame's TCP checksum is left to a device,
+ * not summed over the payload here: the field holds the pseudo-header's sum
+ * and (*partial), filled before the first frame is emitted, says so
+ * (NEEDS_CSUM, csum_start at the TCP header, csum_offset 16) for (emit) to
+ * pass on with each frame; netdev_xmit() completes it for a device that
+ * cannot. For a path that copies the frames anyway (a tag, a tunnel): the
+ * payload is then read once, not twice.
+ */
+int offload_segment_partial(const uint8_t *frame, size_t len, const struct netdev_offload *ofl,
+			    offload_emit_fn emit, void *ctx, struct netdev_offload *partial);
+
 #endif

@@ -146,17 +146,19 @@ static void overlay_encap(struct overlay_net *o, unsigned k, const struct netdev
 	egress_send(overlay_up, overlay_buf, VXLAN_OUTER_LEN + len, hop, ofl);
 }
 
-/* A GSO frame's pieces, each wrapped on its own. */
+/* A GSO frame's pieces, each wrapped on its own, its TCP checksum left
+ * to the uplink's device as (partial) says. */
 struct overlay_cut {
 	struct overlay_net *o;
 	unsigned k;
+	struct netdev_offload partial;
 };
 
 static int overlay_emit(void *ctx, const struct netdev_seg *seg, int nseg)
 {
 	struct overlay_cut *c = ctx;
 
-	overlay_encap(c->o, c->k, seg, nseg, NULL);
+	overlay_encap(c->o, c->k, seg, nseg, &c->partial);
 	return 0;
 }
 
@@ -165,13 +167,17 @@ void overlay_xmit(struct network *net, int port, const struct netdev_seg *seg, i
 {
 	struct overlay_net *o = &overlay_tab[network_index(net)];
 	unsigned k = (unsigned)(port - NETWORK_REMOTE_PORT0);
-	struct overlay_cut c = {o, k};
+	struct overlay_cut c = {o, k, {0}};
 
 	if (k >= o->nremotes)
 		return;
-	/* A 64 KB segment cannot travel as one VXLAN packet: cut it here. */
+	/* A 64 KB segment cannot travel as one VXLAN packet: cut it here,
+	 * each piece's checksum left to the uplink's device (or to
+	 * netdev_xmit, if it has none): the payload is read once, by the
+	 * copy into the packet. */
 	if (ofl != NULL && ofl->gso_type != OFFLOAD_GSO_NONE) {
-		if (offload_segment(seg[0].data, seg[0].len, ofl, overlay_emit, &c) < 0)
+		if (offload_segment_partial(seg[0].data, seg[0].len, ofl, overlay_emit, &c,
+					    &c.partial) < 0)
 			o->drop_offload++;
 		return;
 	}

@@ -379,6 +379,47 @@ static void cut_and_check(const struct spec *s, uint16_t mss, uint8_t type)
 
 /* --- segmentation ------------------------------------------------------------ */
 
+/* offload_segment_partial() gives the same frames as offload_segment()
+ * once a device has done what (partial) asks: IPv4 with options and an odd
+ * tail, IPv6, one segment, no payload. */
+static void test_partial_matches_full(void **state)
+{
+	struct spec specs[] = {base4(4001), base6(3000), base4(500), base4(0)};
+
+	(void)state;
+	specs[0].ipopt = 8;
+	specs[0].tcpopt = 12;
+	for (size_t k = 0; k < sizeof(specs) / sizeof(specs[0]); k++) {
+		struct frame fr = build(&specs[k]);
+		struct netdev_offload o = gso(&fr, 1448), partial;
+		struct cap full = {0}, part = {0};
+		uint8_t *copy = malloc(fr.len);
+
+		assert_non_null(copy);
+		memcpy(copy, fr.b, fr.len);
+		o.gso_type = k == 1 ? OFFLOAD_GSO_TCPV6 : OFFLOAD_GSO_TCPV4;
+		assert_true(run(&fr, &o, &full) > 0);
+		part.fr = &fr;
+		assert_int_equal(offload_segment_partial(fr.b, fr.len, &o, cap_emit, &part, &partial),
+				 full.n);
+		assert_memory_equal(copy, fr.b, fr.len);
+		assert_int_equal(partial.flags, OFFLOAD_F_NEEDS_CSUM);
+		assert_int_equal(partial.gso_type, OFFLOAD_GSO_NONE);
+		assert_int_equal(partial.csum_start, 14 + fr.iphl);
+		assert_int_equal(partial.csum_offset, 16);
+		assert_int_equal(part.n, full.n);
+		for (int i = 0; i < part.n; i++) {
+			assert_int_equal(part.olen[i], full.olen[i]);
+			assert_int_equal(offload_csum(part.out[i], part.olen[i], &partial), 0);
+			assert_memory_equal(part.out[i], full.out[i], full.olen[i]);
+		}
+		cap_free(&full);
+		cap_free(&part);
+		free(copy);
+		free(fr.b);
+	}
+}
+
 static void test_v4_even(void **state)
 {
 	struct spec s = base4(4000);
@@ -1075,6 +1116,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v4_even),
+		cmocka_unit_test(test_partial_matches_full),
 		cmocka_unit_test(test_v4_options_uneven),
 		cmocka_unit_test(test_v4_largest),
 		cmocka_unit_test(test_v6_uneven),
