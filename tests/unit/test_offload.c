@@ -400,8 +400,9 @@ static void test_partial_matches_full(void **state)
 		o.gso_type = k == 1 ? OFFLOAD_GSO_TCPV6 : OFFLOAD_GSO_TCPV4;
 		assert_true(run(&fr, &o, &full) > 0);
 		part.fr = &fr;
-		assert_int_equal(offload_segment_partial(fr.b, fr.len, &o, cap_emit, &part, &partial),
-				 full.n);
+		assert_int_equal(
+			offload_segment_partial(fr.b, fr.len, &o, cap_emit, &part, &partial),
+			full.n);
 		assert_memory_equal(copy, fr.b, fr.len);
 		assert_int_equal(partial.flags, OFFLOAD_F_NEEDS_CSUM);
 		assert_int_equal(partial.gso_type, OFFLOAD_GSO_NONE);
