@@ -52,8 +52,12 @@ PEER_DIR = os.path.join(ROOT, "build", "peer")
 OUT_MD = os.path.join(ROOT, "build", "bench.md")
 LOG_DIR = os.path.join(ROOT, "build", "bench")
 
+# perfdhcp's 100 clients all sit behind one port, as a MAC-cycling guest
+# would: the dhcp-leases quota (32 per port) would refuse most of them, and
+# the peer's dnsmasq has no such limit, so the bench lifts it.
 UNIGATE_CONFIG = """hostname unigate
 uplink eth0 address 10.88.0.2/24 gateway 10.88.0.1
+quota dhcp-leases off
 network vmnet8 nat
   ports eth1 eth2
   address 192.168.99.2/24
