@@ -27,12 +27,11 @@ struct overlay_net {
 	uint16_t port;
 	unsigned nremotes;
 	struct overlay_remote remote[OVERLAY_REMOTES_MAX];
-	uint64_t tx, rx;		     /* frames sent to and taken from remotes */
-	uint64_t drop_too_big;		     /* would not fit the uplink's MTU once wrapped */
-	uint64_t drop_no_uplink;	     /* no uplink address to send from */
-	uint64_t drop_offload;		     /* an offload that could not be done first */
-	uint64_t drop_unlisted;		     /* VXLAN for this VNI from an address not listed */
-	uint64_t drop_vxlan[VXLAN_DROP_MAX]; /* malformed, fragment, flags, runt */
+	uint64_t tx, rx;	 /* frames sent to and taken from remotes */
+	uint64_t drop_too_big;	 /* would not fit the uplink's MTU once wrapped */
+	uint64_t drop_no_uplink; /* no uplink address to send from */
+	uint64_t drop_offload;	 /* an offload that could not be done first */
+	uint64_t drop_unlisted;	 /* VXLAN for this VNI from an address not listed */
 };
 
 static struct overlay_net overlay_tab[NETWORK_MAX];
@@ -40,6 +39,13 @@ static struct network *overlay_up;
 static uint64_t overlay_seed;
 static uint16_t overlay_ip_id;
 static uint64_t overlay_unknown_vni; /* VXLAN to us for a VNI no network has */
+/* VXLAN to us refused before its VNI was known: malformed, fragment, I
+ * flag clear, runt (by enum vxlan_drop). */
+static uint64_t overlay_bad[VXLAN_DROP_MAX];
+/* The UDP ports some network's VXLAN uses, each once: what a frame at the
+ * uplink is checked against (none, the usual case: no cost). */
+static uint16_t overlay_ports[NETWORK_MAX];
+static int overlay_nports;
 /* The outer headers and the inner frame, built for egress_send(). */
 static uint8_t overlay_buf[VXLAN_OUTER_LEN + NETDEV_FRAME_MAX];
 
@@ -80,6 +86,15 @@ int overlay_set(struct network *net, uint32_t vni, uint16_t port, const uint32_t
 	*o = next;
 	for (unsigned k = 0; k < n; k++)
 		network_remote_add(net, NETWORK_REMOTE_PORT0 + (int)k, o->remote[k].name, o);
+	overlay_nports = 0;
+	for (int i = 0; i < NETWORK_MAX; i++) {
+		int j = 0;
+
+		while (j < overlay_nports && overlay_ports[j] != overlay_tab[i].port)
+			j++;
+		if (overlay_tab[i].vni != 0 && j == overlay_nports)
+			overlay_ports[overlay_nports++] = overlay_tab[i].port;
+	}
 	return 0;
 }
 
@@ -191,29 +206,22 @@ bool overlay_input(struct network *up, uint8_t *frame, size_t len, const struct 
 	struct netdev_offload inner_ofl;
 	struct vxlan_rx rx;
 	uint32_t addr;
-	int rc = 1, idx = -1;
+	int rc = 1, idx = -1, i;
 
-	if (up != overlay_up || up == NULL || (addr = network_ip(up)) == 0)
+	if (overlay_nports == 0 || up != overlay_up || up == NULL || (addr = network_ip(up)) == 0)
 		return false;
-	/* Usually one port for every network: tried once each. */
-	for (int i = 0; i < NETWORK_MAX && rc == 1; i++) {
-		const struct overlay_net *o = &overlay_tab[i];
-
-		if (o->vni == 0)
-			continue;
-		rc = vxlan_parse(frame, len, addr, o->port, &rx);
-		if (rc == 0) {
-			for (int j = 0; j < NETWORK_MAX && idx < 0; j++)
-				if (overlay_tab[j].vni == rx.vni && overlay_tab[j].port == o->port)
-					idx = j;
-		} else if (rc < 0) {
-			overlay_tab[i].drop_vxlan[-rc]++;
-		}
-	}
+	/* Usually one port for every network: tried once. */
+	for (i = 0; i < overlay_nports && rc == 1; i++)
+		rc = vxlan_parse(frame, len, addr, overlay_ports[i], &rx);
 	if (rc == 1)
 		return false;
-	if (rc < 0)
+	if (rc < 0) {
+		overlay_bad[-rc]++;
 		return true;
+	}
+	for (int j = 0; j < NETWORK_MAX && idx < 0; j++)
+		if (overlay_tab[j].vni == rx.vni && overlay_tab[j].port == overlay_ports[i - 1])
+			idx = j;
 	if (idx < 0 || network_at(idx) == NULL) {
 		overlay_unknown_vni++;
 		return true;
@@ -265,16 +273,17 @@ void overlay_show(const struct network *net, struct cli_out *out)
 	}
 	cli_printf(out,
 		   "\n  vxlan: sent %llu, received %llu; dropped: too big for the uplink %llu, "
-		   "no uplink address %llu, offload %llu, from an unlisted address %llu, "
-		   "malformed %llu, fragment %llu, flags %llu, runt %llu\n",
+		   "no uplink address %llu, offload %llu, from an unlisted address %llu\n",
 		   (unsigned long long)o->tx, (unsigned long long)o->rx,
 		   (unsigned long long)o->drop_too_big, (unsigned long long)o->drop_no_uplink,
-		   (unsigned long long)o->drop_offload, (unsigned long long)o->drop_unlisted,
-		   (unsigned long long)o->drop_vxlan[VXLAN_DROP_MALFORMED],
-		   (unsigned long long)o->drop_vxlan[VXLAN_DROP_FRAGMENT],
-		   (unsigned long long)o->drop_vxlan[VXLAN_DROP_FLAGS],
-		   (unsigned long long)o->drop_vxlan[VXLAN_DROP_RUNT]);
-	if (overlay_unknown_vni)
-		cli_printf(out, "  vxlan (all networks): unknown VNI %llu\n",
-			   (unsigned long long)overlay_unknown_vni);
+		   (unsigned long long)o->drop_offload, (unsigned long long)o->drop_unlisted);
+	/* Refused before a VNI said whose it was: every network's line. */
+	cli_printf(out,
+		   "  vxlan (all networks): unknown VNI %llu, malformed %llu, fragment %llu, "
+		   "I flag clear %llu, runt %llu\n",
+		   (unsigned long long)overlay_unknown_vni,
+		   (unsigned long long)overlay_bad[VXLAN_DROP_MALFORMED],
+		   (unsigned long long)overlay_bad[VXLAN_DROP_FRAGMENT],
+		   (unsigned long long)overlay_bad[VXLAN_DROP_FLAGS],
+		   (unsigned long long)overlay_bad[VXLAN_DROP_RUNT]);
 }

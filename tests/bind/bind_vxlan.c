@@ -224,13 +224,17 @@ static void test_gso_to_remote(void **state)
 static void test_drops(void **state)
 {
 	static uint8_t f[1600], w[1700];
-	size_t n = inner_udp(f, G, R, ip4("192.168.50.101"), ip4("192.168.50.100"), 30);
+	size_t n = inner_udp(f, G, R, ip4("192.168.50.101"), ip4("192.168.50.100"), 30), m;
 	const char *out;
 
 	(void)state;
 	fake_tx_clear();
 	assert_true(fake_rx(0, w, wrap(w, ip4("10.88.0.3"), VNI, f, n)));
 	assert_true(fake_rx(0, w, wrap(w, vtep_ip, VNI + 1, f, n)));
+	/* The I flag clear (RFC 7348 §5): no VNI to go by. */
+	m = wrap(w, vtep_ip, VNI, f, n);
+	w[14 + 20 + 8] = 0;
+	assert_true(fake_rx(0, w, m));
 	assert_int_equal(fake_tx_total(), 0);
 	/* 1464 bytes of inner frame fit the uplink's 1500 wrapped; 1465 do not. */
 	n = inner_udp(f, R, G, ip4("192.168.50.100"), ip4("192.168.50.101"), 1464 - 42);
@@ -241,17 +245,17 @@ static void test_drops(void **state)
 	assert_int_equal(fake_tx_count(0), 1);
 	out = bind_cli("show counters");
 	assert_non_null(strstr(out, "too big for the uplink 1,"));
-	assert_non_null(strstr(out, "from an unlisted address 1,"));
-	assert_non_null(strstr(out, "unknown VNI 1"));
+	assert_non_null(strstr(out, "from an unlisted address 1\n"));
+	assert_non_null(strstr(out, "unknown VNI 1, malformed 0, fragment 0, I flag clear 1,"));
 	/* A remote guest posing as the gateway is refused by the guard. */
 	fake_tx_clear();
 	{
 		static const uint8_t zero[6];
 		uint8_t a[64];
-		size_t m = frame_arp(a, MAC_BCAST, 2, R, ip4("192.168.50.2"), zero,
-				     ip4("192.168.50.2"));
+		size_t al = frame_arp(a, MAC_BCAST, 2, R, ip4("192.168.50.2"), zero,
+				      ip4("192.168.50.2"));
 
-		assert_true(fake_rx(0, w, wrap(w, vtep_ip, VNI, a, m)));
+		assert_true(fake_rx(0, w, wrap(w, vtep_ip, VNI, a, al)));
 		assert_int_equal(fake_tx_count(1), 0);
 	}
 }
