@@ -155,14 +155,16 @@ static int cfg_write_net(const struct cfg_net *n, struct cfg_line *l, struct cli
 		cfg_put_ports(l, n->tagged);
 		rc |= cfg_flush(l, out);
 	}
+	/* The port first: a VNI is unique per port, so another network may
+	 * hold this VNI on the default port. */
+	if (n->vxlan_port != CFG_VXLAN_PORT_DEFAULT) {
+		cfg_put(l, "  vxlan port %u", n->vxlan_port);
+		rc |= cfg_flush(l, out);
+	}
 	if (n->vni != 0) {
 		cfg_put(l, "  vxlan %u remote", (unsigned)n->vni);
 		for (k = 0; k < n->nremotes; k++)
 			cfg_put(l, " %s", addr_fmt_ipv4(n->remote[k], a));
-		rc |= cfg_flush(l, out);
-	}
-	if (n->vxlan_port != CFG_VXLAN_PORT_DEFAULT) {
-		cfg_put(l, "  vxlan port %u", n->vxlan_port);
 		rc |= cfg_flush(l, out);
 	}
 	if (n->prefix != 0) {

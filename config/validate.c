@@ -99,6 +99,13 @@ int cfg_check_global(const struct cfg *c, struct cfg_error *err)
 					       c->net[bridged].name);
 			bridged = i;
 		}
+		/* Here, not per network: an uplink statement may change it. */
+		for (int k = 0; k < n->nremotes; k++)
+			if (u->mode == CFG_UPLINK_STATIC && n->remote[k] == u->addr)
+				return cfg_bad(err, -EINVAL,
+					       "vxlan remote %s of network %s is the uplink's own "
+					       "address",
+					       addr_fmt_ipv4(n->remote[k], a), n->name);
 		if (n->prefix != 0 && u->mode == CFG_UPLINK_STATIC &&
 		    cfg_overlap(n->addr, n->prefix, u->addr, u->prefix))
 			return cfg_bad(err, -EBUSY,
@@ -219,10 +226,6 @@ int cfg_check_net(const struct cfg *c, int i, struct cfg_error *err)
 			       "bridged network %s is the outside's segment: span it with the "
 			       "outside's own VXLAN",
 			       n->name);
-	for (int k = 0; k < n->nremotes; k++)
-		if (c->uplink.mode == CFG_UPLINK_STATIC && n->remote[k] == c->uplink.addr)
-			return cfg_bad(err, -EINVAL, "vxlan remote %s is the uplink's own address",
-				       addr_fmt_ipv4(n->remote[k], a));
 	if (n->nforwards != 0 && n->mode != CFG_NAT)
 		return cfg_bad(err, -EINVAL, "forwards need a nat network, and %s is %s", n->name,
 			       cfg_mode_names[n->mode]);

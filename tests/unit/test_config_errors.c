@@ -394,7 +394,12 @@ static void test_rules(void **state)
 		 "10.0.0.8",
 		 -EBUSY, 4, "vxlan", "vxlan 5 is network a's already"},
 		{"uplink eth0 address 10.0.0.2/24\nnetwork a nat\n  vxlan 5 remote 10.0.0.2",
-		 -EINVAL, 3, "vxlan", "vxlan remote 10.0.0.2 is the uplink's own address"},
+		 -EINVAL, 3, "vxlan",
+		 "vxlan remote 10.0.0.2 of network a is the uplink's own address"},
+		/* ... and the other way round (fuzz_config found it let through). */
+		{"network a nat\n  vxlan 5 remote 10.0.0.2\nuplink eth0 address 10.0.0.2/24",
+		 -EINVAL, 3, "uplink",
+		 "vxlan remote 10.0.0.2 of network a is the uplink's own address"},
 		{"uplink eth0 dhcp\nnetwork a bridged\n  vxlan 5 remote 10.0.0.9", -EINVAL, 3,
 		 "vxlan", "span it with the outside's own VXLAN"},
 		{"network a nat\n  vxlan port 0", -ERANGE, 2, "0", "a UDP port must be 1 .. 65535"},
