@@ -425,6 +425,12 @@ static void network_input(struct network *net, int port, void *frame, size_t len
 	if (net->guarded && network_guard_drop(net, port, frame, len))
 		return;
 	if (sw_input(&net->sw, port, frame, len, sys_now(), &mask) > 0) {
+		/* Split horizon: every endpoint sends its floods to every
+		 * other itself (head-end replication, as Linux's vxlan device
+		 * does), so what came from a remote never goes on to another;
+		 * in a mesh of three it would loop. */
+		if (remote)
+			mask &= SW_BIT(NETWORK_REMOTE_PORT0) - 1;
 		network_rx_port = port;
 		network_send(net, mask, &seg, 1, ofl);
 		network_rx_port = -1;

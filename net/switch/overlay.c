@@ -84,6 +84,10 @@ int overlay_set(struct network *net, uint32_t vni, uint16_t port, const uint32_t
 		}
 	}
 	*o = next;
+	/* No VXLAN (or the network went): nothing of it, counters included,
+	 * is left for the next network in this slot. */
+	if (vni == 0)
+		memset(o, 0, sizeof(*o));
 	for (unsigned k = 0; k < n; k++)
 		network_remote_add(net, NETWORK_REMOTE_PORT0 + (int)k, o->remote[k].name, o);
 	overlay_nports = 0;

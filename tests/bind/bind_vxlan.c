@@ -260,6 +260,40 @@ static void test_drops(void **state)
 	}
 }
 
+/* Split horizon: with two remotes, a broadcast from one reaches the local
+ * guest but is never sent on to the other (each endpoint floods to all
+ * the others itself; forwarding would loop a mesh of three). A local
+ * broadcast goes to both. */
+static void test_split_horizon(void **state)
+{
+	static const uint8_t VTEP3[6] = {0x02, 0, 0, 0, 0x88, 0x03};
+	uint8_t f[128], w[256], inner[1600];
+	size_t n = inner_udp(f, MAC_BCAST, R, ip4("192.168.50.101"), ip4("192.168.50.255"), 20),
+	       len;
+	struct pkt p;
+	int k, to1 = 0, to3 = 0;
+
+	(void)state;
+	assert_int_equal(bind_line("network lab"), 0);
+	assert_int_equal(bind_line("vxlan 5000 remote 10.88.0.1 10.88.0.3"), 0);
+	assert_int_equal(bind_line("exit"), 0);
+	fake_tx_clear();
+	assert_true(fake_rx(0, w, wrap(w, vtep_ip, VNI, f, n)));
+	assert_int_equal(fake_tx_count(1), 1);
+	assert_int_equal(fake_tx_count(0), 0);
+	/* From the local guest: to both endpoints (the new one after ARP). */
+	n = inner_udp(f, MAC_BCAST, G, ip4("192.168.50.100"), ip4("192.168.50.255"), 20);
+	fake_tx_clear();
+	assert_true(fake_rx(1, f, n));
+	bind_answer_arp(0, ip4("10.88.0.3"), VTEP3);
+	for (k = 0; (k = unwrap_sent(k, &p, inner, &len)) >= 0; k++) {
+		to1 += p.ip_dst == vtep_ip;
+		to3 += p.ip_dst == ip4("10.88.0.3");
+	}
+	assert_int_equal(to1, 1);
+	assert_int_equal(to3, 1);
+}
+
 /* The network's guests learn the MTU the tunnel leaves them (option 26). */
 static void test_dhcp_mtu(void **state)
 {
@@ -292,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_gso_to_remote),
 		cmocka_unit_test(test_drops),
 		cmocka_unit_test(test_dhcp_mtu),
+		cmocka_unit_test(test_split_horizon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
