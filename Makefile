@@ -204,10 +204,13 @@ $(BUILD)/host/bind_%: tests/bind/bind_%.c $(BIND_OBJS)
 unit: $(UNIT_TESTS) $(BIND_TESTS) ## build and run the host unit tests
 	@tests/run.sh unit $(UNIT_TESTS) $(BIND_TESTS)
 
-integration: $(BUILD)/unigate.elf $(BUILD)/unigate.iso ## boot the image in QEMU and drive it
+# build/peer: Debian's kernel and iproute2 in a small initramfs (tools/peer), the
+# Linux router VM of make bench and the VLAN-filtering Linux bridge of
+# test_vlan_linux.py.
+integration: $(BUILD)/unigate.elf $(BUILD)/unigate.iso $(BUILD)/peer/initrd.gz ## boot the image in QEMU and drive it
 	@tests/run.sh integration
 
-test: $(BUILD)/unigate.elf $(BUILD)/unigate.iso $(UNIT_TESTS) $(BIND_TESTS) $(FUZZERS) ## build everything and run every test
+test: $(BUILD)/unigate.elf $(BUILD)/unigate.iso $(BUILD)/peer/initrd.gz $(UNIT_TESTS) $(BIND_TESTS) $(FUZZERS) ## build everything and run every test
 	@tests/run.sh all $(UNIT_TESTS) $(BIND_TESTS) $(FUZZERS)
 
 # libFuzzer targets: every tests/fuzz/fuzz_*.c, linked with the pure modules.

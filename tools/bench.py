@@ -97,16 +97,18 @@ class Peer(Unigate):
 
     READY = re.compile(r"READY (\d+\.\d+)")
 
-    def __init__(self, vxlan=False, **kw):
+    def __init__(self, vxlan=False, append="", **kw):
         super().__init__(image=os.path.join(PEER_DIR, "vmlinuz"), debug_exit=False, **kw)
         self.vxlan = vxlan
+        self.append = append  # more of the kernel's command line (peer.role=...)
 
     def argv(self):
         args = super().argv()
         i = args.index("-kernel") + 2
         args[i:i] = ["-initrd", os.path.join(PEER_DIR, "initrd.gz"),
                      "-append", "console=ttyS0 panic=-1 quiet" +
-                     (" peer.vxlan=10.88.0.1" if self.vxlan else "")]
+                     (" peer.vxlan=10.88.0.1" if self.vxlan else "") +
+                     (" " + self.append if self.append else "")]
         return args
 
     def start(self):

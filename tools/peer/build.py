@@ -27,11 +27,14 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# iproute2's ip, as /usr/sbin/ip: busybox's cannot make the vxlan device of
-# make bench's VXLAN row (busybox's stays /bin/ip, for everything else).
+# iproute2's ip and bridge, as /usr/sbin/ip and /usr/sbin/bridge: busybox's
+# ip cannot make the vxlan device of make bench's VXLAN row nor a bridge with
+# VLAN filtering (test_vlan_linux.py), and has no bridge command (busybox's
+# stays /bin/ip, for everything else).
 ROOTS = ["busybox-static", "nftables", "dnsmasq-base", "iproute2", "zlib1g"]
-BINARIES = ["usr/sbin/nft", "usr/sbin/dnsmasq", "bin/ip"]
-RENAMED = {"bin/ip": "usr/sbin/ip"}  # a binary's path in the image, where not its own
+BINARIES = ["usr/sbin/nft", "usr/sbin/dnsmasq", "bin/ip", "sbin/bridge"]
+# A binary's path in the image, where not its own.
+RENAMED = {"bin/ip": "usr/sbin/ip", "sbin/bridge": "usr/sbin/bridge"}
 # Kernel modules the init script loads (with what modules.dep says they need);
 # a name the kernel has built in is skipped.
 MODULES = ["virtio_pci", "virtio_net", "e1000", "af_packet", "bridge",
