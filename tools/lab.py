@@ -77,19 +77,34 @@ def check(name, cond, detail=""):
 DHCP_SCRIPT = os.path.join(ROOT, "tests", "integration", "dhcp-script.sh")
 
 
-def udhcpc(ns, dev, work, tries=3):
+class Lease(dict):
+    """What the tests' client script was given when bound (its
+    environment); printed, only what DHCP gave."""
+
+    def __repr__(self):
+        keys = ("ip", "subnet", "router", "dns", "serverid", "mtu", "lease", "domain")
+        return repr({k: self[k] for k in keys if k in self})
+
+
+def udhcpc_lease(ns, dev, work, tries=3, options=""):
     """Runs busybox udhcpc once on (dev) in namespace (ns) (a Netns), with
-    the tests' client script writing under (work); returns the leased
-    address, or "" if none came."""
+    the tests' client script writing under (work), passing (options)
+    (e.g. "-O mtu" to ask for option 26); returns the Lease, empty if
+    none came."""
     env = os.path.join(work, "%s-%s" % (ns.name, dev))
     if os.path.exists(env + ".bound"):
         os.unlink(env + ".bound")
-    ns.run("env LEASE_OUT=%s busybox udhcpc -i %s -n -q -f -t %d -T 1 -s %s" %
-           (env, dev, tries, DHCP_SCRIPT), check=False, timeout=30)
+    ns.run("env LEASE_OUT=%s busybox udhcpc -i %s -n -q -f -t %d -T 1 %s -s %s" %
+           (env, dev, tries, options, DHCP_SCRIPT), check=False, timeout=30)
     if not os.path.exists(env + ".bound"):
-        return ""
-    m = re.search(r"^ip=(\S+)$", open(env + ".bound").read(), re.M)
-    return m.group(1) if m else ""
+        return Lease()
+    with open(env + ".bound") as f:
+        return Lease(l.rstrip("\n").split("=", 1) for l in f if "=" in l)
+
+
+def udhcpc(ns, dev, work, tries=3):
+    """As udhcpc_lease(); returns only the leased address, or ""."""
+    return udhcpc_lease(ns, dev, work, tries).get("ip", "")
 
 
 class LabError(Exception):

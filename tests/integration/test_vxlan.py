@@ -45,11 +45,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", ".."))
-from tools.lab import Port, Unigate, check, results  # noqa: E402
+from tools.lab import Port, Unigate, check, results, udhcpc_lease  # noqa: E402
 from iperf_volume import iperf_volume  # noqa: E402
 
 PROBE = os.path.join(HERE, "l2probe.py")
-SCRIPT = os.path.join(HERE, "dhcp-script.sh")
 CONFIG = """hostname vxgate
 uplink eth0 address 10.88.0.2/24 gateway 10.88.0.1
 dns upstream 10.88.0.1
@@ -71,25 +70,9 @@ PAGE = "hello from the outside\n"
 
 def dhcp(ns, dev, work, tries=3):
     """busybox udhcpc once on (dev) in namespace (ns), asking for the
-    interface MTU (option 26) too; returns the environment the client
-    script got when bound ({} if no lease)."""
-    out = os.path.join(work, "%s-%s" % (ns.name, dev))
-    if os.path.exists(out + ".bound"):
-        os.unlink(out + ".bound")
-    ns.run("env LEASE_OUT=%s busybox udhcpc -i %s -n -q -f -t %d -T 1 -O mtu -s %s" %
-           (out, dev, tries, SCRIPT), check=False, timeout=30)
-    if not os.path.exists(out + ".bound"):
-        return {}
-    with open(out + ".bound") as f:
-        return Lease(l.rstrip("\n").split("=", 1) for l in f if "=" in l)
-
-
-class Lease(dict):
-    """The client script's environment; printed, only what DHCP gave."""
-
-    def __repr__(self):
-        keys = ("ip", "subnet", "router", "dns", "serverid", "mtu", "lease", "domain")
-        return repr({k: self[k] for k in keys if k in self})
+    interface MTU (option 26): tools/lab.py's
+    udhcpc_lease()."""
+    return udhcpc_lease(ns, dev, work, tries, "-O mtu")
 
 
 def ping(ns, dst, count=2, extra=""):
