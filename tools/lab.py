@@ -102,6 +102,36 @@ def udhcpc_lease(ns, dev, work, tries=3, options=""):
         return Lease(l.rstrip("\n").split("=", 1) for l in f if "=" in l)
 
 
+class Capture:
+    """tcpdump -e -nn -l on (dev) in the lab's namespace (ns_name), written
+    to the file (path), which text(), lines() and frames() read at any time.
+    (direction) "in" (the default), on a tap, is what QEMU wrote, i.e. what
+    the appliance sent; None is both ways. Killed by PID at lab close."""
+
+    def __init__(self, lab, ns_name, dev, path, direction="in"):
+        self.path = path
+        lab.spawn(ns_name, ["sh", "-c", "exec tcpdump -i %s -e -nn -l %s >%s 2>&1"
+                            % (dev, "-Q " + direction if direction else "", path)])
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "listening on" not in self.text():
+            time.sleep(0.1)
+
+    def text(self):
+        try:
+            with open(self.path) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def lines(self):
+        """Every line, a decoded tunnel's inner frame on its own line."""
+        return self.text().splitlines()
+
+    def frames(self):
+        """The captured frames' first lines (tcpdump's own messages left out)."""
+        return [l for l in self.lines() if re.match(r"\d\d:\d\d:\d\d\.\d+ ", l)]
+
+
 def udhcpc(ns, dev, work, tries=3):
     """As udhcpc_lease(); returns only the leased address, or ""."""
     return udhcpc_lease(ns, dev, work, tries).get("ip", "")

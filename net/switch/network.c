@@ -266,14 +266,9 @@ static bool network_dhcp_server(const uint8_t *f, size_t len)
 	       f[14 + ihl + 3] == 68;
 }
 
-/* Port (p)'s name in (net): "eth3", or a VXLAN remote's. */
-static const char *network_port_name(const struct network *net, unsigned p)
-{
-	return p < SW_PORTS_MAX && net->sw.port[p].name != NULL ? net->sw.port[p].name : "?";
-}
-
-/* The guard's view of it (guard_set_port_names): NULL for "ethN". */
-static const char *network_guard_port_name(const void *ctx, unsigned p)
+/* Port (p)'s name in network (ctx): "eth3", or a VXLAN remote's; NULL
+ * for none. Also the guard's (guard_set_port_names). */
+static const char *network_port_name(const void *ctx, unsigned p)
 {
 	const struct network *net = ctx;
 
@@ -286,6 +281,9 @@ static void network_report(const struct network *net, const struct guard_conflic
 {
 	char ip[ADDR_IPV4_STRLEN], m1[ADDR_MAC_STRLEN], m2[ADDR_MAC_STRLEN];
 	const char *p1 = network_port_name(net, c->port1), *p2 = network_port_name(net, c->port2);
+
+	p1 = p1 != NULL ? p1 : "?";
+	p2 = p2 != NULL ? p2 : "?";
 
 	if (c->ip != 0 && c->port1 == GUARD_PORT_ANY)
 		printf("\nguard: network %s: %s is reserved for %s; %s on %s claims it "
@@ -405,10 +403,10 @@ static void network_input(struct network *net, int port, void *frame, size_t len
 			  const struct netdev_offload *ofl)
 {
 	struct netdev_seg seg = {frame, len};
+	bool remote = port >= NETWORK_REMOTE_PORT0;
+	int outer = network_rx_port; /* a VXLAN frame's: its uplink's port */
 	sw_mask_t mask;
 	uint64_t token;
-
-	bool remote = port >= NETWORK_REMOTE_PORT0;
 
 	if (loop_parse(frame, len, &token) &&
 	    (remote ? network_loop_ours(token) : network_loop_seen(net, port, token)))
@@ -433,7 +431,7 @@ static void network_input(struct network *net, int port, void *frame, size_t len
 			mask &= SW_BIT(NETWORK_REMOTE_PORT0) - 1;
 		network_rx_port = port;
 		network_send(net, mask, &seg, 1, ofl);
-		network_rx_port = -1;
+		network_rx_port = outer;
 	}
 }
 
@@ -514,10 +512,7 @@ int network_remote_del(struct network *net, int port)
 void network_remote_input(struct network *net, int port, void *frame, size_t len,
 			  const struct netdev_offload *ofl)
 {
-	int rx_port = network_rx_port;
-
 	network_input(net, port, frame, len, ofl);
-	network_rx_port = rx_port;
 }
 
 struct network *network_at(int index)
@@ -662,7 +657,7 @@ int network_add(const char *name, bool is_nat, uint32_t mac_table, void *table,
 	/* Random source MACs from one guest cannot fill the table. */
 	fdb_set_port_limit(&net->sw.fdb, network_port_macs);
 	guard_init(&net->guard, GUARD_OFF, 0, 0, 0, ((uint64_t)random_u32() << 32) | random_u32());
-	guard_set_port_names(&net->guard, network_guard_port_name, net);
+	guard_set_port_names(&net->guard, network_port_name, net);
 	snprintf(net->name, sizeof(net->name), "%s", name);
 	net->is_nat = is_nat;
 	net->used = true;
@@ -778,11 +773,19 @@ void network_remove(struct network *net)
 	network_index_subnets();
 }
 
-int network_set_ports(struct network *net, uint32_t mask)
+/* Makes the ports that carry (net) tagged, if (tagged), else untagged,
+ * exactly those in (mask): a port leaving is detached; one joining is
+ * added to the switch, or, a member the other way until now, turned (the
+ * same switch port, its MAC entries kept). A port is untagged in one
+ * network at most: joining untagged takes it from the one it was in. */
+static void network_set_members(struct network *net, uint32_t mask, bool tagged)
 {
+	uint32_t *these = tagged ? &net->tagged : &net->untagged;
+	uint32_t *other = tagged ? &net->untagged : &net->tagged;
+
 	for (int p = 0; p < NETWORK_CPU_PORT; p++) {
 		uint32_t bit = 1u << p;
-		bool want = mask & bit, have = net->untagged & bit;
+		bool want = mask & bit, have = *these & bit;
 		struct netdev *nd = netdev_get(p);
 
 		if (want == have || nd == NULL)
@@ -791,17 +794,24 @@ int network_set_ports(struct network *net, uint32_t mask)
 			network_detach(net, p);
 			continue;
 		}
-		if (nd->owner != NULL)
+		if (!tagged && nd->owner != NULL)
 			network_detach(nd->owner, p);
-		/* Tagged here until now: the same switch port, now untagged. */
-		if ((net->tagged & bit) || sw_port_add(&net->sw, p, nd->name, nd) == 0) {
+		if ((*other & bit) || sw_port_add(&net->sw, p, nd->name, nd) == 0) {
 			sw_port_set_up(&net->sw, p, nd->link);
-			net->tagged &= ~bit;
-			net->untagged |= bit;
-			nd->owner = net;
+			*other &= ~bit;
+			*these |= bit;
+			if (!tagged)
+				nd->owner = net;
+			else if (nd->owner == net)
+				nd->owner = NULL;
 		}
 		network_port_update(p);
 	}
+}
+
+int network_set_ports(struct network *net, uint32_t mask)
+{
+	network_set_members(net, mask, false);
 	return 0;
 }
 
@@ -820,26 +830,8 @@ int network_set_vlan(struct network *net, uint16_t vid, uint32_t tagged)
 		network_by_vid[vid] = (uint8_t)(idx + 1);
 	else
 		tagged = 0;
-	for (int p = 0; p < NETWORK_CPU_PORT; p++) {
-		uint32_t bit = 1u << p;
-		bool want = tagged & bit, have = net->tagged & bit;
-		struct netdev *nd = netdev_get(p);
-
-		if (want == have || nd == NULL)
-			continue;
-		if (!want) {
-			network_detach(net, p);
-			continue;
-		}
-		/* Untagged here until now: the same switch port, now tagged. */
-		if ((net->untagged & bit) || sw_port_add(&net->sw, p, nd->name, nd) == 0) {
-			sw_port_set_up(&net->sw, p, nd->link);
-			if (nd->owner == net)
-				nd->owner = NULL;
-			net->untagged &= ~bit;
-			net->tagged |= bit;
-		}
-	}
+	network_set_members(net, tagged, true);
+	/* The VLAN ID shows in every port's role: refresh them all. */
 	for (int p = 0; p < NETWORK_CPU_PORT; p++)
 		network_port_update(p);
 	return 0;

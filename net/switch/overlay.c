@@ -49,47 +49,9 @@ static int overlay_nports;
 /* The outer headers and the inner frame, built for egress_send(). */
 static uint8_t overlay_buf[VXLAN_OUTER_LEN + NETDEV_FRAME_MAX];
 
-int overlay_set(struct network *net, uint32_t vni, uint16_t port, const uint32_t *remote,
-		unsigned n)
+/* Rebuilds overlay_ports[] after a network's VXLAN changed. */
+static void overlay_index_ports(void)
 {
-	struct overlay_net *o = &overlay_tab[network_index(net)];
-	struct overlay_net next;
-
-	if (n > OVERLAY_REMOTES_MAX || vni > VXLAN_VNI_MAX || (vni != 0 && n == 0))
-		return -EINVAL;
-	if (vni == 0)
-		n = 0;
-	while (overlay_seed == 0)
-		overlay_seed = (uint64_t)random_u32() << 32 | random_u32();
-	/* A remote keeps its slot, its switch port, and the MACs behind it. */
-	next = *o;
-	next.vni = vni;
-	next.port = port;
-	next.nremotes = n;
-	memset(next.remote, 0, sizeof(next.remote));
-	for (unsigned k = 0; k < n; k++)
-		next.remote[k].ip = remote[k];
-	for (unsigned k = 0; k < OVERLAY_REMOTES_MAX; k++) {
-		bool had = k < o->nremotes, has = k < n;
-
-		if (had && (!has || o->remote[k].ip != next.remote[k].ip))
-			network_remote_del(net, NETWORK_REMOTE_PORT0 + (int)k);
-		if (has && (!had || o->remote[k].ip != next.remote[k].ip)) {
-			char ip[ADDR_IPV4_STRLEN];
-
-			snprintf(next.remote[k].name, sizeof(next.remote[k].name), "vxlan %s",
-				 addr_fmt_ipv4(next.remote[k].ip, ip));
-		} else if (has) {
-			memcpy(next.remote[k].name, o->remote[k].name, sizeof(o->remote[k].name));
-		}
-	}
-	*o = next;
-	/* No VXLAN (or the network went): nothing of it, counters included,
-	 * is left for the next network in this slot. */
-	if (vni == 0)
-		memset(o, 0, sizeof(*o));
-	for (unsigned k = 0; k < n; k++)
-		network_remote_add(net, NETWORK_REMOTE_PORT0 + (int)k, o->remote[k].name, o);
 	overlay_nports = 0;
 	for (int i = 0; i < NETWORK_MAX; i++) {
 		int j = 0;
@@ -99,6 +61,45 @@ int overlay_set(struct network *net, uint32_t vni, uint16_t port, const uint32_t
 		if (overlay_tab[i].vni != 0 && j == overlay_nports)
 			overlay_ports[overlay_nports++] = overlay_tab[i].port;
 	}
+}
+
+int overlay_set(struct network *net, uint32_t vni, uint16_t port, const uint32_t *remote,
+		unsigned n)
+{
+	struct overlay_net *o = &overlay_tab[network_index(net)];
+
+	if (n > OVERLAY_REMOTES_MAX || vni > VXLAN_VNI_MAX || (vni != 0 && n == 0))
+		return -EINVAL;
+	if (vni == 0)
+		n = 0;
+	while (overlay_seed == 0)
+		overlay_seed = (uint64_t)random_u32() << 32 | random_u32();
+	/* A remote that stays keeps its slot, its switch port, and the MACs
+	 * behind it; one that goes takes them along. */
+	for (unsigned k = 0; k < OVERLAY_REMOTES_MAX; k++) {
+		struct overlay_remote *r = &o->remote[k];
+		bool had = k < o->nremotes, has = k < n;
+		char ip[ADDR_IPV4_STRLEN];
+
+		if (had && has && r->ip == remote[k])
+			continue;
+		if (had)
+			network_remote_del(net, NETWORK_REMOTE_PORT0 + (int)k);
+		memset(r, 0, sizeof(*r));
+		if (!has)
+			continue;
+		r->ip = remote[k];
+		snprintf(r->name, sizeof(r->name), "vxlan %s", addr_fmt_ipv4(r->ip, ip));
+		network_remote_add(net, NETWORK_REMOTE_PORT0 + (int)k, r->name, o);
+	}
+	o->vni = vni;
+	o->port = port;
+	o->nremotes = n;
+	/* No VXLAN (or the network went): nothing of it, counters included,
+	 * is left for the next network in this slot. */
+	if (vni == 0)
+		memset(o, 0, sizeof(*o));
+	overlay_index_ports();
 	return 0;
 }
 

@@ -13,8 +13,10 @@ import time
 
 
 def answer(query, qid, ip):
+    """The answer to (query) with ID (qid): its question, and one A record
+    of (ip). Also echo_dns.py's."""
     qend = 12
-    while query[qend] != 0:
+    while qend < len(query) and query[qend] != 0:
         qend += query[qend] + 1
     question = query[12:qend + 5]
     flags = 0x8180  # response, recursion desired and available, no error

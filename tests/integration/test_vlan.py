@@ -46,7 +46,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", ".."))
-from tools.lab import Port, Unigate, check, results, udhcpc_lease  # noqa: E402
+from tools.lab import Capture, Port, Unigate, check, results, udhcpc_lease  # noqa: E402
 
 PROBE = os.path.join(HERE, "l2probe.py")
 TAGGER = os.path.join(HERE, "vlan_tagger.py")
@@ -124,31 +124,6 @@ def ping(ns, dst, count=2):
     out = ns.run("ping -c %d -i 0.2 -W 1 %s" % (count, dst), check=False, timeout=30)
     m = re.search(r"(\d+) received", out)
     return (int(m.group(1)) if m else 0), out
-
-
-class Capture:
-    """tcpdump -e -nn -l -Q in on (dev) in lab namespace (ns_name), written
-    to a file that frames() reads at any time: on a tap, "in" is what QEMU
-    wrote, i.e. the frames unigate sent. Killed by PID at lab close."""
-
-    def __init__(self, ug, ns_name, dev, path):
-        self.path = path
-        ug.spawn(ns_name, ["sh", "-c", "exec tcpdump -i %s -e -nn -l -Q in >%s 2>&1"
-                           % (dev, path)])
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and "listening on" not in self.text():
-            time.sleep(0.1)
-
-    def text(self):
-        try:
-            with open(self.path) as f:
-                return f.read()
-        except OSError:
-            return ""
-
-    def frames(self):
-        """The captured frame lines (tcpdump's own messages left out)."""
-        return [l for l in self.text().splitlines() if re.match(r"\d\d:\d\d:\d\d\.\d+ ", l)]
 
 
 def counter(text, pattern):

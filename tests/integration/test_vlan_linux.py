@@ -26,14 +26,13 @@ the tags both sides put on.
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
-from tools.lab import Port, Unigate, check, results, udhcpc  # noqa: E402
+from tools.lab import Capture, Port, Unigate, check, results, udhcpc  # noqa: E402
 from tools.bench import PEER_DIR, Peer  # noqa: E402
 
 CONFIG = """hostname vlangate
@@ -62,7 +61,6 @@ def main():
     sw = Peer(ports=[Port("virtio-net-pci", ns="trunk"), Port("virtio-net-pci", ns="g10"),
                      Port("virtio-net-pci", ns="g20")], mem="256M", log=None,
               append="peer.role=vlanswitch", tag="lsw%d" % (os.getpid() % 10000))
-    cap = None
     try:
         ug.start()
         ug.wait_ready()
@@ -85,11 +83,8 @@ def main():
             wire.ns.run("ip link set %s master w" % dev)
             wire.ns.run("ip link set %s up" % dev)
         wire.ns.run("ip link set w up")
-        cap = subprocess.Popen(["ip", "netns", "exec", wire.ns.name, "tcpdump", "-e", "-nn",
-                                "-l", "-i", wire.tap, "-c", "400"],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        ug.pids.append(cap.pid)
-        time.sleep(1)
+        # Both ways: what each side tags.
+        cap = Capture(ug, "wire", wire.tap, os.path.join(work, "wire.txt"), direction=None)
 
         ip10 = udhcpc(g10.ns, g10.tap, work, tries=5)
         check("the VLAN 10 guest behind the Linux bridge leases from lab10 (%s)" % ip10,
@@ -109,11 +104,7 @@ def main():
               "unreachable" in r, r)
         out.ns.run("ping -c 1 -W 1 10.88.0.2", check=False)
         time.sleep(1)
-        ug.command("show ports")
-        cap.terminate()
-        text = cap.communicate(timeout=10)[0]
-        ug.pids.remove(cap.pid)
-        cap = None
+        text = "\n".join(cap.frames())
         tagged = {int(v) for v in re.findall(r"ethertype 802\.1Q \(0x8100\), length \d+: vlan "
                                              r"(\d+)", text)}
         untagged_ip = re.findall(r"ethertype IPv4 \(0x0800\), length \d+: 192\.168\.", text)
@@ -135,10 +126,6 @@ def main():
         check("VLAN lab with a Linux bridge runs", False, "%s: %s\n%s\n%s" % (
             type(e).__name__, e, ug.out[-1000:], sw.out[-1500:]))
     finally:
-        if cap is not None:
-            cap.kill()
-            cap.wait()
-            ug.pids.remove(cap.pid)
         sw.close()
         ug.close()
         shutil.rmtree(work, ignore_errors=True)

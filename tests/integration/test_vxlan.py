@@ -45,7 +45,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", ".."))
-from tools.lab import Port, Unigate, check, results, udhcpc_lease  # noqa: E402
+from tools.lab import Capture, Port, Unigate, check, results, udhcpc_lease  # noqa: E402
 from iperf_volume import iperf_volume  # noqa: E402
 
 PROBE = os.path.join(HERE, "l2probe.py")
@@ -80,30 +80,6 @@ def ping(ns, dst, count=2, extra=""):
     out = ns.run("ping -c %d -i 0.2 -W 1 %s %s" % (count, extra, dst), check=False, timeout=30)
     m = re.search(r"(\d+) received", out)
     return (int(m.group(1)) if m else 0), out
-
-
-class Capture:
-    """tcpdump -e -nn -l -Q in on (dev) in lab namespace (ns_name), written
-    to a file that lines() reads at any time: on a tap, "in" is what QEMU
-    wrote, i.e. what unigate sent. Killed by PID at lab close."""
-
-    def __init__(self, ug, ns_name, dev, path):
-        self.path = path
-        ug.spawn(ns_name, ["sh", "-c", "exec tcpdump -i %s -e -nn -l -Q in >%s 2>&1"
-                           % (dev, path)])
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and "listening on" not in self.text():
-            time.sleep(0.1)
-
-    def text(self):
-        try:
-            with open(self.path) as f:
-                return f.read()
-        except OSError:
-            return ""
-
-    def lines(self):
-        return self.text().splitlines()
 
 
 def counter(text, pattern):

@@ -19,6 +19,8 @@
 #include "net/dns/dns_fwd.h"
 #include "net/nat/nat.h"
 #include "net/switch/fdb.h"
+#include "net/switch/overlay.h"
+#include "net/switch/vxlan.h"
 
 static struct cfg c, d;
 static struct cfg_error e;
@@ -368,6 +370,9 @@ static void test_vlan_vxlan(void **state)
 	       "  address 10.0.0.1/24\n"
 	       "network b hostonly\n  vlan 4094\n  tagged eth2-eth4\n"
 	       "network br bridged\n  ports eth5\n  vlan 30\n");
+	/* config.h spells these as numbers; the modules own them. */
+	assert_int_equal(CFG_VXLAN_PORT_DEFAULT, VXLAN_PORT_DEFAULT);
+	assert_int_equal(CFG_REMOTES_MAX, OVERLAY_REMOTES_MAX);
 	assert_int_equal(c.net[0].vlan, 10);
 	assert_int_equal(c.net[0].tagged, 0xc);
 	assert_int_equal(c.net[0].vni, 5000);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/unit/sink.h"
 #include "net/dhcp/dhcp_msg.h"
 #include "net/dhcp/dhcpd.h"
 
@@ -1371,22 +1372,6 @@ static void test_reconfigure(void **state)
 	assert_int_equal(dhcpd_clear(&d), 0);
 	/* Configuring from the server's own copy works too. */
 	assert_int_equal(dhcpd_configure(&d, &d.cfg, NULL), 0);
-}
-
-/* Collects what a printer writes. */
-struct sink {
-	char buf[8192];
-	size_t len;
-};
-
-static void sink_write(void *ctx, const char *buf, size_t len)
-{
-	struct sink *s = ctx;
-
-	assert_true(s->len + len < sizeof(s->buf));
-	memcpy(s->buf + s->len, buf, len);
-	s->len += len;
-	s->buf[s->len] = '\0';
 }
 
 static void test_show(void **state)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/unit/sink.h"
 #include "net/dhcp/dhcp_msg.h"
 #include "net/dhcp/dhcpd.h"
 
@@ -454,21 +455,6 @@ static void test_forget_port_limit(void **state)
 	mac_of(mac, 2, 3);
 	assert_int_equal(dora(&d, mac, 2, T0 + 12), 0);
 	assert_int_equal(d.stats.drop_port_limit, 1);
-}
-
-struct sink {
-	char buf[4096];
-	size_t len;
-};
-
-static void sink_write(void *ctx, const char *buf, size_t len)
-{
-	struct sink *s = ctx;
-
-	assert_true(s->len + len < sizeof(s->buf));
-	memcpy(s->buf + s->len, buf, len);
-	s->len += len;
-	s->buf[s->len] = '\0';
 }
 
 /* `show counters` names the new drop beside the other port drops. */

@@ -20,19 +20,6 @@
 #include "net/nat/nat_impl.h" /* nat_st_home(), to aim sessions at one probe window */
 #include "tests/unit/nat_harness.h"
 
-static void tcp_send(enum nat_dir dir, uint32_t in_ip, uint16_t in_port, uint16_t out_port,
-		     uint32_t rem, uint16_t rport, uint8_t flags, enum nat_verdict want)
-{
-	uint8_t b[128];
-	size_t len;
-
-	if (dir == NAT_OUTBOUND)
-		len = mk_tcp(b, in_ip, in_port, rem, rport, flags, 0);
-	else
-		len = mk_tcp(b, rem, rport, UP, out_port, flags, 0);
-	assert_int_equal(xl(dir, b, len), want);
-}
-
 static void udp_out(uint32_t in_ip, uint16_t in_port, uint32_t rem, enum nat_verdict want)
 {
 	uint8_t b[128];
@@ -345,25 +332,6 @@ static void test_hairpin_evicts(void **state)
 	assert_string_equal(state_of(H3, 7000, UP), "syn-out");
 	assert_string_equal(state_of(H2, 80, UP), "syn-in");
 	assert_int_equal(nat.nsess, 64);
-}
-
-/* Splits UDP datagram (b, len) at (at) payload bytes into two fragments. */
-static void split(const uint8_t *b, size_t len, size_t at, uint8_t *f1, size_t *l1, uint8_t *f2,
-		  size_t *l2)
-{
-	size_t ihl = (b[0] & 15) * 4;
-
-	memcpy(f1, b, ihl + at);
-	p16(f1 + 2, (uint16_t)(ihl + at));
-	p16(f1 + 6, 0x2000);
-	fix_ip(f1);
-	*l1 = ihl + at;
-	memcpy(f2, b, ihl);
-	memcpy(f2 + ihl, b + ihl + at, len - ihl - at);
-	p16(f2 + 2, (uint16_t)(len - at));
-	p16(f2 + 6, (uint16_t)(at / 8));
-	fix_ip(f2);
-	*l2 = len - at;
 }
 
 /* Sends a first fragment from (rem) to outside port (out); keeps the

@@ -17,19 +17,6 @@
 #include "net/nat/nat.h"
 #include "tests/unit/nat_harness.h"
 
-static void tcp_send(enum nat_dir dir, uint32_t in_ip, uint16_t in_port, uint16_t out_port,
-		     uint32_t rem, uint16_t rport, uint8_t flags, enum nat_verdict want)
-{
-	uint8_t b[128];
-	size_t len;
-
-	if (dir == NAT_OUTBOUND)
-		len = mk_tcp(b, in_ip, in_port, rem, rport, flags, 0);
-	else
-		len = mk_tcp(b, rem, rport, UP, out_port, flags, 0);
-	assert_int_equal(xl(dir, b, len), want);
-}
-
 static uint32_t sessions_now(void)
 {
 	nat_expire(&nat, now, 1000000);

@@ -241,25 +241,6 @@ static void test_df_too_big(void **state)
 	assert_int_equal(nat.nmaps, 0);
 }
 
-/* Splits a whole datagram (b, len) at (at) payload bytes into two fragments. */
-static void split(const uint8_t *b, size_t len, size_t at, uint8_t *f1, size_t *l1, uint8_t *f2,
-		  size_t *l2)
-{
-	size_t ihl = (b[0] & 15) * 4;
-
-	memcpy(f1, b, ihl + at);
-	p16(f1 + 2, (uint16_t)(ihl + at));
-	p16(f1 + 6, 0x2000);
-	fix_ip(f1);
-	*l1 = ihl + at;
-	memcpy(f2, b, ihl);
-	memcpy(f2 + ihl, b + ihl + at, len - ihl - at);
-	p16(f2 + 2, (uint16_t)(len - at));
-	p16(f2 + 6, (uint16_t)(at / 8));
-	fix_ip(f2);
-	*l2 = len - at;
-}
-
 /* Reassembles two translated fragments and checks the transport checksum. */
 static void assert_reassembled(const uint8_t *f1, size_t l1, const uint8_t *f2, size_t l2)
 {
