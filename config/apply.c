@@ -61,13 +61,13 @@ struct apply_prep {
 static struct apply_prep apply_prep;
 
 /* Ports of bridged networks join the uplink's switch. */
-static uint32_t apply_uplink_ports(const struct cfg *c)
+static cfg_ports_t apply_uplink_ports(const struct cfg *c)
 {
-	uint32_t mask = 0;
+	cfg_ports_t mask = 0;
 
 	if (c->uplink.mode == CFG_UPLINK_NONE)
 		return 0;
-	mask = 1u << c->uplink.port;
+	mask = CFG_PORT_BIT(c->uplink.port);
 	for (int i = 0; i < c->nnets; i++)
 		if (c->net[i].mode == CFG_BRIDGED && c->net[i].vlan == 0)
 			mask |= c->net[i].ports;
@@ -94,7 +94,7 @@ static int apply_uplink(const struct cfg *c, const struct cfg_diff *d)
 		apply_prep.up_table = NULL;
 	}
 	network_set_ports(up, apply_uplink_ports(c));
-	network_set_trusted(up, 1u << c->uplink.port);
+	network_set_trusted(up, CFG_PORT_BIT(c->uplink.port));
 	if (netdev_get(c->uplink.port) != NULL)
 		network_set_hwaddr(up, netdev_get(c->uplink.port)->mac);
 	if (!d->uplink && network_netif(up) != NULL)
@@ -234,11 +234,11 @@ static int apply_net(const struct cfg_net *cn, const struct cfg *c, int i)
 	}
 	network_set_nat(net, cn->mode == CFG_NAT);
 	network_set_ports(net, cn->ports);
-	uint32_t tagged = cn->tagged;
+	cfg_ports_t tagged = cn->tagged;
 
 	if (cn->mode == CFG_BRIDGED && c->uplink.mode != CFG_UPLINK_NONE) {
-		tagged |= 1u << c->uplink.port;
-		network_set_trusted(net, 1u << c->uplink.port);
+		tagged |= CFG_PORT_BIT(c->uplink.port);
+		network_set_trusted(net, CFG_PORT_BIT(c->uplink.port));
 	}
 	err = network_set_vlan(net, cn->vlan, tagged);
 	if (err == 0)
@@ -526,8 +526,8 @@ static int apply_cmd_networks(int argc, char **argv, struct cli_out *out)
 						     : "");
 		int absent = 0;
 
-		for (int p = 0; p < 32; p++)
-			if ((cn->ports & (1u << p)) && netdev_get(p) == NULL)
+		for (int p = 0; p < CFG_PORTS_MAX; p++)
+			if ((cn->ports & CFG_PORT_BIT(p)) && netdev_get(p) == NULL)
 				absent++;
 		if (absent)
 			cli_printf(out, "  %d configured ports absent on this machine\n", absent);

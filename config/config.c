@@ -85,7 +85,7 @@ int cfg_port_net(const struct cfg *c, unsigned port)
 	if (port >= CFG_PORTS_MAX)
 		return -1;
 	for (i = 0; i < c->nnets; i++)
-		if (c->net[i].ports & (1u << port))
+		if (c->net[i].ports & CFG_PORT_BIT(port))
 			return i;
 	return -1;
 }

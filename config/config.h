@@ -39,8 +39,8 @@
  * - `vxlan VNI remote A [B ...]` and `vxlan port N` make a network span
  *   hosts over VXLAN from the uplink's address (RFC 7348); a VNI is one
  *   network per UDP port. Not for bridged networks (the outside's segment).
- * - Ports are eth0 .. eth31 whether or not the machine has them; the
- *   binding ignores ports that are absent, so `ports eth1-eth31` means
+ * - Ports are eth0 .. eth47 whether or not the machine has them; the
+ *   binding ignores ports that are absent, so `ports eth1-eth47` means
  *   "every port but the uplink" on any machine.
  */
 #ifndef UNIGATE_CONFIG_CONFIG_H
@@ -52,12 +52,16 @@
 
 #include "kernel/cli.h"
 
-#define CFG_NETWORKS_MAX       32   /* networks */
-#define CFG_PORTS_MAX	       32   /* ports eth0 .. eth31: bits of a uint32_t */
-#define CFG_HOSTS_MAX	       64   /* dhcp host reservations per network */
-#define CFG_FORWARDS_MAX       64   /* port forwards per network */
-#define CFG_DNS_MAX	       4    /* dns upstream servers */
-#define CFG_NET_NAME_MAX       15   /* characters in a network name */
+#define CFG_NETWORKS_MAX 32 /* networks */
+#define CFG_PORTS_MAX	 48 /* ports eth0 .. eth47: bits of a cfg_ports_t */
+#define CFG_HOSTS_MAX	 64 /* dhcp host reservations per network */
+#define CFG_FORWARDS_MAX 64 /* port forwards per network */
+#define CFG_DNS_MAX	 4  /* dns upstream servers */
+#define CFG_NET_NAME_MAX 15 /* characters in a network name */
+
+/* A set of ports: bit i is eth<i>. */
+typedef uint64_t cfg_ports_t;
+#define CFG_PORT_BIT(p)	       ((cfg_ports_t)1 << (p))
 #define CFG_HOST_NAME_MAX      31   /* characters in the hostname and a dhcp host name */
 #define CFG_DOMAIN_MAX	       63   /* characters in a network's domain */
 #define CFG_LINE_MAX	       256  /* bytes in a statement before its comment, NUL included */
@@ -153,10 +157,10 @@ struct cfg_forward {
  */
 struct cfg_net {
 	char name[CFG_NET_NAME_MAX + 1];
-	uint8_t mode;	/* enum cfg_mode */
-	uint8_t prefix; /* of (addr); 0: the network has no address */
-	uint32_t ports; /* bit i: port eth<i>; never the uplink's */
-	uint32_t addr;	/* the gateway address guests see */
+	uint8_t mode;	   /* enum cfg_mode */
+	uint8_t prefix;	   /* of (addr); 0: the network has no address */
+	cfg_ports_t ports; /* bit i: port eth<i>; never the uplink's */
+	uint32_t addr;	   /* the gateway address guests see */
 	char domain[CFG_DOMAIN_MAX + 1];
 	uint8_t guard;	  /* enum cfg_guard */
 	uint8_t dns_mode; /* enum cfg_dns_mode */
@@ -167,7 +171,7 @@ struct cfg_net {
 	struct cfg_host host[CFG_HOSTS_MAX];
 	struct cfg_forward forward[CFG_FORWARDS_MAX];
 	uint16_t vlan;	     /* 802.1Q VLAN ID, 0: none */
-	uint32_t tagged;     /* ports carrying the network tagged with (vlan) */
+	cfg_ports_t tagged;  /* ports carrying the network tagged with (vlan) */
 	uint32_t vni;	     /* VXLAN network identifier, 0: no vxlan */
 	uint16_t vxlan_port; /* UDP port of its VXLAN packets: VXLAN_PORT_DEFAULT */
 	uint8_t nremotes;    /* VXLAN endpoints (remote) */
@@ -309,7 +313,7 @@ int cfg_port_net(const struct cfg *c, unsigned port);
 struct cfg_diff {
 	uint32_t added, removed, kept;
 	uint8_t net_changed[CFG_NETWORKS_MAX];
-	uint32_t ports_moved;
+	cfg_ports_t ports_moved;
 	bool uplink; /* port, mode, address or gateway */
 	bool dns;    /* upstream servers */
 	bool nat;    /* timeouts or table size */

@@ -132,7 +132,7 @@ void cfg_diff(const struct cfg *old, const struct cfg *new, struct cfg_diff *d)
 		const char *a = cfg_port_role(old, p), *b = cfg_port_role(new, p);
 
 		if ((a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0))
-			d->ports_moved |= 1u << p;
+			d->ports_moved |= CFG_PORT_BIT(p);
 	}
 	d->uplink = !cfg_uplink_equal(&old->uplink, &new->uplink);
 	d->dns = old->ndns != new->ndns;

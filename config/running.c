@@ -52,17 +52,17 @@ static int cfg_flush(struct cfg_line *l, struct cli_out *out)
 	return rc;
 }
 
-/* Runs of three or more ports print as a range: " eth1-eth31". */
-static void cfg_put_ports(struct cfg_line *l, uint32_t ports)
+/* Runs of three or more ports print as a range: " eth1-eth47". */
+static void cfg_put_ports(struct cfg_line *l, cfg_ports_t ports)
 {
 	unsigned p = 0, q, r;
 
 	while (p < CFG_PORTS_MAX) {
-		if (!(ports & (1u << p))) {
+		if (!(ports & CFG_PORT_BIT(p))) {
 			p++;
 			continue;
 		}
-		for (q = p; q + 1 < CFG_PORTS_MAX && (ports & (1u << (q + 1))); q++)
+		for (q = p; q + 1 < CFG_PORTS_MAX && (ports & CFG_PORT_BIT(q + 1)); q++)
 			;
 		if (q - p >= 2)
 			cfg_put(l, " eth%u-eth%u", p, q);

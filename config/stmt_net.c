@@ -24,7 +24,7 @@ static int cfg_not_current(struct cfg_stmt *s, int word)
  * Parses port word (word), "ethN" or "ethA-ethB", into the mask of its
  * ports (*bits).
  */
-static int cfg_port_word(struct cfg_stmt *s, int word, uint32_t *bits)
+static int cfg_port_word(struct cfg_stmt *s, int word, cfg_ports_t *bits)
 {
 	char *w = s->argv[word], *dash = strchr(w, '-');
 	unsigned a, b;
@@ -46,7 +46,7 @@ static int cfg_port_word(struct cfg_stmt *s, int word, uint32_t *bits)
 				"expected a port like eth1, or a range like eth1-eth8");
 	if (a > b)
 		return cfg_fail(s, word, -EINVAL, "the range runs backwards");
-	*bits = (b == CFG_PORTS_MAX - 1 ? 0xffffffffu : (2u << b) - 1) & ~((1u << a) - 1);
+	*bits = (CFG_PORT_BIT(b) - 1 + CFG_PORT_BIT(b)) & ~(CFG_PORT_BIT(a) - 1);
 	return 0;
 }
 
@@ -54,7 +54,7 @@ int cfg_stmt_ports(struct cfg_stmt *s)
 {
 	struct cfg *c = s->c;
 	struct cfg_net *n = &c->net[s->net];
-	uint32_t mask = 0, bits = 0;
+	cfg_ports_t mask = 0, bits = 0;
 	int i, j, rc;
 
 	s->touched = s->net;
@@ -69,14 +69,14 @@ int cfg_stmt_ports(struct cfg_stmt *s)
 			break;
 		if (mask & bits)
 			return cfg_fail(s, i, -EEXIST, "eth%d is listed twice",
-					__builtin_ctz(mask & bits));
+					__builtin_ctzll(mask & bits));
 		mask |= bits;
 		if (s->no) {
 			if (bits & ~n->ports)
 				return cfg_fail(s, i, -ENOENT, "not a port of network %s", n->name);
 			continue;
 		}
-		if (c->uplink.mode != CFG_UPLINK_NONE && (bits & (1u << c->uplink.port)))
+		if (c->uplink.mode != CFG_UPLINK_NONE && (bits & CFG_PORT_BIT(c->uplink.port)))
 			return cfg_fail(s, i, -EBUSY, "eth%u is the uplink%s", c->uplink.port,
 					n->mode == CFG_BRIDGED
 						? ", which a bridged network includes "
@@ -87,13 +87,13 @@ int cfg_stmt_ports(struct cfg_stmt *s)
 		for (j = 0; j < c->nnets; j++)
 			if (j != s->net && (c->net[j].ports & bits) && !s->console)
 				return cfg_fail(s, i, -EBUSY, "eth%d is also in network %s",
-						__builtin_ctz(c->net[j].ports & bits),
+						__builtin_ctzll(c->net[j].ports & bits),
 						c->net[j].name);
 	}
 	if (rc != 0)
 		return rc;
 	for (j = 0; j < c->nnets && !s->no; j++) {
-		uint32_t moved = c->net[j].ports & mask;
+		cfg_ports_t moved = c->net[j].ports & mask;
 		size_t used = strlen(s->err->msg);
 
 		if (j == s->net || moved == 0)
@@ -102,7 +102,7 @@ int cfg_stmt_ports(struct cfg_stmt *s)
 		for (; moved; moved &= moved - 1) {
 			snprintf(s->err->msg + used, sizeof(s->err->msg) - used,
 				 "%seth%d moved from network %s", used ? "; " : "",
-				 __builtin_ctz(moved), c->net[j].name);
+				 __builtin_ctzll(moved), c->net[j].name);
 			used = strlen(s->err->msg);
 		}
 	}
@@ -358,7 +358,7 @@ int cfg_stmt_vlan(struct cfg_stmt *s)
 int cfg_stmt_tagged(struct cfg_stmt *s)
 {
 	struct cfg_net *n = &s->c->net[s->net];
-	uint32_t mask = 0, bits = 0;
+	cfg_ports_t mask = 0, bits = 0;
 	int rc;
 
 	s->touched = s->net;
@@ -373,14 +373,14 @@ int cfg_stmt_tagged(struct cfg_stmt *s)
 			return rc;
 		if (mask & bits)
 			return cfg_fail(s, i, -EEXIST, "eth%d is listed twice",
-					__builtin_ctz(mask & bits));
+					__builtin_ctzll(mask & bits));
 		if (s->no && (bits & ~n->tagged))
 			return cfg_fail(s, i, -ENOENT, "not a tagged port of network %s", n->name);
 		if (!s->no && (bits & n->ports))
 			return cfg_fail(s, i, -EBUSY,
 					"eth%d is an untagged port of network %s: a port carries a "
 					"network one way",
-					__builtin_ctz(bits & n->ports), n->name);
+					__builtin_ctzll(bits & n->ports), n->name);
 		mask |= bits;
 	}
 	if (rc != 0)

@@ -69,7 +69,7 @@ int cfg_check_global(const struct cfg *c, struct cfg_error *err)
 	for (i = 0; i < c->nnets; i++) {
 		const struct cfg_net *n = &c->net[i];
 
-		if (u->mode != CFG_UPLINK_NONE && (n->ports & (1u << u->port)))
+		if (u->mode != CFG_UPLINK_NONE && (n->ports & CFG_PORT_BIT(u->port)))
 			return cfg_bad(err, -EBUSY, "eth%u is the uplink and a port of network %s",
 				       u->port, n->name);
 		for (j = 0; j < i; j++) {
@@ -77,7 +77,7 @@ int cfg_check_global(const struct cfg *c, struct cfg_error *err)
 				return cfg_bad(err, -EEXIST, "two networks are named %s", n->name);
 			if (c->net[j].ports & n->ports)
 				return cfg_bad(err, -EBUSY, "eth%d is in networks %s and %s",
-					       __builtin_ctz(c->net[j].ports & n->ports),
+					       __builtin_ctzll(c->net[j].ports & n->ports),
 					       c->net[j].name, n->name);
 			if (n->vlan != 0 && c->net[j].vlan == n->vlan)
 				return cfg_bad(err, -EBUSY, "vlan %u is network %s's already",
@@ -217,7 +217,7 @@ int cfg_check_net(const struct cfg *c, int i, struct cfg_error *err)
 			       n->name);
 	if (n->tagged & n->ports)
 		return cfg_bad(err, -EBUSY, "eth%d is a tagged and an untagged port of network %s",
-			       __builtin_ctz(n->tagged & n->ports), n->name);
+			       __builtin_ctzll(n->tagged & n->ports), n->name);
 	if (n->vlan > CFG_VLAN_MAX || n->vni > 0xffffff || n->nremotes > CFG_REMOTES_MAX ||
 	    (n->vni != 0 && (n->nremotes == 0 || n->vxlan_port == 0)))
 		return cfg_bad(err, -EINVAL, "network %s has a bad vlan or vxlan", n->name);

@@ -114,14 +114,21 @@ int cfg_port_parse(const char *w, unsigned *port)
 	return 0;
 }
 
+/* The last port's number as text, for messages. */
+#define CFG_STR(x)     #x
+#define CFG_XSTR(x)    CFG_STR(x)
+#define CFG_PORT_RANGE "eth0 .. eth" CFG_XSTR(CFG_PORT_LAST)
+#define CFG_PORT_LAST  47
+_Static_assert(CFG_PORT_LAST == CFG_PORTS_MAX - 1, "CFG_PORT_LAST names the last port");
+
 int cfg_get_port(struct cfg_stmt *s, int word, unsigned *port)
 {
-	int rc = cfg_need(s, word, "a port (eth0 .. eth31)");
+	int rc = cfg_need(s, word, "a port (" CFG_PORT_RANGE ")");
 
 	if (rc == 0)
 		rc = cfg_port_parse(s->argv[word], port);
 	if (rc == -EINVAL)
-		return cfg_fail(s, word, rc, "expected a port (eth0 .. eth31)");
+		return cfg_fail(s, word, rc, "expected a port (" CFG_PORT_RANGE ")");
 	if (rc == -ERANGE)
 		return cfg_fail(s, word, rc, "no port %s: ports are eth0 .. eth%d", s->argv[word],
 				CFG_PORTS_MAX - 1);

@@ -19,7 +19,7 @@
 
 #include "drivers/pci.h"
 
-#define NETDEV_MAX	 32
+#define NETDEV_MAX	 48
 #define NETDEV_NAME_MAX	 8
 #define NETDEV_FRAME_MAX 1518  /* header, VLAN tag and 1500 bytes; FCS stripped; no jumbo frames */
 #define NETDEV_GSO_MAX	 65549 /* a GSO frame: Ethernet header and a 65535-byte IP packet */

@@ -214,6 +214,10 @@ class Netns:
         shutil.rmtree(self.etc, ignore_errors=True)
 
 
+# More ports than this are placed eight to a PCI slot (Unigate.argv).
+MANY_PORTS = 24
+
+
 class Port:
     """One NIC of the appliance: a QEMU device model and its backend."""
 
@@ -289,6 +293,12 @@ class Unigate:
             else:
                 raise LabError("port %d has no backend" % i)
             dev = "%s,netdev=n%d" % (p.model, i)
+            if len(self.ports) > MANY_PORTS:
+                # A PCI bus has 32 slots: eight ports share each, as
+                # functions of one multifunction device (slot 2 onwards is
+                # free on q35 and pc).
+                dev += ",addr=0x%x.%d" % (2 + i // 8, i % 8)
+                dev += ",multifunction=on" if i % 8 == 0 else ""
             if p.mac:
                 dev += ",mac=" + p.mac
             if p.opts:

@@ -22,9 +22,13 @@ struct netdev_offload;
 
 #define EGRESS_NEIGH_CAPACITY 4096 /* neighbours of every network together */
 #define EGRESS_NEIGH_SHARE    1024 /* of them, one network's at most */
-#define EGRESS_QUEUE	      64   /* frames waiting for ARP, all networks */
-#define EGRESS_QUEUE_PER_HOP  16   /* of them, for one next hop (the uplink's serves all) */
-#define EGRESS_FRAME_MAX      1518 /* bytes of a frame that may wait */
+/* Frames waiting for ARP. The uplink's next hop serves every guest: when
+ * it is not yet known, each guest's first frame waits for it, so one hop
+ * may hold as many as a full switch of guests sends at once (Linux keeps
+ * about 100 per address: unres_qlen). */
+#define EGRESS_QUEUE	     128  /* all networks */
+#define EGRESS_QUEUE_PER_HOP 64	  /* of them, for one next hop */
+#define EGRESS_FRAME_MAX     1518 /* bytes of a frame that may wait */
 
 /*
  * Sends the Ethernet frame of (len) bytes at (frame), whose IPv4 packet is

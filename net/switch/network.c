@@ -38,8 +38,8 @@ struct network {
 	bool used;
 	bool is_nat;
 	uint16_t vid;	   /* 802.1Q VLAN ID, 0: none */
-	uint32_t untagged; /* its ports that carry it untagged (bit i: eth<i>) */
-	uint32_t tagged;   /* ... and tagged with (vid) */
+	uint64_t untagged; /* its ports that carry it untagged (bit i: eth<i>) */
+	uint64_t tagged;   /* ... and tagged with (vid) */
 	bool has_netif;
 	char name[NETWORK_NAME_MAX];
 	uint32_t addr;
@@ -51,7 +51,7 @@ struct network {
 	struct netif netif;
 	bool guarded;		  /* guard on: a network with an address, not `no guard` */
 	struct guard guard;	  /* who holds which address (net/switch/guard.h) */
-	uint32_t trusted;	  /* ports whose DHCP servers may answer (the uplink's) */
+	uint64_t trusted;	  /* ports whose DHCP servers may answer (the uplink's) */
 	uint64_t rogue_dhcp;	  /* DHCP server messages from other ports, dropped */
 	uint64_t loops;		  /* loops found: a probe came back */
 	uint64_t loop_drops;	  /* frames received on a port blocked for a loop */
@@ -224,7 +224,7 @@ static void network_port_xmit(struct network *net, int port, const struct netdev
 {
 	struct netdev *nd = sw_port_user(&net->sw, port);
 
-	if (net->tagged & (1u << port))
+	if (net->tagged & SW_BIT(port))
 		network_xmit_tagged(net, nd, seg, nseg, ofl);
 	else
 		netdev_xmit(nd, seg, nseg, ofl);
@@ -377,9 +377,9 @@ static bool network_loop_seen(struct network *net, int in, uint64_t token)
 		return true;
 	/* The outside reflecting the uplink's own probe (a hairpin bridge,
 	 * VEPA) is no loop through us: cutting the uplink would be worse. */
-	if (from == in && (net->trusted & (1u << in)))
+	if (from == in && (net->trusted & SW_BIT(in)))
 		return true;
-	block = from != in && (net->trusted & (1u << in)) ? from : in;
+	block = from != in && (net->trusted & SW_BIT(in)) ? from : in;
 	if (network_loop_until[block] == 0) {
 		network_loop_until[block] = (sys_now() + NETWORK_LOOP_BLOCK_MS) | 1;
 		net->loops++;
@@ -416,7 +416,7 @@ static void network_input(struct network *net, int port, void *frame, size_t len
 		return;
 	}
 	if (network_dhcp_server(frame, len) &&
-	    !(remote ? net->prefix == 0 : (net->trusted & (1u << port)) != 0)) {
+	    !(remote ? net->prefix == 0 : (net->trusted & SW_BIT(port)) != 0)) {
 		net->rogue_dhcp++;
 		return;
 	}
@@ -463,7 +463,7 @@ static void network_rx(struct netdev *nd, void *frame, size_t len, const struct 
 	vid = tci & 0x0fff;
 	if (vid != 0) {
 		net = network_by_vid[vid] ? &network_tab[network_by_vid[vid] - 1] : NULL;
-		if (net == NULL || !(net->tagged & (1u << nd->index))) {
+		if (net == NULL || !(net->tagged & SW_BIT(nd->index))) {
 			network_vlan[nd->index].unknown_tag++;
 			return;
 		}
@@ -557,11 +557,11 @@ int network_input_source(uint8_t mac[6])
 	return network_in_port;
 }
 
-void network_set_trusted(struct network *net, uint32_t ports)
+void network_set_trusted(struct network *net, uint64_t ports)
 {
 	net->trusted = ports;
 	/* A whole LAN may sit behind the uplink port: no MAC limit there. */
-	for (int p = 0; p < 32; p++)
+	for (int p = 0; p < NETWORK_CPU_PORT; p++)
 		fdb_set_unlimited(&net->sw.fdb, p, (ports >> p) & 1);
 }
 
@@ -710,7 +710,7 @@ static void network_port_update(int p)
 		const struct network *net = &network_tab[i];
 
 		any |= net->used && (net->sw.members & SW_BIT(p));
-		if (net->used && (net->tagged & (1u << p)) && used < sizeof(network_vlan[p].role))
+		if (net->used && (net->tagged & SW_BIT(p)) && used < sizeof(network_vlan[p].role))
 			used += (size_t)snprintf(r + used, sizeof(network_vlan[p].role) - used,
 						 "%s%s (vlan %u)", used ? ", " : "", net->name,
 						 net->vid);
@@ -725,8 +725,8 @@ static void network_detach(struct network *net, int port)
 
 	sw_port_del(&net->sw, port);
 	network_port_released(net, port);
-	net->untagged &= ~(1u << port);
-	net->tagged &= ~(1u << port);
+	net->untagged &= ~SW_BIT(port);
+	net->tagged &= ~SW_BIT(port);
 	if (nd != NULL && nd->owner == net)
 		nd->owner = NULL;
 	network_port_update(port);
@@ -778,13 +778,13 @@ void network_remove(struct network *net)
  * added to the switch, or, a member the other way until now, turned (the
  * same switch port, its MAC entries kept). A port is untagged in one
  * network at most: joining untagged takes it from the one it was in. */
-static void network_set_members(struct network *net, uint32_t mask, bool tagged)
+static void network_set_members(struct network *net, uint64_t mask, bool tagged)
 {
-	uint32_t *these = tagged ? &net->tagged : &net->untagged;
-	uint32_t *other = tagged ? &net->untagged : &net->tagged;
+	uint64_t *these = tagged ? &net->tagged : &net->untagged;
+	uint64_t *other = tagged ? &net->untagged : &net->tagged;
 
 	for (int p = 0; p < NETWORK_CPU_PORT; p++) {
-		uint32_t bit = 1u << p;
+		uint64_t bit = SW_BIT(p);
 		bool want = mask & bit, have = *these & bit;
 		struct netdev *nd = netdev_get(p);
 
@@ -809,13 +809,13 @@ static void network_set_members(struct network *net, uint32_t mask, bool tagged)
 	}
 }
 
-int network_set_ports(struct network *net, uint32_t mask)
+int network_set_ports(struct network *net, uint64_t mask)
 {
 	network_set_members(net, mask, false);
 	return 0;
 }
 
-int network_set_vlan(struct network *net, uint16_t vid, uint32_t tagged)
+int network_set_vlan(struct network *net, uint16_t vid, uint64_t tagged)
 {
 	int idx = network_index(net);
 
@@ -1057,7 +1057,7 @@ void network_show(const struct network *net, struct cli_out *out)
 	for (int p = 0; p < NETWORK_CPU_PORT; p++)
 		if (net->sw.members & SW_BIT(p))
 			cli_printf(out, " %s%s%s", net->sw.port[p].name,
-				   net->tagged & (1u << p) ? "(tagged)" : "",
+				   net->tagged & SW_BIT(p) ? "(tagged)" : "",
 				   network_loop_until[p]	 ? "(blocked: loop)"
 				   : net->sw.tx_mask & SW_BIT(p) ? ""
 								 : "(down)");
@@ -1065,7 +1065,7 @@ void network_show(const struct network *net, struct cli_out *out)
 	if (net->vid != 0)
 		cli_printf(out, "  vlan %u: tagged on", net->vid);
 	for (int p = 0; net->vid != 0 && p < NETWORK_CPU_PORT; p++)
-		if (net->tagged & (1u << p))
+		if (net->tagged & SW_BIT(p))
 			cli_printf(out, " %s", net->sw.port[p].name);
 	if (net->vid != 0)
 		cli_printf(out, "%s\n", net->tagged ? "" : " no port");

@@ -84,7 +84,7 @@ struct network *network_find(const char *name);
  * (bit i: eth<i>; absent ports are ignored). A port in (mask) that belongs
  * to another network is moved. Ports leaving lose their MAC table entries.
  * Returns 0. */
-int network_set_ports(struct network *net, uint32_t mask);
+int network_set_ports(struct network *net, uint64_t mask);
 
 /* Gives the network the 802.1Q VLAN ID (vid), 1 .. 4094 (0: none), and
  * makes its tagged ports exactly those in (tagged) (bit i: eth<i>):
@@ -92,7 +92,7 @@ int network_set_ports(struct network *net, uint32_t mask);
  * them with it. A port may be tagged in many networks, untagged (ports)
  * in one; one already untagged here turns tagged. Returns 0, -EINVAL, or
  * -EBUSY (another network has the ID; nothing changed). */
-int network_set_vlan(struct network *net, uint16_t vid, uint32_t tagged);
+int network_set_vlan(struct network *net, uint16_t vid, uint64_t tagged);
 
 /* Adds remote endpoint port (port), NETWORK_REMOTE_PORT0 or more, to
  * (net)'s switch, up; (name) and (user) as sw_port_add() takes them.
@@ -133,7 +133,7 @@ struct netif *network_netif(struct network *net);
  * messages are dropped and counted (a guest's DHCP server must not hand
  * out addresses), and at most FDB_PORT_LIMIT_DEFAULT MACs are learned.
  * Default: none. */
-void network_set_trusted(struct network *net, uint32_t ports);
+void network_set_trusted(struct network *net, uint64_t ports);
 
 /* The guard of (net) (net/switch/guard.h): (mode) an enum guard_mode, for
  * the network's current address (call it again after the address

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The forwarding path's own neighbour (ARP) table, with 16 guests pinging
-outside at once through NAT: every ping answered, and the gateway asks ARP
+"""The forwarding path's own neighbour (ARP) table, with 32 guests pinging
+outside at once through NAT, on ports up to eth32 (past the 32 bits a port
+mask once had): every ping answered, and the gateway asks ARP
 about each next hop only as often as it must (at most 2 requests per guest
 over the run; lwIP's single 10-entry table used to thrash here). Then an
 outside next hop that stops answering: frames to it are dropped and counted
@@ -11,7 +12,7 @@ once it is found unreachable, and guests' traffic is unaffected.
  10.88.0.1       |                                                          |
  ns g1 --------- | eth1  -+                                                 |
  ...             |        +- vmnet8 nat 192.168.99.2/24                      |
- ns g16 -------- | eth16 -+   guests 192.168.99.11 .. .26, static            |
+ ns g32 -------- | eth32 -+   guests 192.168.99.11 .. .42, static            |
                  +----------------------------------------------------------+
  Every address lives only inside these namespaces; nothing routes out.
 """
@@ -24,7 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", ".."))
 from tools.lab import Port, Unigate, check, results  # noqa: E402
 
-GUESTS = 16
+GUESTS = 32
 CONFIG = """uplink eth0 address 10.88.0.2/24 gateway 10.88.0.1
 network vmnet8 nat
   ports eth1-eth%d
@@ -49,7 +50,7 @@ def main():
         for i, g in enumerate(guests):
             g.ns.run("ip addr add 192.168.99.%d/24 dev %s" % (11 + i, g.tap))
             g.ns.run("ip route add default via 192.168.99.2")
-        # 16 guests, 20 pings each at 5 per second, all at once.
+        # Every guest, 20 pings each at 5 per second, all at once.
         pings = [ug.spawn(g.ns_name, ["ping", "-c", "20", "-i", "0.2", "-W", "2", "10.88.0.1"])
                  for g in guests]
         got = []
@@ -57,7 +58,7 @@ def main():
             text = p.communicate(timeout=60)[0]
             m = re.search(r"(\d+) received", text)
             got.append(int(m.group(1)) if m else 0)
-        check("16 guests pinging outside at once: every ping answered",
+        check("%d guests pinging outside at once: every ping answered" % GUESTS,
               min(got) == 20, "received %r" % got)
         arp = ug.command("show arp")
         reqs = counter(arp, "ARP requests")
@@ -67,7 +68,7 @@ def main():
               all("192.168.99.%d " % (11 + i) in arp for i in range(GUESTS)) and
               "10.88.0.1 " in arp, arp)
         check("forwarded frames took the egress path, none was lost waiting",
-              counter(arp, "sent") > 16 * 20 and counter(arp, "queue full") == 0 and
+              counter(arp, "sent") > GUESTS * 20 and counter(arp, "queue full") == 0 and
               counter(arp, "unreachable") == 0, arp)
 
         # A next hop that never answers (the uplink's gateway moved to an

@@ -190,7 +190,7 @@ static void test_default_conf(void **state)
 	assert_int_equal(c.nnets, 1);
 	assert_string_equal(c.net[0].name, "vmnet8");
 	assert_int_equal(c.net[0].mode, CFG_NAT);
-	assert_int_equal(c.net[0].ports, 0xfffffffe);
+	assert_true(c.net[0].ports == (CFG_PORT_BIT(CFG_PORTS_MAX) - 2)); /* eth1 .. eth47 */
 	assert_int_equal(c.net[0].addr, 0xc0a86302);
 	assert_int_equal(c.net[0].range_start, 0xc0a86380);
 	assert_int_equal(c.net[0].range_end, 0xc0a863fe);
@@ -228,8 +228,8 @@ static void test_uplink(void **state)
 	assert_int_equal(c.uplink.gateway, 0);
 	prints("uplink eth1 address 10.0.0.9/8 gateway 10.200.0.1",
 	       "hostname unigate\nuplink eth1 address 10.0.0.9/8 gateway 10.200.0.1\n");
-	ok("uplink eth0 dhcp\nuplink eth31 dhcp\n");
-	assert_int_equal(c.uplink.port, 31);
+	ok("uplink eth0 dhcp\nuplink eth47 dhcp\n");
+	assert_int_equal(c.uplink.port, 47);
 	ok("uplink eth0 dhcp\nno uplink\n");
 	assert_int_equal(c.uplink.mode, CFG_UPLINK_NONE);
 	ok("uplink eth0 dhcp\nno uplink eth0 dhcp\n");
@@ -330,9 +330,13 @@ static void test_ports(void **state)
 	prints("network a nat\n  ports eth3 eth1 eth2 eth5 eth9 eth8 eth10-eth12\n",
 	       "hostname unigate\nnetwork a nat\n  ports eth1-eth3 eth5 eth8-eth12\n");
 	assert_int_equal(c.net[0].ports, 0x1f2e);
-	prints("network a nat\n  ports eth0-eth31\n",
-	       "hostname unigate\nnetwork a nat\n  ports eth0-eth31\n");
-	assert_int_equal(c.net[0].ports, 0xffffffff);
+	prints("network a nat\n  ports eth0-eth47\n",
+	       "hostname unigate\nnetwork a nat\n  ports eth0-eth47\n");
+	assert_int_equal(c.net[0].ports, 0xffffffffffffull);
+	/* Across bit 32 of the mask, and the last port alone. */
+	prints("network b nat\n  ports eth47 eth30-eth33 eth40\n",
+	       "hostname unigate\nnetwork b nat\n  ports eth30-eth33 eth40 eth47\n");
+	assert_true(c.net[0].ports == (0xfull << 30 | 1ull << 40 | 1ull << 47));
 	prints("network a nat\n  ports eth4-eth4 eth6-eth7\n",
 	       "hostname unigate\nnetwork a nat\n  ports eth4 eth6 eth7\n");
 	/* Typing ports again lists them all: eth1 leaves. */

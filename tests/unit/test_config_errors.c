@@ -131,7 +131,7 @@ static void test_missing_words(void **state)
 {
 	static const struct bad t[] = {
 		{"hostname", -EINVAL, 1, "", "expected a hostname"},
-		{"uplink", -EINVAL, 1, "", "expected a port (eth0 .. eth31)"},
+		{"uplink", -EINVAL, 1, "", "expected a port (eth0 .. eth47)"},
 		{"uplink eth0", -EINVAL, 1, "", "expected 'dhcp' or 'address'"},
 		{"uplink eth0 address", -EINVAL, 1, "", "expected an address like"},
 		{"uplink eth0 address 10.0.0.2/24 gateway", -EINVAL, 1, "",
@@ -238,12 +238,12 @@ static void test_bad_values(void **state)
 		{"mac table 15", -ERANGE, 1, "15", "must be 16 .. 65536"},
 		{"mac size 10", -EINVAL, 1, "size", "expected 'aging' or 'table'"},
 		/* Ports. */
-		{"uplink eth32 dhcp", -ERANGE, 1, "eth32",
-		 "no port eth32: ports are eth0 .. eth31"},
+		{"uplink eth48 dhcp", -ERANGE, 1, "eth48",
+		 "no port eth48: ports are eth0 .. eth47"},
 		{"uplink eth01 dhcp", -EINVAL, 1, "eth01", "expected a port"},
 		{"uplink wan dhcp", -EINVAL, 1, "wan", "expected a port"},
 		{"uplink eth dhcp", -EINVAL, 1, "eth", "expected a port"},
-		{"network a nat\n  ports eth1 eth32", -ERANGE, 2, "eth32", "no such port"},
+		{"network a nat\n  ports eth1 eth48", -ERANGE, 2, "eth48", "no such port"},
 		{"network a nat\n  ports foo", -EINVAL, 2, "foo", "expected a port like eth1"},
 		{"network a nat\n  ports eth5-eth2", -EINVAL, 2, "eth5",
 		 "the range runs backwards"},
