@@ -44,6 +44,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "2" if QUICK else "10"))
 IDLE_SECONDS = 3 if QUICK else 10
 DHCP_SECONDS = 2 if QUICK else 3
 DHCP_RATES = (2000, 5000, 20000)
+POOL16_CLIENTS, POOL16_RATE = 60000, 20000
 MODELS = os.environ.get("BENCH_MODELS", "virtio-net-pci e1000").split()
 # The peer does not boot in unigate's 64 MiB, so both VMs get this much
 # (except in the bisection of the smallest -m).
@@ -59,13 +60,20 @@ UNIGATE_CONFIG = """hostname unigate
 uplink eth0 address 10.88.0.2/24 gateway 10.88.0.1
 quota dhcp-leases off
 network vmnet8 nat
-  ports eth1 eth2
-  address 192.168.99.2/24
-  dhcp range 192.168.99.128 192.168.99.254 lease 30m
+  ports eth1-eth%(last)d
+  address %(lan)s
+  dhcp range %(first_ip)s %(last_ip)s lease 30m
 """
+# The LAN: the gateway's address, the DHCP pool. The /16 one is for the
+# DHCP row with new clients (a pool of 65,521 addresses).
+LAN24 = {"lan": "192.168.99.2/24", "first_ip": "192.168.99.128", "last_ip": "192.168.99.254"}
+LAN16 = {"lan": "172.20.0.1/16", "first_ip": "172.20.0.10", "last_ip": "172.20.255.250"}
+# The many-guests row: this many guest ports, each with a TCP transfer.
+MANY = 32
+MANY_SECONDS = max(SECONDS, 5)  # 32 TCP flows take a while to share the link
 # The VXLAN row: the same network, spanned to a second host (the outside
 # namespace, with a Linux vxlan device bridged to a remote guest, rg).
-VXLAN_CONFIG = UNIGATE_CONFIG + "  vxlan 5000 remote 10.88.0.1\n"
+VXLAN_LINE = "  vxlan 5000 remote 10.88.0.1\n"
 RG = "192.168.99.50"
 OUTSIDE = "10.88.0.1"
 G1, G2 = "192.168.99.11", "192.168.99.12"
@@ -143,14 +151,18 @@ class Peer(Unigate):
 KINDS = (("unigate", Unigate), ("peer", Peer))
 
 
-def new_vm(kind, model, mib=MEM_MIB, vxlan=False):
-    """An unstarted VM of (kind) with ports up, g1, g2 of NIC (model); with
-    (vxlan), its LAN is also spanned to 10.88.0.1 over VXLAN 5000."""
-    ports = [Port(model, ns=n) for n in ("up", "g1", "g2")]
+def new_vm(kind, model, mib=MEM_MIB, vxlan=False, guests=2, lan=LAN24):
+    """An unstarted VM of (kind) with ports up, g1 .. g(guests) of NIC
+    (model) and the LAN (lan); with (vxlan), its LAN is also spanned to
+    10.88.0.1 over VXLAN 5000."""
+    ports = [Port(model, ns="up")] + [Port(model, ns="g%d" % i) for i in range(1, guests + 1)]
     if kind is Unigate:
-        cfg = {"config": VXLAN_CONFIG if vxlan else UNIGATE_CONFIG}
+        text = UNIGATE_CONFIG % dict(lan, last=guests)
+        cfg = {"config": text + (VXLAN_LINE if vxlan else "")}
     else:
         cfg = {"vxlan": vxlan}
+        if lan is not LAN24:
+            cfg["append"] = "peer.lan=%s,%s,%s" % (lan["lan"], lan["first_ip"], lan["last_ip"])
     return kind(ports=ports, mem="%dM" % mib, accel=probe_accel(), log=None, **cfg)
 
 
@@ -181,8 +193,14 @@ def addresses(vm):
     up, g1, g2 = vm.ports
     up.ns.run("ip addr add %s/24 dev %s" % (OUTSIDE, up.tap))
     for p, addr in ((g1, G1), (g2, G2)):
-        p.ns.run("ip addr add %s/24 dev %s" % (addr, p.tap))
-        p.ns.run("ip route add default via 192.168.99.2")
+        guest_address(p, addr + "/24", "192.168.99.2")
+
+
+def guest_address(port, cidr, router):
+    """Gives the guest behind (port) the static address (cidr) and its
+    default route through (router), the VM."""
+    port.ns.run("ip addr add %s dev %s" % (cidr, port.tap))
+    port.ns.run("ip route add default via %s" % router)
 
 
 def dhcp_lease(ifname):
@@ -318,12 +336,13 @@ def ping_ms(vm):
     return float(m.group(1)), float(m.group(2))
 
 
-def perfdhcp(vm, rate):
-    """DORA exchanges per second perfdhcp completes from g1 with 100
-    simulated clients, offered at (rate)/s for DHCP_SECONDS."""
+def perfdhcp(vm, rate, clients=100):
+    """DORA exchanges per second perfdhcp completes from g1 with (clients)
+    simulated clients, offered at (rate)/s for DHCP_SECONDS. perfdhcp is a
+    relay agent here (giaddr: g1's address)."""
     g1 = vm.ports[1]
-    out = g1.ns.run("perfdhcp -4 -l %s -r %d -R 100 -p %d 2>&1" % (g1.tap, rate, DHCP_SECONDS),
-                    check=False, timeout=DHCP_SECONDS + 30)
+    out = g1.ns.run("perfdhcp -4 -l %s -r %d -R %d -p %d 2>&1" % (
+        g1.tap, rate, clients, DHCP_SECONDS), check=False, timeout=DHCP_SECONDS + 30)
     m = re.search(r"REQUEST-ACK\*+\nsent packets: \d+\nreceived packets: (\d+)", out)
     if not m:
         raise Failed("perfdhcp: %s" % out.strip().splitlines()[-1:])
@@ -378,10 +397,17 @@ ROWS = [
     ("idle", "idle host CPU over %d s" % IDLE_SECONDS, "% of a core", "%.2f", False),
 ] + [("dhcp%d" % r, "DHCP exchanges/s, perfdhcp 100 clients, %d/s offered" % r, "/s", "%.0f",
       True) for r in DHCP_RATES] + [
+    ("dhcp16", "DHCP exchanges/s, perfdhcp %d new clients, /16 pool, %d/s offered" % (
+        POOL16_CLIENTS, POOL16_RATE), "/s", "%.0f", True),
+    ("many", "%d guests at once through NAT, TCP, aggregate" % MANY, "Mbit/s", "%.0f", True),
+    ("jain", "  same, Jain's fairness index of the guests' rates", "", "%.3f", True),
+    ("arp", "  same, the gateway's ARP requests per guest", "", "%.2f", False),
+] + [
     ("mem", "smallest -m that boots and forwards", "MiB", "%.0f", False),
     ("size", "image (kernel + initrd for the peer)", "KiB", "%.0f", False),
 ]
-BOOT_ROWS = [r[0] for r in ROWS if r[0] not in ("mem", "size", "vxlan")]
+BOOT_ROWS = [r[0] for r in ROWS
+             if r[0] not in ("mem", "size", "vxlan", "dhcp16", "many", "jain", "arp")]
 
 
 def one_boot(res, kind_name, kind, model, run):
@@ -467,21 +493,123 @@ def vxlan_mbit(vm):
     return tcp_mbit(vm, "", client="g1", server="rg", addr=RG)
 
 
-def vxlan_boot(res, kind_name, kind, model):
-    """Boots a VM whose LAN is spanned over VXLAN and measures that row."""
-    vm = new_vm(kind, model, vxlan=True)
+def boot_for(res, kind_name, model, vm, rows, measure):
+    """Boots (vm) for rows of their own (rows) and runs measure(vm) on it;
+    if it does not boot, those rows fail with the reason."""
     try:
         try:
             vm.start()
             vm.wait_ready()
         except LabError as e:
-            res.fail_all(["vxlan"], model, kind_name, "did not boot: %s" % str(e).splitlines()[0])
+            res.fail_all(rows, model, kind_name, "did not boot: %s" % str(e).splitlines()[0])
             return
-        addresses(vm)
-        res.add("vxlan", model, kind_name, lambda: vxlan_mbit(vm))
+        measure(vm)
     finally:
         drain(vm)
         vm.close()
+
+
+def vxlan_boot(res, kind_name, kind, model):
+    """Boots a VM whose LAN is spanned over VXLAN and measures that row."""
+    def measure(vm):
+        addresses(vm)
+        res.add("vxlan", model, kind_name, lambda: vxlan_mbit(vm))
+    boot_for(res, kind_name, model, new_vm(kind, model, vxlan=True), ["vxlan"], measure)
+
+
+def pool16_boot(res, kind_name, kind, model):
+    """Boots a VM whose LAN is a /16 with a pool of 65,521 addresses and
+    measures perfdhcp with POOL16_CLIENTS clients, nearly all new."""
+    def measure(vm):
+        # perfdhcp relays from g1's address, which must be on the LAN.
+        guest_address(vm.ports[1], "172.20.0.5/16", "172.20.0.1")
+        vm.ports[1].ns.run("ip link set %s promisc on" % vm.ports[1].tap)
+        time.sleep(1.5)  # an e1000 port's first second (see README)
+        res.add("dhcp16", model, kind_name, lambda: perfdhcp(vm, POOL16_RATE, POOL16_CLIENTS))
+    boot_for(res, kind_name, model, new_vm(kind, model, lan=LAN16), ["dhcp16"], measure)
+
+
+def jain(xs):
+    """Jain's fairness index: 1 when every share is equal, 1/n when one
+    takes all."""
+    return sum(xs) ** 2 / (len(xs) * sum(x * x for x in xs)) if any(xs) else 0.0
+
+
+def gated(vm, ns, cmd):
+    """Starts (cmd) in namespace (ns) of (vm)'s lab once a line arrives on
+    its stdin; its PID is recorded as vm.spawn does."""
+    proc = subprocess.Popen(["ip", "netns", "exec", vm.ns(ns).name, "sh", "-c",
+                             'read go && exec "$@"', "gated"] + cmd,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    vm.pids.append(proc.pid)
+    vm.children.append(proc)
+    return proc
+
+
+def many_guests(vm):
+    """Every guest sends TCP to its own iperf3 server outside for SECONDS,
+    all at once, while each guest's namespace captures the ARP requests the
+    gateway (192.168.99.2) sends it. Returns (aggregate Mbit/s, Jain's
+    index, ARP requests per guest)."""
+    up, guests = vm.ports[0], vm.ports[1:]
+    up.ns.run("ip addr add %s/24 dev %s" % (OUTSIDE, up.tap))
+    for i, g in enumerate(guests):
+        guest_address(g, "192.168.99.%d/24" % (100 + i), "192.168.99.2")
+    arp_filter = "arp[6:2] = 1 and arp[14:4] = 0xc0a86302"  # requests sent by .2
+    # 64 iperf3 processes would otherwise starve the VM's own threads of
+    # the host's cores (the host's scheduler shares by thread): they run
+    # niced, for both VMs alike.
+    nice = os.environ.get("BENCH_NICE", "nice -n 19").split()
+    caps = [vm.spawn(g.ns_name, ["tcpdump", "-i", g.tap, "-nn", "-l", "-q", arp_filter])
+            for g in guests]
+    servers = [vm.spawn("up", nice + ["iperf3", "-s", "-1", "-B", OUTSIDE, "-p", str(5201 + i)])
+               for i in range(len(guests))]
+    # Every client waits for a line on its stdin, so that all start within
+    # a millisecond: a start spread over the spawns would be measured as
+    # unfairness.
+    clients = [gated(vm, g.ns_name, nice + ["iperf3", "-J", "-c", OUTSIDE, "-p", str(5201 + i),
+                                            "-t", str(MANY_SECONDS)])
+               for i, g in enumerate(guests)]
+    time.sleep(1.5)  # servers and captures listening; e1000 ports receiving
+    for c in clients:
+        c.stdin.write("go\n")
+    for c in clients:
+        c.stdin.flush()
+    rates = []
+    for c in clients:
+        out = finish(vm, c, MANY_SECONDS + 60)
+        try:
+            rates.append(json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e6)
+        except (ValueError, KeyError):
+            rates.append(0.0)
+    time.sleep(0.5)
+    requests = 0
+    for p in caps + servers:
+        if p.poll() is None:
+            os.kill(p.pid, signal.SIGTERM)
+        out = finish(vm, p, 10)
+        if p in caps:
+            requests += out.count("ARP, Request")
+    if not any(rates):
+        raise Failed("no guest's transfer completed")
+    print("    %d guests: %s Mbit/s each" % (len(rates), " ".join("%.0f" % r for r in rates)),
+          flush=True)
+    return sum(rates), jain(rates), requests / len(guests)
+
+
+def many_boot(res, kind_name, kind, model):
+    """Boots a VM with MANY guest ports and measures the many-guests rows."""
+    rows = ["many", "jain", "arp"]
+
+    def measure(vm):
+        got = []
+        if res.add("many", model, kind_name, lambda: got.extend(many_guests(vm)) or got[0]):
+            res.add("jain", model, kind_name, lambda: got[1])
+            res.add("arp", model, kind_name, lambda: got[2])
+        else:
+            res.fail_all(rows[1:], model, kind_name, "see the aggregate")
+    boot_for(res, kind_name, model, new_vm(kind, model, guests=MANY), rows, measure)
 
 
 def fail(reason):
@@ -624,6 +752,8 @@ def main():
             for kind_name, kind in KINDS:
                 one_boot(res, kind_name, kind, model, run)
                 vxlan_boot(res, kind_name, kind, model)
+                pool16_boot(res, kind_name, kind, model)
+                many_boot(res, kind_name, kind, model)
     for kind_name, kind in KINDS:
         for model in MODELS:
             res.add("size", model, kind_name, lambda: image_kib(kind))
