@@ -489,14 +489,24 @@ int apply_boot(void)
 	cfg_ctx_init(&apply_ctx);
 	if (svc_init() < 0)
 		printf("config: DHCP and DNS services could not start\n");
-	rc = apply_file_text("config/default.conf", apply_default_start,
-			     (size_t)(apply_default_end - apply_default_start));
 	n = fw_cfg_read_file("opt/unigate/config", apply_file, sizeof(apply_file));
 	if (n == -EFBIG)
 		printf("config: opt/unigate/config is larger than %d bytes; ignored\n",
 		       APPLY_FILE_MAX - 1);
-	else if (n >= 0)
+	/* A given config replaces the default whole, so it is applied alone:
+	 * building the default's networks first only to replace them cost the
+	 * boot 4-5 ms. The default runs if there is none, or if it was
+	 * rejected (then nothing of it was applied, and its error is what
+	 * the boot reports). */
+	rc = -ENOENT;
+	if (n >= 0)
 		rc = apply_file_text("opt/unigate/config (fw_cfg)", apply_file, (size_t)n);
+	if (!apply_started) {
+		int err = apply_file_text("config/default.conf", apply_default_start,
+					  (size_t)(apply_default_end - apply_default_start));
+
+		rc = rc == -ENOENT ? err : rc;
+	}
 	console_set_handler(apply_console_line, apply_prompt_text);
 	return rc;
 }

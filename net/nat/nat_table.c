@@ -448,6 +448,13 @@ void nat_clear(struct nat *n)
 {
 	uint32_t i;
 
+	/* An empty table is already clear (a removed session's slot is
+	 * zeroed): the uplink's first address, just after boot, would
+	 * otherwise cost a pass over the whole table. */
+	if (n->nsess == 0) {
+		nat_frag_clear(n);
+		return;
+	}
 	/* Everything goes: no need to shift anything back. */
 	for (i = 0; i <= n->mask; i++)
 		if (n->sess[i].flags & NAT_S_USED)
