@@ -72,7 +72,7 @@ static void main_loop(void)
 		bool busy = console_poll();
 
 		busy |= netdev_poll_all() > 0;
-		poll_all();
+		busy |= poll_all();
 		sys_check_timeouts();
 		if (busy)
 			continue;

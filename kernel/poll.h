@@ -7,6 +7,8 @@
 #ifndef UNIGATE_KERNEL_POLL_H
 #define UNIGATE_KERNEL_POLL_H
 
+#include <stdbool.h>
+
 struct poller {
 	const char *name;
 	void (*fn)(void);
@@ -22,7 +24,12 @@ struct poller {
 	static const struct poller poller_##ident                                                  \
 		__attribute__((used, section("pollers"), aligned(8))) = {#ident, fn_}
 
-/* Runs every registered poller once. */
-void poll_all(void);
+/* Runs every registered poller once. Returns true if one of them called
+ * poll_again(). */
+bool poll_all(void);
+
+/* For a poller with work left that it does a piece at a time: the main
+ * loop runs the pollers again at once instead of sleeping. */
+void poll_again(void);
 
 #endif

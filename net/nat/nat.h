@@ -357,6 +357,16 @@ int nat_init(struct nat *n, void *mem, size_t size, uint32_t capacity, const str
 	     uint64_t seed, uint32_t (*rand)(void *ctx), void *rand_ctx);
 
 /*
+ * As nat_init(), over (mem) whose first nat_mem_size(capacity) bytes are
+ * all zero already: init does not clear them again. For a caller that
+ * clears a big table a piece at a time (the first touch of fresh memory is
+ * what costs), so that no one step holds the CPU for long.
+ */
+int nat_init_zeroed(struct nat *n, void *mem, size_t size, uint32_t capacity,
+		    const struct nat_config *cfg, uint64_t seed, uint32_t (*rand)(void *ctx),
+		    void *rand_ctx);
+
+/*
  * Copies every mapping (forwards included) and session of (src) into
  * (dst), freshly made by nat_init() with room for them, keeping outside
  * ports, TCP states and idle times, and the counters: how a table grows

@@ -131,16 +131,18 @@ uint32_t nat_capacity_for_heap(uint64_t heap)
 	return c;
 }
 
-/* Rebuilds the free lists too: every record free, in order. */
-void nat_reset(struct nat *n)
+/* As nat_reset(); (zeroed): the tables are all zero already. */
+static void nat_reset_tables(struct nat *n, bool zeroed)
 {
 	uint32_t nslots = n->mask + 1, i;
 
-	memset(n->map, 0, (size_t)n->capacity * sizeof(*n->map));
-	memset(n->sess, 0, (size_t)nslots * sizeof(*n->sess));
-	memset(n->ix_in, 0, (size_t)nslots * sizeof(uint32_t));
-	memset(n->ix_out, 0, (size_t)nslots * sizeof(uint32_t));
-	memset(n->ports, 0, (size_t)NAT_P_N * NAT_PORT_WORDS * sizeof(uint64_t));
+	if (!zeroed) {
+		memset(n->map, 0, (size_t)n->capacity * sizeof(*n->map));
+		memset(n->sess, 0, (size_t)nslots * sizeof(*n->sess));
+		memset(n->ix_in, 0, (size_t)nslots * sizeof(uint32_t));
+		memset(n->ix_out, 0, (size_t)nslots * sizeof(uint32_t));
+		memset(n->ports, 0, (size_t)NAT_P_N * NAT_PORT_WORDS * sizeof(uint64_t));
+	}
 	for (i = 0; i < n->capacity; i++)
 		n->map[i].nsess = i + 1 < n->capacity ? i + 1 : NAT_NONE;
 	n->map_free = 0;
@@ -149,8 +151,15 @@ void nat_reset(struct nat *n)
 	nat_frag_clear(n);
 }
 
-int nat_init(struct nat *n, void *mem, size_t size, uint32_t capacity, const struct nat_config *cfg,
-	     uint64_t seed, uint32_t (*rand)(void *ctx), void *rand_ctx)
+/* Rebuilds the free lists too: every record free, in order. */
+void nat_reset(struct nat *n)
+{
+	nat_reset_tables(n, false);
+}
+
+static int nat_init_mem(struct nat *n, void *mem, size_t size, uint32_t capacity,
+			const struct nat_config *cfg, uint64_t seed, uint32_t (*rand)(void *ctx),
+			void *rand_ctx, bool zeroed)
 {
 	size_t need = nat_mem_size(capacity);
 	uint32_t nslots, bits = 0;
@@ -184,8 +193,21 @@ int nat_init(struct nat *n, void *mem, size_t size, uint32_t capacity, const str
 		n->key[i] = splitmix_next(&seed) | (i & 1);
 	n->rand = rand;
 	n->rand_ctx = rand_ctx;
-	nat_reset(n);
+	nat_reset_tables(n, zeroed);
 	return 0;
+}
+
+int nat_init(struct nat *n, void *mem, size_t size, uint32_t capacity, const struct nat_config *cfg,
+	     uint64_t seed, uint32_t (*rand)(void *ctx), void *rand_ctx)
+{
+	return nat_init_mem(n, mem, size, capacity, cfg, seed, rand, rand_ctx, false);
+}
+
+int nat_init_zeroed(struct nat *n, void *mem, size_t size, uint32_t capacity,
+		    const struct nat_config *cfg, uint64_t seed, uint32_t (*rand)(void *ctx),
+		    void *rand_ctx)
+{
+	return nat_init_mem(n, mem, size, capacity, cfg, seed, rand, rand_ctx, true);
 }
 
 int nat_set_uplink(struct nat *n, uint32_t ip, uint16_t mtu)

@@ -80,6 +80,10 @@ static void test_setup(void **state)
 	router_ip = ip4("10.88.0.1");
 	remote_ip = ip4("203.0.113.7");
 	assert_int_equal(bind_boot(4), 0);
+	/* The boot's NAT table is small; the full one is cleared a piece a
+	 * pass after ready (test_boot_table_grows). */
+	assert_non_null(strstr(bind_cli("show nat"), "of 1024 sessions"));
+	assert_non_null(strstr(bind_out(), "growing to 65536 sessions"));
 	bind_config("uplink eth0 address 10.88.0.2/24 gateway 10.88.0.1");
 	bind_run(100);
 	assert_non_null(strstr(bind_cli("show uplink"), "uplink address 10.88.0.2 mask "
@@ -152,6 +156,24 @@ static void test_synack_back_in(void **state)
 	assert_int_equal(p.tcp_ack, 1001);
 	assert_int_equal(p.ttl, 63);
 	assert_non_null(strstr(bind_cli("show nat"), "192.168.99.10:40000"));
+}
+
+/* The boot's table has grown to the size RAM allows, and the guest's
+ * flow, made while it was small, kept its outside port. */
+static void test_boot_table_grows(void **state)
+{
+	uint8_t l4[64];
+	struct pkt p;
+
+	(void)state;
+	bind_run(2000);
+	assert_non_null(strstr(bind_cli("show nat"), "of 65536 sessions"));
+	assert_null(strstr(bind_out(), "growing"));
+	assert_non_null(strstr(bind_out(), "192.168.99.10:40000"));
+	fake_tx_clear();
+	guest_send(FRAME_TCP, router_ip, l4, l4_tcp(l4, 40000, 80, 1001, 5001, FRAME_ACK));
+	expect_one(0, FRAME_TCP, &p);
+	assert_int_equal(p.sport, syn_port);
 }
 
 /* Beyond the uplink's subnet: through the gateway, whose MAC is known. */
@@ -331,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_uplink_shown_static),
 		cmocka_unit_test(test_syn_out_after_arp),
 		cmocka_unit_test(test_synack_back_in),
+		cmocka_unit_test(test_boot_table_grows),
 		cmocka_unit_test(test_syn_beyond_gateway),
 		cmocka_unit_test(test_ping_through),
 		cmocka_unit_test(test_udp_through),

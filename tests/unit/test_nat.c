@@ -19,6 +19,29 @@
 #include "net/nat/nat.h"
 #include "tests/unit/nat_harness.h"
 
+/* Over memory that is zero already, nat_init_zeroed() makes the same
+ * table as nat_init() over any memory. */
+static void test_init_zeroed(void **state)
+{
+	static uint8_t made[1u << 16];
+	struct nat_config c;
+	struct nat a, b;
+	size_t size = nat_mem_size(256);
+
+	(void)state;
+	assert_true(size <= sizeof(made) && size <= sizeof(mem));
+	nat_config_default(&c);
+	memset(mem, 0xa5, size);
+	assert_int_equal(nat_init(&a, mem, sizeof(mem), 256, &c, 7, xrand, &rstate), 0);
+	memcpy(made, mem, size);
+	memset(mem, 0, size);
+	assert_int_equal(nat_init_zeroed(&b, mem, sizeof(mem), 256, &c, 7, xrand, &rstate), 0);
+	assert_memory_equal(mem, made, size);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_int_equal(nat_check(&b), 0);
+	assert_int_equal(nat_init_zeroed(&b, mem, 100, 256, &c, 7, xrand, &rstate), -EINVAL);
+}
+
 static void test_init(void **state)
 {
 	struct nat_config c;
@@ -625,6 +648,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init),
+		cmocka_unit_test(test_init_zeroed),
 		cmocka_unit_test_setup(test_outbound_udp, setup),
 		cmocka_unit_test_setup(test_eim_three_destinations, setup),
 		cmocka_unit_test_setup(test_port_preservation_and_fallback, setup),
