@@ -68,7 +68,8 @@ struct e1000_dev {
 	/* For the first slot of each queued frame, the slots it takes; only
 	 * its last asks for DD (RS), and reaping frees them together. */
 	uint8_t tx_span[E1000_TX_RING];
-	bool tx_ctx_valid;		 /* tx_ctx is what the device holds */
+	bool irq_off;	   /* IMC written: the loop is busy (e1000_poll, e1000_idle) */
+	bool tx_ctx_valid; /* tx_ctx is what the device holds */
 	struct e1000_tx_ctx_desc tx_ctx; /* the last context descriptor written */
 	uint8_t mpc_mode;		 /* how MPC behaves: E1000_MPC_* */
 	uint32_t mpc_last;		 /* last MPC value when it accumulates */

@@ -128,6 +128,13 @@ int netdev_poll_all(void)
 	return got;
 }
 
+void netdev_idle_all(void)
+{
+	for (int p = 0; p < netdev_nports; p++)
+		if (netdev_ports[p].ops->idle != NULL)
+			netdev_ports[p].ops->idle(&netdev_ports[p]);
+}
+
 static int netdev_cmd_show(int argc, char **argv, struct cli_out *out)
 {
 	(void)argc;

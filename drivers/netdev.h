@@ -98,6 +98,9 @@ struct netdev_ops {
 	 * refreshes nd->link, and delivers up to (budget) received frames to
 	 * nd->rx. Returns the number of frames delivered. */
 	int (*poll)(struct netdev *nd, int budget);
+	/* Optional: the loop is about to sleep until an interrupt; a driver
+	 * that masked its device's interrupts while busy unmasks them. */
+	void (*idle)(struct netdev *nd);
 	/* Receive every frame whatever its destination (bridging needs it). */
 	void (*set_promisc)(struct netdev *nd, bool on);
 };
@@ -166,5 +169,8 @@ int netdev_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
  * every port's transmit queue and re-enables the ports' interrupt lines.
  * Returns the number of frames received. */
 int netdev_poll_all(void);
+
+/* Before the loop sleeps: every port that can wake it is told (idle). */
+void netdev_idle_all(void);
 
 #endif

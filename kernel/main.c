@@ -82,6 +82,7 @@ static void main_loop(void)
 		if (us > 0) {
 			uint64_t t0 = rdtsc();
 
+			netdev_idle_all();
 			time_arm_wakeup(us);
 			irq_enable_and_halt();
 			irq_disable();
