@@ -51,11 +51,12 @@ static struct gw_forward apply_fwd[GW_FORWARDS_MAX];
 /* What an apply allocates before it changes anything; each pointer is
  * handed to its module (which then owns it) or freed by apply_unprepare. */
 struct apply_prep {
-	void *table[CFG_NETWORKS_MAX];	  /* MAC table: a new network, or a new size */
-	void *leases[CFG_NETWORKS_MAX];	  /* a network new to DHCP and DNS */
-	void *listener[CFG_NETWORKS_MAX]; /* a DNS listener at a new address */
-	void *up_table;			  /* the uplink's switch, new or resized */
-	bool nat;			  /* gw_prepare() holds a new NAT table */
+	void *table[CFG_NETWORKS_MAX];	       /* MAC table: a new network, or a new size */
+	void *leases[CFG_NETWORKS_MAX];	       /* a new network, or a range of a new size */
+	uint32_t leases_cap[CFG_NETWORKS_MAX]; /* records in leases[i] */
+	void *listener[CFG_NETWORKS_MAX];      /* a DNS listener at a new address */
+	void *up_table;			       /* the uplink's switch, new or resized */
+	bool nat;			       /* gw_prepare() holds a new NAT table */
 };
 
 static struct apply_prep apply_prep;
@@ -159,7 +160,7 @@ static int apply_check(const struct cfg *c, struct cli_out *out)
 	for (int i = 0; i < c->nnets; i++) {
 		if (!apply_dhcp_config(c, &c->net[i], &apply_dhcp))
 			continue;
-		err = dhcpd_config_check(&apply_dhcp, DHCPD_LEASES_DEFAULT, &why);
+		err = dhcpd_config_check(&apply_dhcp, dhcpd_capacity(&apply_dhcp), &why);
 		if (err < 0) {
 			cli_printf(out, "%% network %s: dhcp: %s; nothing applied\n",
 				   c->net[i].name, why);
@@ -184,7 +185,8 @@ static int apply_services(const struct cfg *c, const struct cfg_net *cn, struct 
 		       (cn->dns_mode == CFG_DNS_DEFAULT && cn->mode == CFG_NAT);
 
 	err = svc_network(cn->name, network_netif(net), dhcp ? &apply_dhcp : NULL, cn->domain,
-			  forward, apply_prep.leases[i], apply_prep.listener[i], &why);
+			  forward, apply_prep.leases[i], apply_prep.leases_cap[i],
+			  apply_prep.listener[i], &why);
 	apply_prep.leases[i] = NULL;
 	apply_prep.listener[i] = NULL;
 	if (err < 0)
@@ -318,6 +320,21 @@ static void apply_unprepare(void)
 	memset(&apply_prep, 0, sizeof(apply_prep));
 }
 
+/* A lease table for network (cn), number (i) of (c), sized to its DHCP
+ * range and reservations, if it has none or one of another size (its
+ * leases move into the new one). Returns 0 or -ENOMEM. */
+static int apply_prepare_leases(const struct cfg *c, const struct cfg_net *cn, int i)
+{
+	bool dhcp = apply_dhcp_config(c, cn, &apply_dhcp);
+	uint32_t cap = svc_leases_need(dhcp ? &apply_dhcp : NULL);
+
+	if (!svc_needs_leases(cn->name, cap))
+		return 0;
+	apply_prep.leases_cap[i] = cap != 0 ? cap : 1;
+	apply_prep.leases[i] = svc_leases_alloc(apply_prep.leases_cap[i]);
+	return apply_prep.leases[i] != NULL ? 0 : -ENOMEM;
+}
+
 /* Allocates everything going from the running config to (*c) needs, so
  * that nothing is left to fail once changes begin. Returns 0 or -ENOMEM,
  * having allocated nothing. */
@@ -338,10 +355,8 @@ static int apply_prepare(const struct cfg *c, const struct cfg_diff *d)
 			apply_prep.table[i] = network_table_alloc(c->mac_table);
 			fail |= apply_prep.table[i] == NULL;
 		}
-		if (cn->prefix != 0 && !svc_has_network(cn->name)) {
-			apply_prep.leases[i] = svc_leases_alloc();
-			fail |= apply_prep.leases[i] == NULL;
-		}
+		if (cn->prefix != 0)
+			fail |= apply_prepare_leases(c, cn, i) < 0;
 		if (cn->prefix != 0 && svc_needs_listener(cn->name, cn->addr)) {
 			apply_prep.listener[i] = svc_listener_alloc();
 			fail |= apply_prep.listener[i] == NULL;

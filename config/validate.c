@@ -14,6 +14,7 @@
 
 #include "config/parse.h"
 #include "config/stmt.h"
+#include "net/dhcp/dhcpd.h" /* DHCPD_LEASES_MAX */
 
 static int cfg_bad(struct cfg_error *err, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -114,6 +115,18 @@ int cfg_check_global(const struct cfg *c, struct cfg_error *err)
 	return 0;
 }
 
+/* The leases network (n)'s DHCP server must be able to hold: one per
+ * range address and per reservation outside the range (dhcpd_capacity()). */
+static uint64_t cfg_dhcp_addresses(const struct cfg_net *n)
+{
+	uint64_t need = (uint64_t)n->range_end - n->range_start + 1;
+
+	for (int k = 0; k < n->nhosts; k++)
+		if (n->host[k].ip < n->range_start || n->host[k].ip > n->range_end)
+			need++;
+	return need;
+}
+
 /* The rules of an addressed network's DHCP range, hosts and forwards. */
 static int cfg_check_inside(const struct cfg_net *n, struct cfg_error *err)
 {
@@ -134,6 +147,16 @@ static int cfg_check_inside(const struct cfg_net *n, struct cfg_error *err)
 				       addr_fmt_ipv4(n->addr, a));
 		if (n->lease_s < CFG_LEASE_MIN || n->lease_s > CFG_LEASE_MAX)
 			return cfg_bad(err, -ERANGE, "the lease time is out of range");
+		/* Checked here, so that a file is refused whole: the lease
+		 * table is sized to the range when applied. */
+		if (cfg_dhcp_addresses(n) > DHCPD_LEASES_MAX)
+			return cfg_bad(err, -ERANGE,
+				       "the dhcp range %s .. %s and its reservations hold %llu "
+				       "addresses: a network leases at most %u",
+				       addr_fmt_ipv4(n->range_start, a),
+				       addr_fmt_ipv4(n->range_end, b),
+				       (unsigned long long)cfg_dhcp_addresses(n),
+				       (unsigned)DHCPD_LEASES_MAX);
 	}
 	for (k = 0; k < n->nhosts; k++) {
 		const struct cfg_host *h = &n->host[k];

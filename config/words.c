@@ -25,7 +25,7 @@ const char *const cfg_quota_names[] = {
  * NAT_FORWARD_RATE_DEFAULT, NAT_FRAG_SLOTS, DNS_FWD_PER_CLIENT,
  * FDB_PORT_LIMIT_DEFAULT, DHCPD_PORT_LEASES_DEFAULT, ... */
 const uint32_t cfg_quota_default[CFG_QUOTAS] = {16384, 500, 16, 20, 16, 256, 32};
-const uint32_t cfg_quota_max[CFG_QUOTAS] = {1048576, 65535, 256, 100000, 256, 65536, 4096};
+const uint32_t cfg_quota_max[CFG_QUOTAS] = {1048576, 65535, 256, 100000, 256, 65536, 65536};
 
 int cfg_need(struct cfg_stmt *s, int word, const char *what)
 {

@@ -42,7 +42,8 @@ struct svc_net {
 	char name[16];
 	struct netif *netif;
 	struct dhcpd dhcpd;
-	struct dhcpd_lease *leases;
+	void *leases;	   /* dhcpd's table, from svc_leases_alloc() */
+	uint32_t capacity; /* its records */
 	struct dns_local loc;
 	struct udp_pcb *dns_pcb;
 	uint32_t dns_addr; /* the address dns_pcb is bound to */
@@ -393,9 +394,11 @@ int svc_init(void)
 	return 0;
 }
 
-void *svc_leases_alloc(void)
+void *svc_leases_alloc(uint32_t capacity)
 {
-	return calloc(DHCPD_LEASES_DEFAULT, sizeof(struct dhcpd_lease));
+	if (capacity == 0 || capacity > DHCPD_LEASES_MAX)
+		return NULL;
+	return calloc(1, dhcpd_table_size(capacity));
 }
 
 void svc_leases_free(void *leases)
@@ -403,9 +406,70 @@ void svc_leases_free(void *leases)
 	free(leases);
 }
 
-bool svc_has_network(const char *name)
+uint32_t svc_leases_need(const struct dhcpd_config *dhcp)
 {
-	return svc_by_name(name) != NULL;
+	return dhcp != NULL ? dhcpd_capacity(dhcp) : 0;
+}
+
+bool svc_needs_leases(const char *name, uint32_t capacity)
+{
+	struct svc_net *sn = svc_by_name(name);
+
+	return sn == NULL || (capacity != 0 && sn->capacity != capacity);
+}
+
+/* Gives (sn) the lease table (leases) of (capacity) records, counted while
+ * the network holds it, as its MAC table is; the one it had is freed. */
+static void svc_take_leases(struct svc_net *sn, void *leases, uint32_t capacity)
+{
+	memory_account("dhcp leases", (long long)dhcpd_table_size(capacity));
+	if (sn->leases != NULL)
+		memory_account("dhcp leases", -(long long)dhcpd_table_size(sn->capacity));
+	free(sn->leases);
+	sn->leases = leases;
+	sn->capacity = capacity;
+}
+
+/* A new network's services, with an empty server over (leases). Returns
+ * 0, or -errno with (*why) set and (leases) freed. */
+static int svc_add(const char *name, void *leases, uint32_t capacity, struct svc_net **snp,
+		   const char **why)
+{
+	struct svc_net *sn = NULL;
+
+	for (int i = 0; i < SVC_NETS && sn == NULL; i++)
+		if (!svc_nets[i].used)
+			sn = &svc_nets[i];
+	if (sn == NULL || leases == NULL || capacity == 0 || capacity > DHCPD_LEASES_MAX) {
+		free(leases);
+		*why = sn == NULL ? "too many networks" : "out of memory";
+		return sn == NULL ? -ENOSPC : -ENOMEM;
+	}
+	memset(sn, 0, sizeof(*sn));
+	svc_take_leases(sn, leases, capacity);
+	/* The seed keeps guests from choosing colliding keys and names. */
+	dhcpd_init(&sn->dhcpd, sn->leases, capacity, (uint64_t)random_u32() << 32 | random_u32());
+	snprintf(sn->name, sizeof(sn->name), "%s", name);
+	sn->used = true;
+	*snp = sn;
+	return 0;
+}
+
+/* Configures (sn)'s DHCP server with (*dhcp), moving its leases into
+ * (leases) of (capacity) records if that is not NULL. */
+static int svc_dhcp_configure(struct svc_net *sn, const struct dhcpd_config *dhcp, void *leases,
+			      uint32_t capacity, const char **why)
+{
+	int err;
+
+	if (leases == NULL)
+		return dhcpd_configure(&sn->dhcpd, dhcp, why);
+	err = dhcpd_configure_table(&sn->dhcpd, dhcp, leases, capacity, why);
+	if (err < 0)
+		free(leases);
+	else
+		svc_take_leases(sn, leases, capacity);
+	return err;
 }
 
 bool svc_needs_listener(const char *name, uint32_t addr)
@@ -427,7 +491,8 @@ void svc_listener_free(void *listener)
 }
 
 int svc_network(const char *name, struct netif *netif, const struct dhcpd_config *dhcp,
-		const char *domain, bool forward, void *leases, void *listener, const char **why)
+		const char *domain, bool forward, void *leases, uint32_t capacity, void *listener,
+		const char **why)
 {
 	struct svc_net *sn = svc_by_name(name);
 	uint32_t addr = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(netif)));
@@ -436,32 +501,26 @@ int svc_network(const char *name, struct netif *netif, const struct dhcpd_config
 	int err;
 
 	*why = "";
-	if (sn != NULL)
-		free(leases); /* it has its own, with its clients' leases */
-	if (dhcp != NULL && (err = dhcpd_config_check(dhcp, DHCPD_LEASES_DEFAULT, why)) < 0) {
-		if (sn == NULL)
-			free(leases);
+	/* A network with DHCP off keeps the table it has, and its leases. */
+	if (sn != NULL && dhcp == NULL && leases != NULL) {
+		free(leases);
+		leases = NULL;
+	}
+	if (dhcp != NULL && (err = dhcpd_config_check(dhcp,
+						      leases != NULL ? capacity
+						      : sn	     ? sn->capacity
+								     : 0,
+						      why)) < 0) {
+		free(leases);
 		return err;
 	}
 	if (sn == NULL) {
-		for (int i = 0; i < SVC_NETS && sn == NULL; i++)
-			if (!svc_nets[i].used)
-				sn = &svc_nets[i];
-		if (sn == NULL || leases == NULL) {
-			free(leases);
-			*why = sn == NULL ? "too many networks" : "out of memory";
-			return sn == NULL ? -ENOSPC : -ENOMEM;
-		}
-		memset(sn, 0, sizeof(*sn));
-		sn->leases = leases;
-		/* Counted while a network holds them, as its MAC table. */
-		memory_account("dhcp leases",
-			       (long long)(DHCPD_LEASES_DEFAULT * sizeof(struct dhcpd_lease)));
-		dhcpd_init(&sn->dhcpd, sn->leases, DHCPD_LEASES_DEFAULT);
-		snprintf(sn->name, sizeof(sn->name), "%s", name);
-		sn->used = true;
+		err = svc_add(name, leases, capacity, &sn, why);
+		if (err < 0)
+			return err;
+		leases = NULL; /* taken */
 	}
-	if (dhcp != NULL && (err = dhcpd_configure(&sn->dhcpd, dhcp, why)) < 0)
+	if (dhcp != NULL && (err = svc_dhcp_configure(sn, dhcp, leases, capacity, why)) < 0)
 		return err;
 	sn->dhcp_on = dhcp != NULL;
 	sn->netif = netif;
@@ -505,8 +564,7 @@ void svc_network_remove(const char *name)
 	if (sn->dns_pcb != NULL)
 		udp_remove(sn->dns_pcb);
 	if (sn->leases != NULL)
-		memory_account("dhcp leases",
-			       -(long long)(DHCPD_LEASES_DEFAULT * sizeof(struct dhcpd_lease)));
+		memory_account("dhcp leases", -(long long)dhcpd_table_size(sn->capacity));
 	free(sn->leases);
 	memset(sn, 0, sizeof(*sn));
 }

@@ -21,14 +21,21 @@ struct network;
  * -ENOMEM. */
 int svc_init(void);
 
-/* Allocates the lease table of one network's DHCP server, for
- * svc_network(), which takes it; the caller frees it with
+/* Allocates the lease table of one network's DHCP server, of (capacity)
+ * records, 1 .. DHCPD_LEASES_MAX, with their indexes (dhcpd_table_size()),
+ * for svc_network(), which takes it; the caller frees it with
  * svc_leases_free() only if it does not give it. NULL: out of memory. */
-void *svc_leases_alloc(void);
+void *svc_leases_alloc(uint32_t capacity);
 void svc_leases_free(void *leases);
 
-/* True if network (name) runs services (svc_network() needs no leases). */
-bool svc_has_network(const char *name);
+/* The records network DHCP configuration (*dhcp) needs
+ * (dhcpd_capacity()), or 0 for no DHCP (NULL): any table will do. */
+uint32_t svc_leases_need(const struct dhcpd_config *dhcp);
+
+/* True if network (name) needs a new lease table for svc_network(): it is
+ * new to services (then at least 1 record), or its table does not have
+ * (capacity) records, from svc_leases_need(), which is not 0. */
+bool svc_needs_leases(const char *name, uint32_t capacity);
 
 /* A DNS listener (a UDP socket) for svc_network(), which takes it; the
  * caller frees it with svc_listener_free() only if it does not give it.
@@ -41,14 +48,17 @@ void svc_listener_free(void *listener);
 /* Runs services for network (name) on (netif) (its gateway address):
  * DNS always, DHCP with (*dhcp) unless it is NULL, answering names under
  * (domain); other names are forwarded upstream if (forward), else refused.
- * A network new to services takes (leases), from
- * svc_leases_alloc(); one that has services keeps its own, and its leases
- * that stay valid under a new (*dhcp), and (leases) is freed. A new DNS
- * listener takes (listener) (or makes one if it is NULL); an unneeded
- * (listener) is freed. Returns 0, or -errno with (*why) saying what is
- * wrong. */
+ * (leases), from svc_leases_alloc() with (capacity) records, or NULL when
+ * svc_needs_leases() said no, is always taken: a network new to services
+ * starts its server over it; one that has services moves its leases that
+ * stay valid under (*dhcp) into it and frees the table it had (with DHCP
+ * off it keeps its own, and its leases, and frees (leases)); with (leases)
+ * NULL a network keeps its table. A new DNS listener takes (listener) (or
+ * makes one if it is NULL); an unneeded (listener) is freed. Returns 0, or
+ * -errno with (*why) saying what is wrong. */
 int svc_network(const char *name, struct netif *netif, const struct dhcpd_config *dhcp,
-		const char *domain, bool forward, void *leases, void *listener, const char **why);
+		const char *domain, bool forward, void *leases, uint32_t capacity, void *listener,
+		const char **why);
 
 /* Stops network (name)'s services and forgets its leases. */
 void svc_network_remove(const char *name);

@@ -12,7 +12,14 @@
 
 #include "net/dhcp/dhcp_msg.h"
 #include "net/dhcp/dhcpd.h"
+#include "net/dhcp/dhcpd_index.h"
 #include "net/dhcp/dhcpd_pool.h"
+
+#define DHCPD_STR(x)  #x
+#define DHCPD_XSTR(x) DHCPD_STR(x)
+/* Why dhcpd_config_check() refuses a range no table can hold. */
+#define DHCPD_TOO_BIG                                                                              \
+	"range and reservations hold more than " DHCPD_XSTR(DHCPD_LEASES_MAX) " addresses"
 
 /* One message being handled. */
 struct dhcpd_ctx {
@@ -28,15 +35,28 @@ struct dhcpd_ctx {
 	struct dhcpd_dest *dest;
 };
 
-int dhcpd_init(struct dhcpd *d, struct dhcpd_lease *table, uint32_t capacity)
+int dhcpd_init(struct dhcpd *d, void *table, uint32_t capacity, uint64_t seed)
 {
 	if (capacity == 0 || capacity > DHCPD_LEASES_MAX)
 		return -EINVAL;
 	memset(d, 0, sizeof(*d));
-	memset(table, 0, (size_t)capacity * sizeof(*table));
-	d->lease = table;
-	d->capacity = capacity;
+	d->ix.seed = seed;
+	dhcpd_index_layout(d, table, capacity);
+	dhcpd_index_rebuild(d);
 	return 0;
+}
+
+uint32_t dhcpd_capacity(const struct dhcpd_config *c)
+{
+	uint64_t need;
+
+	if (c == NULL || c->range_start > c->range_end)
+		return 1;
+	need = (uint64_t)c->range_end - c->range_start + 1;
+	for (uint32_t i = 0; i < c->nhosts && i < DHCPD_HOSTS_MAX; i++)
+		if (c->host[i].ip < c->range_start || c->host[i].ip > c->range_end)
+			need++;
+	return need > DHCPD_LEASES_MAX ? DHCPD_LEASES_MAX + 1 : (uint32_t)need;
 }
 
 static bool dhcpd_mac_unicast(const uint8_t *mac)
@@ -110,7 +130,7 @@ static int dhcpd_check_host(const struct dhcpd_config *c, uint32_t mask, uint32_
 
 int dhcpd_config_check(const struct dhcpd_config *c, uint32_t capacity, const char **why)
 {
-	uint32_t mask, need;
+	uint32_t mask;
 	int err;
 
 	if (c->prefix < 8 || c->prefix > 30)
@@ -134,17 +154,25 @@ int dhcpd_config_check(const struct dhcpd_config *c, uint32_t capacity, const ch
 		return dhcpd_fail(why, "domain must be dot-separated labels", -EINVAL);
 	if (c->nhosts > DHCPD_HOSTS_MAX)
 		return dhcpd_fail(why, "too many reservations", -ENOSPC);
-	need = c->range_end - c->range_start + 1;
 	for (uint32_t i = 0; i < c->nhosts; i++) {
 		err = dhcpd_check_host(c, mask, i, why);
 		if (err != 0)
 			return err;
-		if (c->host[i].ip < c->range_start || c->host[i].ip > c->range_end)
-			need++;
 	}
-	if (need > capacity)
+	if (dhcpd_capacity(c) > DHCPD_LEASES_MAX)
+		return dhcpd_fail(why, DHCPD_TOO_BIG, -ENOSPC);
+	if (dhcpd_capacity(c) > capacity)
 		return dhcpd_fail(why, "range and reservations exceed the lease table", -ENOSPC);
 	return 0;
+}
+
+/* Makes (c) (d)'s configuration; the records are still to be refitted. */
+static void dhcpd_set_config(struct dhcpd *d, const struct dhcpd_config *c)
+{
+	if (c != &d->cfg)
+		memcpy(&d->cfg, c, sizeof(*c));
+	d->mask = ~0u << (32 - c->prefix);
+	d->configured = true;
 }
 
 int dhcpd_configure(struct dhcpd *d, const struct dhcpd_config *c, const char **why)
@@ -153,11 +181,26 @@ int dhcpd_configure(struct dhcpd *d, const struct dhcpd_config *c, const char **
 
 	if (err != 0)
 		return err;
-	if (c != &d->cfg)
-		memcpy(&d->cfg, c, sizeof(*c));
-	d->mask = ~0u << (32 - c->prefix);
-	d->configured = true;
-	dhcpd_pool_refit(d);
+	dhcpd_set_config(d, c);
+	dhcpd_pool_refit(d, d->lease, d->capacity);
+	return 0;
+}
+
+int dhcpd_configure_table(struct dhcpd *d, const struct dhcpd_config *c, void *table,
+			  uint32_t capacity, const char **why)
+{
+	struct dhcpd_lease *old = d->lease;
+	uint32_t n = d->capacity;
+	int err;
+
+	if (capacity == 0 || capacity > DHCPD_LEASES_MAX)
+		return dhcpd_fail(why, "lease table size out of range", -EINVAL);
+	err = dhcpd_config_check(c, capacity, why);
+	if (err != 0)
+		return err;
+	dhcpd_set_config(d, c);
+	dhcpd_index_layout(d, table, capacity);
+	dhcpd_pool_refit(d, old, n);
 	return 0;
 }
 
@@ -284,13 +327,11 @@ static bool dhcpd_mine(struct dhcpd_ctx *x, uint32_t ip)
  * pool address on a port whose clients already hold cfg.port_leases of
  * them: the limit is set, the port known, the client no reserved host, and
  * it holds no offered or bound record (a client that has one only keeps or
- * moves it). Costs one scan of the table, for a client with no live record
- * only: cheaper than a client lookup, and a DISCOVER already does several
- * (on the host, 6 us for 4096 records against 21 us).
+ * moves it). The port's count is kept (dhcpd_pool_port_live()).
  */
 static bool dhcpd_port_full(struct dhcpd_ctx *x, const struct dhcpd_lease *l)
 {
-	const struct dhcpd *d = x->d;
+	struct dhcpd *d = x->d;
 	uint8_t st;
 
 	if (d->cfg.port_leases == 0 || x->port == DHCPD_PORT_ANY || x->host != NULL)
@@ -316,13 +357,11 @@ static int dhcpd_bind(struct dhcpd_ctx *x, uint32_t ip, bool recovered)
 	if (recovered)
 		d->stats.recovered++;
 	l = dhcpd_pool_claim(d, ip, &x->key, x->mac);
-	if (l == NULL) { /* dhcpd_config_check() leaves a record for every address */
+	if (l == NULL) { /* every usable address has its place in the table */
 		d->stats.drop_pool_empty++;
 		return 0;
 	}
-	l->port = x->port;
-	l->state = DHCPD_BOUND;
-	l->until = x->now + d->cfg.lease_s;
+	dhcpd_pool_hold(d, l, DHCPD_BOUND, x->now + d->cfg.lease_s, x->port);
 	if (x->host == NULL && x->m->host_name_len > 0) {
 		err = dhcpd_pool_set_name(d, l, x->m->host_name, x->m->host_name_len, x->now);
 		if (err == -EINVAL)
@@ -366,12 +405,11 @@ static int dhcpd_discover(struct dhcpd_ctx *x)
 		d->stats.drop_pool_empty++;
 		return 0;
 	}
-	l->port = x->port;
 	/* A bound client keeps its lease; any other offer is held a while. */
-	if (dhcpd_pool_state(l, x->now) != DHCPD_BOUND) {
-		l->state = DHCPD_OFFERED;
-		l->until = x->now + DHCPD_OFFER_HOLD;
-	}
+	if (dhcpd_pool_state(l, x->now) != DHCPD_BOUND)
+		dhcpd_pool_hold(d, l, DHCPD_OFFERED, x->now + DHCPD_OFFER_HOLD, x->port);
+	else
+		dhcpd_pool_hold(d, l, l->state, l->until, x->port);
 	return dhcpd_reply(x, DHCP_OFFER, ip, true, NULL);
 }
 
@@ -423,10 +461,8 @@ static int dhcpd_request(struct dhcpd_ctx *x)
 	/* SELECTING: the client has chosen among the offers. */
 	l = dhcpd_pool_find_key(d, &x->key);
 	if (m->server_id != d->cfg.server) {
-		if (l != NULL && dhcpd_pool_state(l, x->now) == DHCPD_OFFERED) {
-			l->state = DHCPD_EXPIRED;
-			l->until = x->now;
-		}
+		if (l != NULL && dhcpd_pool_state(l, x->now) == DHCPD_OFFERED)
+			dhcpd_pool_hold(d, l, DHCPD_EXPIRED, x->now, l->port);
 		d->stats.selected_other++;
 		return 0;
 	}
@@ -461,11 +497,7 @@ static int dhcpd_decline(struct dhcpd_ctx *x)
 		d->stats.drop_no_binding++;
 		return 0;
 	}
-	memset(&l->key, 0, sizeof(l->key));
-	memset(l->mac, 0, sizeof(l->mac));
-	l->name[0] = '\0';
-	l->state = DHCPD_DECLINED;
-	l->until = x->now + DHCPD_DECLINE_HOLD;
+	dhcpd_pool_disown(d, l, x->now + DHCPD_DECLINE_HOLD);
 	d->stats.declined++;
 	return 0;
 }
@@ -485,8 +517,7 @@ static int dhcpd_release(struct dhcpd_ctx *x)
 		d->stats.drop_no_binding++;
 		return 0;
 	}
-	l->state = DHCPD_EXPIRED;
-	l->until = x->now;
+	dhcpd_pool_hold(d, l, DHCPD_EXPIRED, x->now, l->port);
 	d->stats.released++;
 	return 0;
 }
@@ -545,6 +576,9 @@ int dhcpd_input_from(struct dhcpd *d, const uint8_t *msg, size_t len, const stru
 		d->stats.drop_off++;
 		return 0;
 	}
+	/* Holds that ended since the last message stop counting for their
+	 * ports: a little each second, not a scan when counted. */
+	dhcpd_index_expire(d, now);
 	err = dhcp_msg_parse(msg, len, &m);
 	if (err != 0) {
 		dhcpd_count_parse(&d->stats, err);

@@ -3,10 +3,11 @@
  * its configuration, its lease table and the server's side of the
  * protocol. Pure: dhcpd_input() takes a client's message and the time and
  * returns the reply's bytes and where they go (RFC 2131 §4.1); a thin
- * binding does the UDP. Nothing is allocated: the lease table is an array
- * the caller provides, one record per address at most, so a range and its
- * reservations may not hold more addresses than the table has records
- * (dhcpd_configure() refuses such a configuration).
+ * binding does the UDP. Nothing is allocated: the lease table is a block
+ * the caller provides, sized by dhcpd_table_size() for the records a
+ * configuration needs (dhcpd_capacity(): one per range address and per
+ * reservation outside the range), and holding their indexes too, so that
+ * each message costs the same whatever the size of the pool.
  *
  * Policy:
  * - a client is known by its client identifier (option 61) if it sends
@@ -49,17 +50,16 @@
 
 #include "kernel/cli.h"
 
-#define DHCPD_LEASES_DEFAULT 256      /* records a binding gives each network */
-#define DHCPD_LEASES_MAX     4096     /* records one server accepts */
-#define DHCPD_HOSTS_MAX	     64	      /* reservations per network */
-#define DHCPD_NAME_MAX	     64	      /* a DNS label (RFC 1035 §2.3.4) and its NUL */
-#define DHCPD_DOMAIN_MAX     128      /* domain name and its NUL */
-#define DHCPD_KEY_MAX	     32	      /* client identifier bytes kept; see struct dhcpd_key */
-#define DHCPD_LEASE_MIN	     60	      /* seconds */
-#define DHCPD_LEASE_MAX	     31536000 /* seconds: 365 days */
-#define DHCPD_OFFER_HOLD     60	      /* seconds an offered address waits for its REQUEST */
-#define DHCPD_DECLINE_HOLD   600      /* seconds a declined address is not used */
-#define DHCPD_PORT_ANY	     0xff     /* no port known: no port check */
+#define DHCPD_LEASES_MAX   65536    /* records one server accepts: a /16's pool */
+#define DHCPD_HOSTS_MAX	   64	    /* reservations per network */
+#define DHCPD_NAME_MAX	   64	    /* a DNS label (RFC 1035 §2.3.4) and its NUL */
+#define DHCPD_DOMAIN_MAX   128	    /* domain name and its NUL */
+#define DHCPD_KEY_MAX	   32	    /* client identifier bytes kept; see struct dhcpd_key */
+#define DHCPD_LEASE_MIN	   60	    /* seconds */
+#define DHCPD_LEASE_MAX	   31536000 /* seconds: 365 days */
+#define DHCPD_OFFER_HOLD   60	    /* seconds an offered address waits for its REQUEST */
+#define DHCPD_DECLINE_HOLD 600	    /* seconds a declined address is not used */
+#define DHCPD_PORT_ANY	   0xff	    /* no port known: no port check */
 
 /*
  * Pool addresses the clients of one switch port may hold at once by
@@ -174,13 +174,36 @@ struct dhcpd_stats {
 	uint64_t name_reserved;	      /* option 12 is wpad, isatap or localhost: not recorded */
 };
 
+/*
+ * The lease table's indexes, in the block that holds its records
+ * (net/dhcp/dhcpd_index.h). Arrays of record numbers, DHCPD_NIL-terminated.
+ */
+struct dhcpd_index {
+	uint64_t seed;			    /* keys the hashes: clients choose keys and names */
+	uint32_t nb;			    /* hash buckets, a power of two */
+	uint32_t nw;			    /* slots of the expiry wheel, a power of two */
+	uint32_t nused, nfull;		    /* words of (used) and (full) */
+	uint32_t wheel_t;		    /* the second the wheel has turned to */
+	bool wheel_on;			    /* (wheel_t) has been set */
+	uint32_t *key_head, *key_next;	    /* records by client key */
+	uint32_t *name_head, *name_next;    /* records by name */
+	uint32_t *w_head, *w_prev, *w_next; /* counted records by their hold's end */
+	uint32_t *held;			    /* per port: pool addresses its clients hold */
+	uint64_t *used;			    /* range records present or reserved, one bit each */
+	uint64_t *full;			    /* words of (used) with every bit set */
+};
+
 /* A server. Fields are readable by anyone, written only by the dhcpd files. */
 struct dhcpd {
 	struct dhcpd_config cfg;
 	bool configured;
 	uint32_t mask; /* from cfg.prefix */
+	/* (capacity) records, each at its address's place: the range's
+	 * addresses in order, then the reservations outside the range in
+	 * the configuration's order (dhcpd_index_slot()). */
 	struct dhcpd_lease *lease;
 	uint32_t capacity;
+	struct dhcpd_index ix;
 	struct dhcpd_stats stats;
 };
 
@@ -200,13 +223,24 @@ struct dhcpd_dest {
 	uint8_t mac[6]; /* for DHCPD_DEST_HWADDR; ff:ff:ff:ff:ff:ff for a broadcast */
 };
 
+/* Returns the records a lease table needs for (c): one per range address
+ * and per reservation outside the range, at least 1; 1 for (c) NULL. Past
+ * DHCPD_LEASES_MAX for a range too big, which dhcpd_config_check() refuses. */
+uint32_t dhcpd_capacity(const struct dhcpd_config *c);
+
+/* Returns the bytes of a lease table of (capacity) records with its
+ * indexes, (capacity) 1 .. DHCPD_LEASES_MAX: about 144 bytes a record. */
+size_t dhcpd_table_size(uint32_t capacity);
+
 /*
- * Makes (d) a server with no configuration over (table), an array of
- * (capacity) records that the caller owns and keeps for the server's life;
- * init clears it. Returns 0, or -EINVAL if (capacity) is 0 or above
- * DHCPD_LEASES_MAX.
+ * Makes (d) a server with no configuration over (table), a block of
+ * dhcpd_table_size(capacity) bytes, 8-aligned, that the caller owns and
+ * keeps for the server's life (or until dhcpd_configure_table() gives it
+ * back); init writes all of it. (seed) keys the table's hashes: a random
+ * number, so that clients cannot choose colliding keys or names. Returns
+ * 0, or -EINVAL if (capacity) is 0 or above DHCPD_LEASES_MAX.
  */
-int dhcpd_init(struct dhcpd *d, struct dhcpd_lease *table, uint32_t capacity);
+int dhcpd_init(struct dhcpd *d, void *table, uint32_t capacity, uint64_t seed);
 
 /*
  * Checks (c) for a table of (capacity) records: the server inside a subnet
@@ -215,9 +249,9 @@ int dhcpd_init(struct dhcpd *d, struct dhcpd_lease *table, uint32_t capacity);
  * the broadcast addresses; the lease time in limits; the domain a valid
  * name or ""; each reservation named by a unique valid label, with a
  * unique unicast MAC and a unique address that is in the subnet and not
- * the server's; and the range plus the reserved addresses outside it no
- * more than (capacity). Returns 0, or -EINVAL or -ENOSPC with (*why), if
- * (why) is not NULL, set to a static one-line reason.
+ * the server's; and the range plus the reserved addresses outside it
+ * (dhcpd_capacity()) no more than DHCPD_LEASES_MAX, nor than (capacity). Returns 0, or -EINVAL or
+ * -ENOSPC with (*why), if (why) is not NULL, set to a static one-line reason.
  */
 int dhcpd_config_check(const struct dhcpd_config *c, uint32_t capacity, const char **why);
 
@@ -234,14 +268,27 @@ int dhcpd_config_check(const struct dhcpd_config *c, uint32_t capacity, const ch
 int dhcpd_configure(struct dhcpd *d, const struct dhcpd_config *c, const char **why);
 
 /*
+ * As dhcpd_configure(), moving the server to (table), a block of
+ * dhcpd_table_size(capacity) bytes like dhcpd_init()'s, for a (c) that
+ * needs another capacity (a range grown or shrunk): the leases that stay
+ * valid under (c) move into it. On success (d) owns (table) and the table
+ * it had is the caller's again, to free; on failure nothing changes and
+ * (table) stays the caller's. Returns 0, -EINVAL or -ENOSPC.
+ */
+int dhcpd_configure_table(struct dhcpd *d, const struct dhcpd_config *c, void *table,
+			  uint32_t capacity, const char **why);
+
+/*
  * Handles one message of (len) bytes at (msg), the payload of a UDP
  * datagram to port 67 that arrived on the server's network at (now)
- * seconds; (msg) stays the caller's and is only read. A reply is written
- * to (reply), the caller's buffer of (reply_cap) bytes, and where to send
- * it to (*dest). DHCP_DEFAULT_MAX bytes always suffice: the longest reply,
- * with a 127-byte domain and a 63-byte host name, is 486 bytes. Returns
- * the reply's length, or 0 when there is none; every outcome is counted
- * in d->stats.
+ * seconds, which never goes back from one call to the next (the count of
+ * each port's addresses follows time forward only); (msg) stays the
+ * caller's and is only read. A reply is written to (reply), the caller's
+ * buffer of (reply_cap) bytes, and where to send it to (*dest).
+ * DHCP_DEFAULT_MAX bytes always suffice: the longest reply, with a
+ * 127-byte domain and a 63-byte host name, is 486 bytes. Returns the
+ * reply's length, or 0 when there is none; every outcome is counted in
+ * d->stats.
  */
 int dhcpd_input(struct dhcpd *d, const uint8_t *msg, size_t len, uint32_t now, uint8_t *reply,
 		size_t reply_cap, struct dhcpd_dest *dest);
@@ -300,7 +347,7 @@ struct dhcpd_lease_info {
  * Lists the offered, bound and declined addresses: start with (*pos) = 0;
  * each call fills (info) and returns 0, or returns -ENOENT at the end. The
  * server must not change between calls of one listing. Order is the
- * table's.
+ * table's: the range's addresses upwards, then reservations outside it.
  */
 int dhcpd_lease_next(const struct dhcpd *d, uint32_t *pos, uint32_t now,
 		     struct dhcpd_lease_info *info);
@@ -330,8 +377,10 @@ int dhcpd_lookup_addr(const struct dhcpd *d, uint32_t ip, uint32_t now, char *na
 
 /*
  * Checks the table's invariants: each record's address valid under the
- * configuration, no address twice, no client twice, states known. For
- * tests and the fuzzer: visits every record. Returns 0 or -EFAULT.
+ * configuration and the record at its address's place, no client twice,
+ * no name twice, states known; and its indexes against the records. For
+ * tests and the fuzzer: visits every record and every index entry.
+ * Returns 0 or -EFAULT.
  */
 int dhcpd_check(const struct dhcpd *d, uint32_t now);
 

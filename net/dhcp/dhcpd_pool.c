@@ -1,24 +1,21 @@
 /*
  * The lease table of a DHCP server: finding, choosing and claiming
  * addresses, refitting the table to a new configuration, counting and
- * unpinning a switch port's records, client names, and the read-only side the console and the DNS
- * forwarder use (listing, `show leases`, name and address lookups, the invariant check). The table
- * holds at most one record per address and one per client; a record whose
- * client is gone stays, EXPIRED, so that the client gets its address back
- * (RFC 2131 §4.3.1, second choice; §4.3.4), until a new client needs it.
+ * unpinning a switch port's records, client names, and the read-only side
+ * the console and the DNS forwarder use (listing, `show leases`, name and
+ * address lookups, the invariant check). The table holds at most one
+ * record per address, at the address's place, and one per client; a
+ * record whose client is gone stays, EXPIRED, so that the client gets its
+ * address back (RFC 2131 §4.3.1, second choice; §4.3.4), until a new
+ * client needs it.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "net/addr.h"
+#include "net/dhcp/dhcpd_index.h"
 #include "net/dhcp/dhcpd_pool.h"
-
-/* True if (a) is before (b), for times less than 2^31 s apart. */
-static bool dhcpd_before(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) < 0;
-}
 
 uint8_t dhcpd_pool_state(const struct dhcpd_lease *l, uint32_t now)
 {
@@ -111,21 +108,14 @@ static bool dhcpd_pool_setaside_ok(const struct dhcpd_config *c, uint32_t ip)
 
 struct dhcpd_lease *dhcpd_pool_find_ip(const struct dhcpd *d, uint32_t ip)
 {
-	for (uint32_t i = 0; ip != 0 && i < d->capacity; i++)
-		if (d->lease[i].ip == ip)
-			return &d->lease[i];
-	return NULL;
+	uint32_t s = dhcpd_index_slot(d, ip);
+
+	return s != DHCPD_NIL && d->lease[s].ip == ip ? &d->lease[s] : NULL;
 }
 
 struct dhcpd_lease *dhcpd_pool_find_key(const struct dhcpd *d, const struct dhcpd_key *k)
 {
-	for (uint32_t i = 0; k->kind != DHCPD_KEY_NONE && i < d->capacity; i++) {
-		struct dhcpd_lease *l = &d->lease[i];
-
-		if (l->ip != 0 && dhcpd_pool_key_equal(&l->key, k))
-			return l;
-	}
-	return NULL;
+	return k->kind != DHCPD_KEY_NONE ? dhcpd_index_key(d, k) : NULL;
 }
 
 bool dhcpd_pool_free_for(const struct dhcpd *d, uint32_t ip, const struct dhcpd_key *k,
@@ -142,64 +132,54 @@ bool dhcpd_pool_free_for(const struct dhcpd *d, uint32_t ip, const struct dhcpd_
 	return st != DHCPD_DECLINED && dhcpd_pool_key_equal(&l->key, k);
 }
 
-uint32_t dhcpd_pool_pick(const struct dhcpd *d, uint32_t now)
+/* The expired range address to give when none was ever used: RFC 2131
+ * §4.3.1 asks for the one the fewest clients may come back for, so those
+ * nobody owns (declined, set aside no longer) first, then the one expired
+ * longest ago. Visits every range record: only an exhausted pool comes
+ * here. */
+static uint32_t dhcpd_pool_pick_expired(const struct dhcpd *d, uint32_t now)
 {
 	const struct dhcpd_config *c = &d->cfg;
-	uint8_t used[DHCPD_LEASES_MAX / 8];
 	const struct dhcpd_lease *best = NULL;
 	bool best_owned = true;
 
-	/* The range fits the table (dhcpd_config_check), so it fits (used). */
-	memset(used, 0, sizeof(used));
-	for (uint32_t i = 0; i < d->capacity; i++) {
-		const struct dhcpd_lease *l = &d->lease[i];
+	for (uint32_t s = 0; s <= c->range_end - c->range_start; s++) {
+		const struct dhcpd_lease *l = &d->lease[s];
 		uint8_t st = dhcpd_pool_state(l, now);
 		bool owned = l->key.kind != DHCPD_KEY_NONE;
 
-		if (l->ip < c->range_start || l->ip > c->range_end)
+		if (l->ip == 0 || (st != DHCPD_FREE && st != DHCPD_EXPIRED))
 			continue;
-		used[(l->ip - c->range_start) >> 3] |=
-			(uint8_t)(1u << ((l->ip - c->range_start) & 7));
-		if ((st != DHCPD_FREE && st != DHCPD_EXPIRED) || dhcpd_pool_host_by_ip(c, l->ip))
-			continue;
-		/* Addresses nobody owns first, then the longest expired. */
-		if (best == NULL || (best_owned && !owned) ||
-		    (best_owned == owned && dhcpd_before(l->until, best->until))) {
+		/* The reservation lookup only for a record that would win. */
+		if ((best == NULL || (best_owned && !owned) ||
+		     (best_owned == owned && dhcpd_before(l->until, best->until))) &&
+		    !dhcpd_pool_host_by_ip(c, l->ip)) {
 			best = l;
 			best_owned = owned;
 		}
 	}
-	for (uint32_t ip = c->range_start; ip <= c->range_end && ip != 0; ip++) {
-		uint32_t off = ip - c->range_start;
-
-		if (!(used[off >> 3] & (1u << (off & 7))) && !dhcpd_pool_host_by_ip(c, ip))
-			return ip;
-	}
 	return best ? best->ip : 0;
 }
 
-uint32_t dhcpd_pool_port_live(const struct dhcpd *d, uint8_t port, uint32_t now)
+uint32_t dhcpd_pool_pick(const struct dhcpd *d, uint32_t now)
 {
-	uint32_t n = 0;
+	uint32_t s;
 
-	/* The port first: the reservation lookup runs for the port's own
-	 * records only, about (port_leases) of them. */
-	for (uint32_t i = 0; i < d->capacity; i++) {
-		const struct dhcpd_lease *l = &d->lease[i];
-		uint8_t st;
-
-		if (l->port != port || l->ip == 0)
-			continue;
-		st = dhcpd_pool_state(l, now);
-		if ((st == DHCPD_OFFERED || st == DHCPD_BOUND) &&
-		    dhcpd_pool_host_by_ip(&d->cfg, l->ip) == NULL)
-			n++;
-	}
-	return n;
+	if (!d->configured)
+		return 0;
+	s = dhcpd_index_unused(d);
+	return s != DHCPD_NIL ? d->cfg.range_start + s : dhcpd_pool_pick_expired(d, now);
 }
 
-void dhcpd_pool_drop(struct dhcpd_lease *l)
+uint32_t dhcpd_pool_port_live(struct dhcpd *d, uint8_t port, uint32_t now)
 {
+	dhcpd_index_expire(d, now);
+	return dhcpd_index_held(d, port);
+}
+
+void dhcpd_pool_drop(struct dhcpd *d, struct dhcpd_lease *l)
+{
+	dhcpd_index_del(d, l);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -207,17 +187,16 @@ struct dhcpd_lease *dhcpd_pool_claim(struct dhcpd *d, uint32_t ip, const struct 
 				     const uint8_t *mac)
 {
 	struct dhcpd_lease *l = dhcpd_pool_find_key(d, k);
+	uint32_t s = dhcpd_index_slot(d, ip);
 
-	if (l != NULL && l->ip != ip)
-		dhcpd_pool_drop(l);
-	l = dhcpd_pool_find_ip(d, ip);
-	for (uint32_t i = 0; l == NULL && i < d->capacity; i++)
-		if (d->lease[i].ip == 0) {
-			l = &d->lease[i];
-			l->ip = ip;
-		}
-	if (l == NULL)
+	if (s == DHCPD_NIL)
 		return NULL;
+	if (l != NULL && l->ip != ip)
+		dhcpd_pool_drop(d, l);
+	l = &d->lease[s];
+	dhcpd_index_del(d, l);
+	if (l->ip == 0)
+		l->ip = ip;
 	if (!dhcpd_pool_key_equal(&l->key, k))
 		l->name[0] = '\0';
 	l->key = *k;
@@ -225,7 +204,29 @@ struct dhcpd_lease *dhcpd_pool_claim(struct dhcpd *d, uint32_t ip, const struct 
 		memcpy(l->mac, mac, 6);
 	else
 		memset(l->mac, 0, 6);
+	dhcpd_index_add(d, l);
 	return l;
+}
+
+void dhcpd_pool_hold(struct dhcpd *d, struct dhcpd_lease *l, uint8_t state, uint32_t until,
+		     uint8_t port)
+{
+	dhcpd_index_uncount(d, l);
+	l->state = state;
+	l->until = until;
+	l->port = port;
+	dhcpd_index_count(d, l);
+}
+
+void dhcpd_pool_disown(struct dhcpd *d, struct dhcpd_lease *l, uint32_t until)
+{
+	dhcpd_index_del(d, l);
+	memset(&l->key, 0, sizeof(l->key));
+	memset(l->mac, 0, sizeof(l->mac));
+	l->name[0] = '\0';
+	l->state = DHCPD_DECLINED;
+	l->until = until;
+	dhcpd_index_add(d, l);
 }
 
 bool dhcpd_pool_name_eq(const char *a, size_t n, const char *b)
@@ -252,30 +253,69 @@ static const struct dhcpd_host *dhcpd_host_by_name(const struct dhcpd_config *c,
 	return NULL;
 }
 
-uint32_t dhcpd_pool_refit(struct dhcpd *d)
+/* True if record (l) may stay under (d)'s configuration: its address
+ * still good for its client, or still one to set aside. */
+static bool dhcpd_pool_keeps(const struct dhcpd *d, const struct dhcpd_lease *l)
+{
+	static const uint8_t zero[6];
+	const uint8_t *mac = memcmp(l->mac, zero, 6) != 0 ? l->mac : NULL;
+	bool keep;
+
+	if (l->key.kind == DHCPD_KEY_NONE)
+		keep = dhcpd_pool_setaside_ok(&d->cfg, l->ip);
+	else
+		keep = dhcpd_pool_usable(&d->cfg, l->ip, mac);
+	return keep && dhcpd_pool_in_subnet(d, l->ip);
+}
+
+/* Puts each record of (d)'s table at its place under the configuration:
+ * every swap puts one there for good, as no two share a place. */
+static void dhcpd_pool_permute(struct dhcpd *d)
+{
+	for (uint32_t i = 0; i < d->capacity; i++)
+		while (d->lease[i].ip != 0) {
+			uint32_t t = dhcpd_index_slot(d, d->lease[i].ip);
+			struct dhcpd_lease tmp;
+
+			if (t == i)
+				break;
+			if (t == DHCPD_NIL) { /* dhcpd_pool_keeps() rules it out */
+				memset(&d->lease[i], 0, sizeof(d->lease[i]));
+				break;
+			}
+			tmp = d->lease[t];
+			d->lease[t] = d->lease[i];
+			d->lease[i] = tmp;
+		}
+}
+
+uint32_t dhcpd_pool_refit(struct dhcpd *d, struct dhcpd_lease *from, uint32_t n)
 {
 	uint32_t dropped = 0;
 
-	for (uint32_t i = 0; i < d->capacity; i++) {
-		struct dhcpd_lease *l = &d->lease[i];
-		static const uint8_t zero[6];
-		const uint8_t *mac = memcmp(l->mac, zero, 6) != 0 ? l->mac : NULL;
-		bool keep;
+	/* The indexes are rebuilt at the end: records change freely here. */
+	for (uint32_t i = 0; i < n; i++) {
+		struct dhcpd_lease *l = &from[i];
 
 		if (l->ip == 0)
 			continue;
-		if (l->key.kind == DHCPD_KEY_NONE)
-			keep = dhcpd_pool_setaside_ok(&d->cfg, l->ip);
-		else
-			keep = dhcpd_pool_usable(&d->cfg, l->ip, mac);
-		if (!keep || !dhcpd_pool_in_subnet(d, l->ip)) {
-			dhcpd_pool_drop(l);
+		if (!dhcpd_pool_keeps(d, l)) {
+			memset(l, 0, sizeof(*l));
 			dropped++;
 			continue;
 		}
 		if (dhcpd_host_by_name(&d->cfg, l->name, strlen(l->name)))
 			l->name[0] = '\0';
+		if (from != d->lease) {
+			uint32_t t = dhcpd_index_slot(d, l->ip);
+
+			if (t != DHCPD_NIL)
+				d->lease[t] = *l;
+		}
 	}
+	if (from == d->lease)
+		dhcpd_pool_permute(d);
+	dhcpd_index_rebuild(d);
 	return dropped;
 }
 
@@ -310,9 +350,11 @@ int dhcpd_pool_set_name(struct dhcpd *d, struct dhcpd_lease *l, const uint8_t *r
 			uint32_t now)
 {
 	const struct dhcpd_host *h;
+	struct dhcpd_lease *o;
 	char name[DHCPD_NAME_MAX];
 	size_t n = 0;
 
+	dhcpd_index_name_del(d, l);
 	l->name[0] = '\0';
 	while (len > 0 && raw[len - 1] == '\0')
 		len--;
@@ -328,13 +370,17 @@ int dhcpd_pool_set_name(struct dhcpd *d, struct dhcpd_lease *l, const uint8_t *r
 	h = dhcpd_host_by_name(&d->cfg, name, n);
 	if (h != NULL && h->ip != l->ip)
 		return -EEXIST;
-	for (uint32_t i = 0; i < d->capacity; i++) {
-		const struct dhcpd_lease *o = &d->lease[i];
-
-		if (o != l && dhcpd_pool_state(o, now) == DHCPD_BOUND && strcmp(o->name, name) == 0)
-			return -EEXIST;
+	o = dhcpd_index_name(d, name, n);
+	if (o != NULL && dhcpd_pool_state(o, now) == DHCPD_BOUND)
+		return -EEXIST;
+	/* A client whose lease ended gives its name up to the one bound now,
+	 * or each could resolve for the other when it binds again. */
+	if (o != NULL) {
+		dhcpd_index_name_del(d, o);
+		o->name[0] = '\0';
 	}
 	memcpy(l->name, name, n + 1);
+	dhcpd_index_name_add(d, l);
 	return 0;
 }
 
@@ -344,17 +390,20 @@ uint32_t dhcpd_clear(struct dhcpd *d)
 
 	for (uint32_t i = 0; i < d->capacity; i++)
 		if (d->lease[i].ip != 0) {
-			dhcpd_pool_drop(&d->lease[i]);
+			memset(&d->lease[i], 0, sizeof(d->lease[i]));
 			n++;
 		}
+	dhcpd_index_rebuild(d);
 	return n;
 }
 
 void dhcpd_forget_port(struct dhcpd *d, uint8_t port)
 {
+	/* Not per message (a port left or was blocked): a scan will do. */
 	for (uint32_t i = 0; port != DHCPD_PORT_ANY && i < d->capacity; i++)
 		if (d->lease[i].ip != 0 && d->lease[i].port == port)
-			d->lease[i].port = DHCPD_PORT_ANY;
+			dhcpd_pool_hold(d, &d->lease[i], d->lease[i].state, d->lease[i].until,
+					DHCPD_PORT_ANY);
 }
 
 int dhcpd_lease_next(const struct dhcpd *d, uint32_t *pos, uint32_t now,
@@ -423,6 +472,7 @@ int dhcpd_lookup_name(const struct dhcpd *d, const char *name, uint32_t now, uin
 	const char *dom = d->cfg.domain;
 	size_t n = strlen(name), dn = strlen(dom);
 	const struct dhcpd_host *h;
+	const struct dhcpd_lease *l;
 
 	if (!d->configured)
 		return -ENOENT;
@@ -438,16 +488,11 @@ int dhcpd_lookup_name(const struct dhcpd *d, const char *name, uint32_t now, uin
 		*ip = h->ip;
 		return 0;
 	}
-	for (uint32_t i = 0; i < d->capacity; i++) {
-		const struct dhcpd_lease *l = &d->lease[i];
-
-		if (dhcpd_pool_state(l, now) == DHCPD_BOUND &&
-		    dhcpd_pool_name_eq(name, n, l->name)) {
-			*ip = l->ip;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	l = dhcpd_index_name(d, name, n);
+	if (l == NULL || dhcpd_pool_state(l, now) != DHCPD_BOUND)
+		return -ENOENT;
+	*ip = l->ip;
+	return 0;
 }
 
 int dhcpd_lookup_addr(const struct dhcpd *d, uint32_t ip, uint32_t now, char *name, size_t size)
@@ -470,35 +515,34 @@ int dhcpd_lookup_addr(const struct dhcpd *d, uint32_t ip, uint32_t now, char *na
 	return 0;
 }
 
+/* The rules one record keeps on its own. */
+static bool dhcpd_record_ok(const struct dhcpd *d, const struct dhcpd_lease *l, uint32_t now)
+{
+	static const uint8_t zero[6];
+	const uint8_t *mac = memcmp(l->mac, zero, 6) != 0 ? l->mac : NULL;
+	bool owned = l->key.kind != DHCPD_KEY_NONE;
+
+	if (l->state > DHCPD_DECLINED || !dhcpd_pool_in_subnet(d, l->ip))
+		return false;
+	if (owned ? !dhcpd_pool_usable(&d->cfg, l->ip, mac)
+		  : !dhcpd_pool_setaside_ok(&d->cfg, l->ip))
+		return false;
+	if (owned == (l->state == DHCPD_DECLINED) || l->state == DHCPD_FREE)
+		return false;
+	if ((l->state == DHCPD_OFFERED || l->state == DHCPD_BOUND) &&
+	    l->until - now > DHCPD_LEASE_MAX && dhcpd_before(now, l->until))
+		return false;
+	if (memchr(l->name, '\0', sizeof(l->name)) == NULL)
+		return false;
+	return l->name[0] == '\0' || dhcpd_pool_label_ok(l->name, strlen(l->name));
+}
+
 int dhcpd_check(const struct dhcpd *d, uint32_t now)
 {
-	for (uint32_t i = 0; i < d->capacity; i++) {
-		const struct dhcpd_lease *l = &d->lease[i];
-		static const uint8_t zero[6];
-		const uint8_t *mac = memcmp(l->mac, zero, 6) != 0 ? l->mac : NULL;
-		bool owned = l->key.kind != DHCPD_KEY_NONE;
-
-		if (l->ip == 0)
-			continue;
-		if (l->state > DHCPD_DECLINED || !dhcpd_pool_in_subnet(d, l->ip))
+	for (uint32_t i = 0; i < d->capacity; i++)
+		if (d->lease[i].ip != 0 && !dhcpd_record_ok(d, &d->lease[i], now))
 			return -EFAULT;
-		if (owned ? !dhcpd_pool_usable(&d->cfg, l->ip, mac)
-			  : !dhcpd_pool_setaside_ok(&d->cfg, l->ip))
-			return -EFAULT;
-		if (owned == (l->state == DHCPD_DECLINED) || l->state == DHCPD_FREE)
-			return -EFAULT;
-		if ((l->state == DHCPD_OFFERED || l->state == DHCPD_BOUND) &&
-		    l->until - now > DHCPD_LEASE_MAX && dhcpd_before(now, l->until))
-			return -EFAULT;
-		if (l->name[0] != '\0' && !dhcpd_pool_label_ok(l->name, strlen(l->name)))
-			return -EFAULT;
-		for (uint32_t j = i + 1; j < d->capacity; j++) {
-			const struct dhcpd_lease *o = &d->lease[j];
-
-			if (o->ip == l->ip ||
-			    (o->ip != 0 && owned && dhcpd_pool_key_equal(&o->key, &l->key)))
-				return -EFAULT;
-		}
-	}
-	return 0;
+	/* Each record at its address's place, and found by its own key and
+	 * name: no address, client or name twice. */
+	return dhcpd_index_check(d);
 }

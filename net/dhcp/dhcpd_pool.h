@@ -6,9 +6,12 @@
  * used first, then the one expired longest ago, so that returning clients
  * find theirs), and the names clients give (RFC 2132 §3.14) that the DNS
  * forwarder answers for. Used by net/dhcp/dhcpd.c only; struct dhcpd and the
- * record layout are in net/dhcp/dhcpd.h. Every search is a scan of the table,
- * which holds at most DHCPD_LEASES_MAX records and is touched only per
- * DHCP message or per query.
+ * record layout are in net/dhcp/dhcpd.h. Searches go through the table's
+ * indexes (net/dhcp/dhcpd_index.h), so that a message costs the same in a
+ * pool of ten addresses or of 65,000; only the choice of an expired
+ * address, once the pool has no never-used one left, visits every record.
+ * Records are written here only (and their state in dhcpd.c through
+ * dhcpd_pool_hold()), so that the indexes stay right.
  */
 #ifndef UNIGATE_NET_DHCPD_POOL_H
 #define UNIGATE_NET_DHCPD_POOL_H
@@ -54,38 +57,52 @@ struct dhcpd_lease *dhcpd_pool_find_key(const struct dhcpd *d, const struct dhcp
 bool dhcpd_pool_free_for(const struct dhcpd *d, uint32_t ip, const struct dhcpd_key *k,
 			 uint32_t now);
 
-/* Returns an address for a client that has none: the lowest range address
- * never used and not reserved, else the one expired longest ago; 0 if
- * every address is offered, bound or set aside. */
+/* Returns an address for a client that has none (RFC 2131 §4.3.1): the
+ * lowest range address never used and not reserved, else the one expired
+ * longest ago, preferring those nobody owns; 0 if every address is
+ * offered, bound or set aside. Only the second choice scans the table. */
 uint32_t dhcpd_pool_pick(const struct dhcpd *d, uint32_t now);
 
 /*
  * Makes the record of (ip) client (k)'s, with (mac) (NULL: none), dropping
- * any other record (k) had, and returns it; its state and time are the
- * caller's to set. A record taken from another client loses its name.
- * Returns NULL only if the table is full, which dhcpd_config_check()
- * rules out for usable addresses.
+ * any other record (k) had, and returns it; its state, time and port are
+ * the caller's to set, with dhcpd_pool_hold(). A record taken from another
+ * client loses its name. Returns NULL only if (ip) has no place in the
+ * table: neither a range address nor a reserved one, which callers rule
+ * out (dhcpd_pool_usable()).
  */
 struct dhcpd_lease *dhcpd_pool_claim(struct dhcpd *d, uint32_t ip, const struct dhcpd_key *k,
 				     const uint8_t *mac);
 
+/* Sets (l)'s (state), the time (until) it ends and the (port) it is pinned
+ * to, keeping the port counts right. */
+void dhcpd_pool_hold(struct dhcpd *d, struct dhcpd_lease *l, uint8_t state, uint32_t until,
+		     uint8_t port);
+
+/* Sets (l)'s address aside until (until) for nobody (RFC 2131 §4.3.3):
+ * DECLINED, with no client, MAC or name. */
+void dhcpd_pool_disown(struct dhcpd *d, struct dhcpd_lease *l, uint32_t until);
+
 /*
  * Returns how many pool addresses the clients of (port) hold at (now):
  * OFFERED and BOUND records pinned to (port) whose address is not a
- * reservation. A scan like the others: records turn EXPIRED by time
- * alone, so a kept count would be wrong without a write.
+ * reservation. Kept as a count, which time brings down as holds end
+ * (dhcpd_index_expire()), so no record is visited to answer.
  */
-uint32_t dhcpd_pool_port_live(const struct dhcpd *d, uint8_t port, uint32_t now);
+uint32_t dhcpd_pool_port_live(struct dhcpd *d, uint8_t port, uint32_t now);
 
-/* Empties (l)'s slot. */
-void dhcpd_pool_drop(struct dhcpd_lease *l);
+/* Empties record (l) of (d). */
+void dhcpd_pool_drop(struct dhcpd *d, struct dhcpd_lease *l);
 
 /*
- * Drops the records that (d)'s configuration, just changed, no longer
- * allows (see dhcpd_configure()), and the names that now clash with a
- * reservation. Returns the number of records dropped.
+ * Moves into (d)'s table the records of (from), (n) of them laid out under
+ * the configuration (d) had, that (d)'s configuration, just changed, still
+ * allows (see dhcpd_configure()), each to its place under it, without the
+ * names that now clash with a reservation; then rebuilds the indexes.
+ * (from) may be (d)'s own table: the records then move within it. Returns
+ * the number of records dropped.
  */
-uint32_t dhcpd_pool_refit(struct dhcpd *d);
+uint32_t dhcpd_pool_refit(struct dhcpd *d, struct dhcpd_lease *from, uint32_t n);
 
 /* Returns true if the (n) bytes at (a) equal the NUL-terminated (b), ASCII
  * letters compared without regard to case. */
@@ -101,7 +118,8 @@ bool dhcpd_pool_label_ok(const char *s, size_t len);
  * -EINVAL if it is not a valid label (the record keeps no name), or
  * -EEXIST if a reservation or another bound client has that name, or
  * -EPERM for a name no client may take (wpad, isatap, localhost); none
- * kept either way.
+ * kept either way. A record not bound that had the name loses it: a name
+ * is in one record at most.
  */
 int dhcpd_pool_set_name(struct dhcpd *d, struct dhcpd_lease *l, const uint8_t *raw, size_t len,
 			uint32_t now);

@@ -3,8 +3,10 @@
  * apply_boot() on four fake ports (eth0 the uplink by DHCP, eth1-eth3 in
  * the nat network vmnet8, 192.168.99.2/24, DHCP .128-.254), then a guest's
  * DHCP exchange on eth1: DISCOVER in, OFFER out of eth1 only; REQUEST in,
- * ACK out; the lease shown. Run in order: each test goes on from the
- * state the one before left.
+ * ACK out; the lease shown; then the range grows and shrinks at the
+ * console, each time into a lease table of the size it needs, accounted
+ * as such, and the guest's lease stays. Run in order: each test goes on
+ * from the state the one before left.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,8 @@
 #include <cmocka.h>
 
 #include "kernel/cli.h"
+#include "kernel/memory.h"
+#include "net/dhcp/dhcpd.h"
 #include "tests/bind/bind.h"
 
 static const uint8_t GUEST[6] = {0x00, 0x0c, 0x29, 0x11, 0x22, 0x33};
@@ -77,7 +81,7 @@ static void test_boot(void **state)
 				   "hostname unigate\n"
 				   "uplink eth0 dhcp\n"
 				   "network vmnet8 nat\n"
-				   "  ports eth1-eth31\n"
+				   "  ports eth1-eth47\n"
 				   "  address 192.168.99.2/24\n"
 				   "  dhcp range 192.168.99.128 192.168.99.254 lease 30m\n";
 	struct pkt p;
@@ -152,13 +156,74 @@ static void test_rediscover_same_address(void **state)
 	assert_int_equal(dhcp_yiaddr(&r), offered);
 }
 
+/* The bytes the lease tables hold, as memory_account() was told. */
+static long long lease_bytes(void)
+{
+	const char *owner;
+	long long bytes;
+
+	for (int i = 0; memory_owner(i, &owner, &bytes) == 0; i++)
+		if (strcmp(owner, "dhcp leases") == 0)
+			return bytes;
+	return 0;
+}
+
+/* Changes vmnet8's range to .(first) .. .254; checks the table's size in
+ * show leases and in the memory accounted, and whether the guest's lease
+ * is there ((kept)). */
+static void change_range(int first, unsigned records, bool kept)
+{
+	char line[80], want[48], ip[20];
+
+	snprintf(line, sizeof(line), "dhcp range 192.168.99.%d 192.168.99.254 lease 30m", first);
+	assert_int_equal(bind_line("network vmnet8"), 0);
+	assert_int_equal(bind_line(line), 0);
+	assert_int_equal(bind_line("exit"), 0);
+	snprintf(want, sizeof(want), "%d of %u records in use", kept, records);
+	snprintf(ip, sizeof(ip), "%u.%u.%u.%u  ", offered >> 24, offered >> 16 & 255,
+		 offered >> 8 & 255, offered & 255);
+	bind_cli("show leases");
+	if (strstr(bind_out(), want) == NULL || (strstr(bind_out(), ip) != NULL) != kept)
+		fail_msg("show leases: want '%s', %s %s:\n%s", want, ip, kept ? "kept" : "gone",
+			 bind_out());
+	assert_int_equal(lease_bytes(), (long long)dhcpd_table_size(records));
+}
+
+/* A live range change keeps the lease: grown, then shrunk round it. */
+static void test_range_change(void **state)
+{
+	struct pkt r;
+
+	(void)state;
+	assert_int_equal(lease_bytes(), (long long)dhcpd_table_size(127));
+	/* No memory for the new table: nothing changes (all or nothing). */
+	assert_int_equal(bind_line("network vmnet8"), 0);
+	alloc_arm(ALLOC_LIBC, 1);
+	assert_int_not_equal(bind_line("dhcp range 192.168.99.10 192.168.99.254 lease 30m"), 0);
+	alloc_disarm();
+	assert_true(alloc_failed());
+	assert_non_null(strstr(alloc_failed_site(), "svc_leases_alloc"));
+	assert_int_equal(bind_line("exit"), 0);
+	assert_non_null(strstr(bind_cli("show running-config"), "dhcp range 192.168.99.128 "));
+	assert_non_null(strstr(bind_cli("show leases"), "1 of 127 records in use"));
+	change_range(10, 245, true);
+	change_range(128, 127, true);
+	/* Shrunk past the guest's .128: the lease goes, the renewal is
+	 * NAKed, a new offer comes from the new range. */
+	change_range(200, 55, false);
+	exchange(3, offered, ip4("192.168.99.2"), 0x1234abd0, &r);
+	assert_int_equal(dhcp_type(&r), 6);
+	exchange(1, 0, 0, 0x1234abd1, &r);
+	assert_int_equal(dhcp_type(&r), 2);
+	assert_int_equal(dhcp_yiaddr(&r), ip4("192.168.99.200"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_boot),
-		cmocka_unit_test(test_discover_offer),
-		cmocka_unit_test(test_request_ack),
-		cmocka_unit_test(test_rediscover_same_address),
+		cmocka_unit_test(test_boot),	     cmocka_unit_test(test_discover_offer),
+		cmocka_unit_test(test_request_ack),  cmocka_unit_test(test_rediscover_same_address),
+		cmocka_unit_test(test_range_change),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,12 +5,16 @@
  * leases, offers and declined addresses for later inputs to meet; time
  * advances with every input, and the configuration changes now and then,
  * the per-port limit with it (off, or 1 .. 3 addresses a port); now and
- * then a port is forgotten. After each input the lease table's invariants,
- * the reply's shape and the port limit are checked, and a breach traps.
+ * then a port is forgotten, and now and then the range grows or shrinks
+ * into a table of the size it needs (dhcpd_configure_table()), the leases
+ * moving along. After each input the lease table's invariants and its
+ * indexes (dhcpd_check()), the reply's shape and the port limit are
+ * checked, and a breach traps.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernel/cli.h"
@@ -21,10 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FZ_GW	  0xc0a86302u /* 192.168.99.2 */
 #define FZ_IP(n)  (0xc0a86300u | (n))
-#define FZ_LEASES 24
+#define FZ_LEASES 24 /* records at most: 12 range addresses and reservations */
 
 static struct dhcpd fz_server;
-static struct dhcpd_lease fz_table[FZ_LEASES];
+static void *fz_table;				/* the server's, of fz_server.capacity */
 static struct dhcpd_lease fz_before[FZ_LEASES]; /* the table before an input */
 static struct dhcpd_config fz_cfg;
 static uint32_t fz_now = 1000, fz_runs;
@@ -59,8 +63,21 @@ static void fz_configure(uint32_t v)
 	snprintf(fz_cfg.host[1].name, sizeof(fz_cfg.host[1].name), "%s", v & 2 ? "db" : "data");
 	memcpy(fz_cfg.host[1].mac, mac_b, 6);
 	fz_cfg.host[1].ip = v & 4 ? FZ_IP(130) : FZ_IP(11);
-	if (dhcpd_configure(&fz_server, &fz_cfg, NULL) != 0)
+	uint32_t need = dhcpd_capacity(&fz_cfg);
+
+	if (need <= fz_server.capacity && (need == fz_server.capacity || !(v & 8))) {
+		if (dhcpd_configure(&fz_server, &fz_cfg, NULL) != 0)
+			__builtin_trap();
+		return;
+	}
+	/* As a live range change does: a table of the size needed, which
+	 * the leases move into. */
+	void *t = malloc(dhcpd_table_size(need));
+
+	if (t == NULL || dhcpd_configure_table(&fz_server, &fz_cfg, t, need, NULL) != 0)
 		__builtin_trap();
+	free(fz_table);
+	fz_table = t;
 }
 
 /* True if (l) holds its address for its client at (now): offered or
@@ -100,15 +117,15 @@ static void fz_check_port(uint8_t port)
 {
 	uint32_t held = 0, fresh = 0;
 
-	for (int i = 0; i < FZ_LEASES; i++)
+	for (uint32_t i = 0; i < fz_server.capacity; i++)
 		held += fz_before[i].port == port && fz_live_pool(&fz_before[i], fz_now);
-	for (int i = 0; i < FZ_LEASES; i++) {
-		const struct dhcpd_lease *l = &fz_table[i];
+	for (uint32_t i = 0; i < fz_server.capacity; i++) {
+		const struct dhcpd_lease *l = &fz_server.lease[i];
 		bool had = false;
 
 		if (l->port != port || !fz_live_pool(l, fz_now))
 			continue;
-		for (int j = 0; j < FZ_LEASES && !had; j++)
+		for (uint32_t j = 0; j < fz_server.capacity && !had; j++)
 			had = fz_live(&fz_before[j], fz_now) &&
 			      fz_same_key(&fz_before[j].key, &l->key);
 		fresh += !had;
@@ -172,7 +189,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int n;
 
 	if (fz_runs++ == 0) {
-		if (dhcpd_init(&fz_server, fz_table, FZ_LEASES) != 0)
+		fz_table = malloc(dhcpd_table_size(FZ_LEASES));
+		if (fz_table == NULL || dhcpd_init(&fz_server, fz_table, FZ_LEASES, 0x5eed) != 0)
 			__builtin_trap();
 		fz_configure(0);
 	}
@@ -190,11 +208,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Sometimes a port is blocked first: its leases unpinned. */
 		if ((data[size - 1] & 0x38) == 0x38) {
 			dhcpd_forget_port(&fz_server, gone);
-			for (int i = 0; i < FZ_LEASES; i++)
-				if (fz_table[i].ip != 0 && fz_table[i].port == gone)
+			for (uint32_t i = 0; i < fz_server.capacity; i++)
+				if (fz_server.lease[i].ip != 0 && fz_server.lease[i].port == gone)
 					__builtin_trap();
 		}
-		memcpy(fz_before, fz_table, sizeof(fz_before));
+		memcpy(fz_before, fz_server.lease, fz_server.capacity * sizeof(fz_before[0]));
 		n = dhcpd_input_from(&fz_server, data, size, &src, fz_now, reply, cap, &dest);
 		fz_check_port(src.port);
 	} else {

@@ -306,6 +306,19 @@ static void test_rules(void **state)
 		{NET "  dhcp range 10.0.0.9 10.0.0.5", -EINVAL, 3, "dhcp", "starts after it ends"},
 		{NET "  dhcp range 10.0.0.1 10.0.0.9", -EBUSY, 3, "dhcp",
 		 "the dhcp range holds the network's address 10.0.0.1"},
+		/* A lease table holds 65536 records: a /16's pool, not more. */
+		{"network a nat\n  address 10.0.0.1/8\n  dhcp range 10.0.0.2 10.1.0.2", -ERANGE, 3,
+		 "dhcp",
+		 "the dhcp range 10.0.0.2 .. 10.1.0.2 and its reservations hold 65537 addresses: "
+		 "a network leases at most 65536"},
+		{"network a nat\n  address 10.0.0.1/8\n  dhcp range 10.0.0.2 10.255.255.254",
+		 -ERANGE, 3, "dhcp", "hold 16777213 addresses"},
+		{"network a nat\n  address 10.0.0.1/8\n  dhcp range 10.0.0.2 10.1.0.1\n"
+		 "  dhcp host h 02:00:00:00:00:01 10.2.0.1",
+		 -ERANGE, 4, "dhcp", "hold 65537 addresses: a network leases at most 65536"},
+		{"network a nat\n  address 10.0.0.1/8\n  dhcp host h 02:00:00:00:00:01 10.2.0.1\n"
+		 "  dhcp range 10.0.0.2 10.1.0.1",
+		 -ERANGE, 4, "dhcp", "a network leases at most 65536"},
 		{"network a nat\n  dhcp range 10.0.0.2 10.0.0.3", -EINVAL, 2, "dhcp",
 		 "network a needs an address for its dhcp settings"},
 		{NET "  dhcp range 10.0.0.2 10.0.0.3\n  no address", -EINVAL, 4, "no",

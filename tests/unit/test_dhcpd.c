@@ -31,7 +31,9 @@
 #define DB	   IP(130) /* reserved inside the range */
 #define TABLE_SIZE 64
 
-static struct dhcpd_lease table[TABLE_SIZE];
+#define SEED 0x5eedu
+/* The lease table and its indexes: dhcpd_table_size() bytes, checked in setup. */
+static uint64_t table[(TABLE_SIZE * 160 + 2048) / 8];
 static struct dhcpd_config cfg;
 
 static const uint8_t WEB1_MAC[6] = {0x00, 0x0c, 0x29, 0xaa, 0xbb, 0xcc};
@@ -82,7 +84,8 @@ static void base_config(struct dhcpd_config *c)
 
 static void setup(struct dhcpd *d)
 {
-	assert_int_equal(dhcpd_init(d, table, TABLE_SIZE), 0);
+	assert_true(dhcpd_table_size(TABLE_SIZE) <= sizeof(table));
+	assert_int_equal(dhcpd_init(d, table, TABLE_SIZE, SEED), 0);
 	base_config(&cfg);
 	assert_int_equal(dhcpd_configure(d, &cfg, NULL), 0);
 }
@@ -265,8 +268,8 @@ static void test_config_check(void **state)
 	const char *why = NULL;
 
 	(void)state;
-	assert_int_equal(dhcpd_init(&d, table, 0), -EINVAL);
-	assert_int_equal(dhcpd_init(&d, table, DHCPD_LEASES_MAX + 1), -EINVAL);
+	assert_int_equal(dhcpd_init(&d, table, 0, SEED), -EINVAL);
+	assert_int_equal(dhcpd_init(&d, table, DHCPD_LEASES_MAX + 1, SEED), -EINVAL);
 	base_config(&c);
 	assert_int_equal(dhcpd_config_check(&c, TABLE_SIZE, &why), 0);
 
@@ -334,7 +337,7 @@ static void test_not_configured(void **state)
 	char name[64];
 
 	(void)state;
-	assert_int_equal(dhcpd_init(&d, table, TABLE_SIZE), 0);
+	assert_int_equal(dhcpd_init(&d, table, TABLE_SIZE, SEED), 0);
 	o = run(&d, &r, T0);
 	assert_int_equal(o.len, 0);
 	assert_int_equal(d.stats.drop_off, 1);
@@ -432,9 +435,9 @@ static void test_mtu_option(void **state)
 	assert_int_equal(opt(&o, DHCP_OPT_MTU, &p), 2);
 	assert_int_equal(p[0] << 8 | p[1], 1450);
 	cfg.mtu = 67;
-	assert_int_equal(dhcpd_config_check(&cfg, DHCPD_LEASES_DEFAULT, &why), -EINVAL);
+	assert_int_equal(dhcpd_config_check(&cfg, TABLE_SIZE, &why), -EINVAL);
 	cfg.mtu = 1501;
-	assert_int_equal(dhcpd_config_check(&cfg, DHCPD_LEASES_DEFAULT, &why), -EINVAL);
+	assert_int_equal(dhcpd_config_check(&cfg, TABLE_SIZE, &why), -EINVAL);
 }
 
 static void test_selecting(void **state)
