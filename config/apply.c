@@ -54,6 +54,8 @@ struct apply_prep {
 	void *table[CFG_NETWORKS_MAX];	       /* MAC table: a new network, or a new size */
 	void *leases[CFG_NETWORKS_MAX];	       /* a new network, or a range of a new size */
 	uint32_t leases_cap[CFG_NETWORKS_MAX]; /* records in leases[i] */
+	void *guard[CFG_NETWORKS_MAX];	       /* a guard table: a new network, or a new size */
+	uint32_t guard_cap[CFG_NETWORKS_MAX];  /* bindings in guard[i] */
 	void *listener[CFG_NETWORKS_MAX];      /* a DNS listener at a new address */
 	void *up_table;			       /* the uplink's switch, new or resized */
 	bool nat;			       /* gw_prepare() holds a new NAT table */
@@ -250,7 +252,15 @@ static int apply_net(const struct cfg_net *cn, const struct cfg *c, int i)
 	err = network_set_address(net, cn->addr, cn->prefix, 0);
 	if (err)
 		return err;
+	/* The guard takes its new subnet before its bindings move to a table
+	 * of a new size (those the subnet drops need no room), and its
+	 * reservations after (a new network's first table is this one). */
 	apply_guard(cn, net);
+	if (apply_prep.guard[i] != NULL) {
+		network_set_guard_table(net, apply_prep.guard[i], apply_prep.guard_cap[i]);
+		apply_prep.guard[i] = NULL;
+		apply_guard(cn, net);
+	}
 	return apply_services(c, cn, net, i);
 }
 
@@ -312,6 +322,7 @@ static void apply_unprepare(void)
 	for (int i = 0; i < CFG_NETWORKS_MAX; i++) {
 		network_table_free(apply_prep.table[i]);
 		svc_leases_free(apply_prep.leases[i]);
+		network_guard_free(apply_prep.guard[i]);
 		svc_listener_free(apply_prep.listener[i]);
 	}
 	network_table_free(apply_prep.up_table);
@@ -335,6 +346,24 @@ static int apply_prepare_leases(const struct cfg *c, const struct cfg_net *cn, i
 	return apply_prep.leases[i] != NULL ? 0 : -ENOMEM;
 }
 
+/* A guard table for network (cn), number (i) of (c), now (net) (or NULL),
+ * sized to its subnet and DHCP pool (guard_capacity_for), if it has none or
+ * one of another size (its bindings move into the new one). Returns 0 or
+ * -ENOMEM. */
+static int apply_prepare_guard(const struct cfg *c, const struct cfg_net *cn,
+			       const struct network *net, int i)
+{
+	bool dhcp = apply_dhcp_config(c, cn, &apply_dhcp);
+	uint32_t mask = cn->prefix ? 0xffffffffu << (32 - cn->prefix) : 0;
+	uint32_t cap = guard_capacity_for(dhcp ? dhcpd_capacity(&apply_dhcp) : 0, mask);
+
+	if (net != NULL && network_guard_capacity(net) == cap)
+		return 0;
+	apply_prep.guard_cap[i] = cap;
+	apply_prep.guard[i] = network_guard_alloc(cap);
+	return apply_prep.guard[i] != NULL ? 0 : -ENOMEM;
+}
+
 /* Allocates everything going from the running config to (*c) needs, so
  * that nothing is left to fail once changes begin. Returns 0 or -ENOMEM,
  * having allocated nothing. */
@@ -356,7 +385,8 @@ static int apply_prepare(const struct cfg *c, const struct cfg_diff *d)
 			fail |= apply_prep.table[i] == NULL;
 		}
 		if (cn->prefix != 0)
-			fail |= apply_prepare_leases(c, cn, i) < 0;
+			fail |= apply_prepare_leases(c, cn, i) < 0 ||
+				apply_prepare_guard(c, cn, net, i) < 0;
 		if (cn->prefix != 0 && svc_needs_listener(cn->name, cn->addr)) {
 			apply_prep.listener[i] = svc_listener_alloc();
 			fail |= apply_prep.listener[i] == NULL;
@@ -414,7 +444,7 @@ static int apply_config(const struct cfg *c)
 	}
 	for (int i = 0; i < c->nnets; i++) {
 		bool changed = (d.added & (1u << i)) || d.net_changed[i] || d.ports_moved ||
-			       apply_prep.table[i] != NULL;
+			       apply_prep.table[i] != NULL || apply_prep.guard[i] != NULL;
 
 		if (changed && (e = apply_net(&c->net[i], c, i)) < 0 && err == 0)
 			err = e;

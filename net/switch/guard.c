@@ -1,23 +1,34 @@
 /*
- * The guard of a network (net/switch/guard.h): GUARD_SLOTS slots, open
- * addressing by IPv4 address with linear probing, as net/switch/fdb.c does
- * it. At most GUARD_BINDINGS_MAX bindings keep the array at most half
- * full; every binding sits at most GUARD_PROBE_MAX - 1 slots after its
- * home with no free slot in between; removal shifts later bindings of the
- * run back into the hole, so there are no tombstones. The home slot comes
- * from a keyed mix of the address (xor, odd multiply, xorshift, keyed odd
- * multiply; the top bits taken) whose key is drawn from the caller's seed.
+ * The guard of a network (net/switch/guard.h), in memory its caller gives:
+ * (slots) bindings, open addressing by IPv4 address with linear probing,
+ * as net/switch/fdb.c does it, then (slots) entries of an index by MAC.
+ * At most (capacity) bindings keep both arrays at most half full; every
+ * binding sits at most GUARD_PROBE_MAX - 1 slots after its home with no
+ * free slot in between; removal shifts later bindings of the run back into
+ * the hole, so there are no tombstones. The home slot comes from a keyed
+ * mix of the address (xor, odd multiply, xorshift, keyed odd multiply; the
+ * top bits taken) whose keys are drawn from the caller's seed.
+ *
+ * The index by MAC holds each binding's slot number, plus one, at or after
+ * the home of its MAC (the same mix, its own key), probed linearly and
+ * shifted back on removal as the slots are; a binding that moves takes its
+ * entry along. A MAC's bindings (one DHCP or learned, and reservations)
+ * sit in one run, so that "this MAC's older lease" and "this MAC on
+ * another port" cost a probe, not a pass over the table. Its probes are
+ * not bounded: half empty, and keyed, its runs stay short.
  *
  * Time: a DHCP or learned binding holds until (expires), compared by
  * subtraction so that the millisecond clock may wrap. An expired binding
  * is free at once to every check, and keeps its slot until guard_expire()
- * removes it, or its address or MAC is bound again. So that no expiry is
- * misjudged, it must lie less than 2^31 ms (24 days) ahead when bound,
- * and guard_expire() must run at least once per 2^31 ms.
- *
- * Only an address leads to a binding; a MAC's bindings are found by
- * visiting every slot, which happens only when a binding is made and when
- * a free address is claimed in mode learn.
+ * removes it, or its address or MAC is bound again. (soonest) is a time
+ * no such binding expires before: a new binding may lower it, a refresh
+ * only moves an expiry later, and guard_expire() makes it exact; so
+ * guard_expire() passes over the table only once something may have
+ * expired, which keeps a full table's claims (each of which sweeps)
+ * cheap. Expiries are ordered by subtraction too, so all of them, and
+ * (soonest), must lie within 2^31 ms of each other: each lies less than
+ * 2^31 ms ahead when bound, and the time between two calls of
+ * guard_expire() plus the furthest ahead any is given stays below that.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,14 +38,16 @@
 #include "net/splitmix.h"
 #include "net/switch/guard.h"
 
-#define GUARD_PROBE_MAX 64 /* slots examined per lookup, at most */
-#define GUARD_MASK	(GUARD_SLOTS - 1u)
-#define GUARD_SHIFT	(64 - __builtin_ctz(GUARD_SLOTS)) /* hash bits to drop */
-#define GUARD_HALF	0x80000000u			  /* 2^31 ms: the clock's horizon */
+#define GUARD_HALF	 0x80000000u /* 2^31 ms: the clock's horizon */
+#define GUARD_SHOW_BATCH 128	     /* bindings sorted per pass of guard_show() */
 
-_Static_assert((GUARD_SLOTS & GUARD_MASK) == 0 && GUARD_SLOTS >= 2 * GUARD_BINDINGS_MAX,
-	       "guard: a power-of-two slot array at most half full");
-_Static_assert(GUARD_PROBE_MAX <= GUARD_SLOTS, "guard: probe within the array");
+_Static_assert(sizeof(struct guard_binding) % sizeof(uint32_t) == 0,
+	       "guard: the index by MAC follows the slots, aligned");
+
+/* The table of a guard of capacity 0: two free slots, never written,
+ * since every binding is refused before it would be. */
+static struct guard_binding guard_none[2];
+static uint32_t guard_none_mac[2];
 
 static const char *const guard_origin_names[] = {
 	[GUARD_FREE] = "free",
@@ -43,18 +56,37 @@ static const char *const guard_origin_names[] = {
 	[GUARD_LEARNED] = "learned",
 };
 
-static uint32_t guard_home(const struct guard *g, uint32_t ip)
+static uint32_t guard_mix(const struct guard *g, uint64_t v, uint64_t key)
 {
-	uint64_t x = ((uint64_t)ip ^ g->key) * 0x9e3779b97f4a7c15ull;
+	uint64_t x = (v ^ key) * 0x9e3779b97f4a7c15ull;
 
 	x ^= x >> 29;
-	x *= g->key | 1;
-	return (uint32_t)(x >> GUARD_SHIFT);
+	x *= key | 1;
+	return (uint32_t)(x >> g->shift);
+}
+
+static uint32_t guard_home(const struct guard *g, uint32_t ip)
+{
+	return guard_mix(g, ip, g->key);
+}
+
+static uint32_t guard_mac_home(const struct guard *g, const uint8_t m[6])
+{
+	uint64_t v = (uint64_t)m[0] << 40 | (uint64_t)m[1] << 32 | (uint32_t)m[2] << 24 |
+		     (uint32_t)m[3] << 16 | (uint32_t)m[4] << 8 | m[5];
+
+	return guard_mix(g, v, g->mac_key);
 }
 
 static bool guard_unicast(const uint8_t mac[6])
 {
 	return !(mac[0] & 1) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) != 0;
+}
+
+/* True if (a) is before (b), for times less than 2^31 ms apart. */
+static bool guard_before(uint32_t a, uint32_t b)
+{
+	return a - b >= GUARD_HALF;
 }
 
 /* True if (b), a binding, no longer holds its address at (now_ms). */
@@ -78,6 +110,58 @@ static bool guard_host(const struct guard *g, uint32_t ip)
 	return hostmask <= 1 || (ip != g->net && ip != (g->net | hostmask));
 }
 
+/* The slots of a table of (capacity) bindings: a power of two, at least
+ * twice as many, so that it is at most half full. */
+static uint32_t guard_slots_for(uint32_t capacity)
+{
+	uint32_t n = 2;
+
+	while (n < 2 * capacity)
+		n *= 2;
+	return n;
+}
+
+size_t guard_mem_size(uint32_t capacity)
+{
+	if (capacity == 0 || capacity > GUARD_CAPACITY_MAX)
+		return 0;
+	return (size_t)guard_slots_for(capacity) *
+	       (sizeof(struct guard_binding) + sizeof(uint32_t));
+}
+
+uint32_t guard_capacity_for(uint32_t dhcp_addresses, uint32_t mask)
+{
+	uint64_t hostmask = ~mask, hosts = hostmask <= 1 ? hostmask + 1 : hostmask - 1;
+	uint64_t n = (uint64_t)dhcp_addresses + GUARD_LEARN_MARGIN;
+
+	if (n > hosts)
+		n = hosts;
+	if (n > GUARD_CAPACITY_MAX)
+		n = GUARD_CAPACITY_MAX;
+	return n > GUARD_CAPACITY_DEFAULT ? (uint32_t)n : GUARD_CAPACITY_DEFAULT;
+}
+
+/* Points (g) at (mem) for (capacity) bindings, all free; at the shared
+ * empty table if (mem) cannot be used. */
+static void guard_layout(struct guard *g, void *mem, uint32_t capacity)
+{
+	size_t size = guard_mem_size(capacity);
+
+	if (mem == NULL || size == 0) {
+		g->capacity = 0;
+		g->slots = 2;
+		g->slot = guard_none;
+		g->by_mac = guard_none_mac;
+	} else {
+		memset(mem, 0, size);
+		g->capacity = capacity;
+		g->slots = guard_slots_for(capacity);
+		g->slot = mem;
+		g->by_mac = (uint32_t *)(g->slot + g->slots);
+	}
+	g->shift = 64u - (uint32_t)__builtin_ctz(g->slots);
+}
+
 /*
  * Returns the slot holding (ip), or -1 with (*spare) set to the free slot
  * ending its probe path, or -1 if there is none within reach.
@@ -87,7 +171,7 @@ static int guard_find(const struct guard *g, uint32_t ip, int *spare)
 	uint32_t i = guard_home(g, ip), d;
 
 	*spare = -1;
-	for (d = 0; d < GUARD_PROBE_MAX; d++, i = (i + 1) & GUARD_MASK) {
+	for (d = 0; d < GUARD_PROBE_MAX; d++, i = (i + 1) & (g->slots - 1)) {
 		const struct guard_binding *b = &g->slot[i];
 
 		if (b->origin == GUARD_FREE) {
@@ -100,26 +184,104 @@ static int guard_find(const struct guard *g, uint32_t ip, int *spare)
 	return -1;
 }
 
+/* The place in by_mac[] of slot (i)'s entry, which is in the run from its
+ * MAC's home. */
+static uint32_t guard_mac_place(const struct guard *g, uint32_t i)
+{
+	uint32_t p = guard_mac_home(g, g->slot[i].mac);
+
+	while (g->by_mac[p] != i + 1)
+		p = (p + 1) & (g->slots - 1);
+	return p;
+}
+
+/* Enters slot (i)'s binding, its MAC written, in by_mac[]. */
+static void guard_mac_add(struct guard *g, uint32_t i)
+{
+	uint32_t p = guard_mac_home(g, g->slot[i].mac);
+
+	while (g->by_mac[p] != 0)
+		p = (p + 1) & (g->slots - 1);
+	g->by_mac[p] = i + 1;
+}
+
+/*
+ * Empties place (hole) of by_mac[] and moves back every later entry of
+ * its run that may sit there: one whose home is not after the hole. Reads
+ * the MAC of each entry's slot, so runs before any slot changes.
+ */
+static void guard_mac_del(struct guard *g, uint32_t hole)
+{
+	uint32_t mask = g->slots - 1, k, home;
+
+	for (k = (hole + 1) & mask; g->by_mac[k] != 0; k = (k + 1) & mask) {
+		home = guard_mac_home(g, g->slot[g->by_mac[k] - 1].mac);
+		if (((k - home) & mask) >= ((k - hole) & mask)) {
+			g->by_mac[hole] = g->by_mac[k];
+			hole = k;
+		}
+	}
+	g->by_mac[hole] = 0;
+}
+
+/*
+ * Returns the slot of the next binding of (mac) in its run of by_mac[],
+ * from place (*p) (first its home) on, and moves (*p) past it; -1 at the
+ * end of the run.
+ */
+static int guard_mac_next(const struct guard *g, const uint8_t mac[6], uint32_t *p)
+{
+	uint32_t e;
+
+	while ((e = g->by_mac[*p]) != 0) {
+		*p = (*p + 1) & (g->slots - 1);
+		if (memcmp(g->slot[e - 1].mac, mac, 6) == 0)
+			return (int)(e - 1);
+	}
+	return -1;
+}
+
+/* (b), just bound or given a new expiry, may expire before any other. */
+static void guard_timed(struct guard *g, const struct guard_binding *b)
+{
+	if (b->origin == GUARD_RESERVED || (g->timed && !guard_before(b->expires, g->soonest)))
+		return;
+	g->soonest = b->expires;
+	g->timed = true;
+}
+
+/* Puts (b) in free slot (i), which ends (b)'s address's probe path. */
+static void guard_put(struct guard *g, uint32_t i, const struct guard_binding *b)
+{
+	g->slot[i] = *b;
+	g->count++;
+	guard_mac_add(g, i);
+	guard_timed(g, b);
+}
+
 /*
  * Empties slot (hole) and moves back every later binding of its run that
  * may sit there: one (dist) slots after the hole may if it is at least
  * (dist) slots from its own home, and none is GUARD_PROBE_MAX or more.
+ * Each binding moved takes its entry in by_mac[] along.
  */
 static void guard_remove_at(struct guard *g, uint32_t hole)
 {
-	uint32_t dist, k;
+	uint32_t mask = g->slots - 1, dist, k;
 
 	g->count--;
+	guard_mac_del(g, guard_mac_place(g, hole));
 	for (;;) {
 		for (dist = 1;; dist++) {
-			k = (hole + dist) & GUARD_MASK;
+			k = (hole + dist) & mask;
 			if (dist >= GUARD_PROBE_MAX || g->slot[k].origin == GUARD_FREE) {
 				memset(&g->slot[hole], 0, sizeof(g->slot[hole]));
 				return;
 			}
-			if (((k - guard_home(g, g->slot[k].ip)) & GUARD_MASK) >= dist)
+			if (((k - guard_home(g, g->slot[k].ip)) & mask) >= dist)
 				break;
 		}
+		g->by_mac[guard_mac_place(g, k)] = hole + 1;
 		g->slot[hole] = g->slot[k];
 		hole = k;
 	}
@@ -130,7 +292,6 @@ enum guard_why {
 	GUARD_WHY_ORIGIN,  /* its origin is (origin) */
 	GUARD_WHY_EXPIRED, /* expired at (now_ms) */
 	GUARD_WHY_SUBNET,  /* not a guest's address of the subnet */
-	GUARD_WHY_MAC,	   /* a DHCP or learned binding of (mac) other than (ip) */
 	GUARD_WHY_PORT,	   /* a DHCP or learned binding on port (port) */
 };
 
@@ -138,8 +299,6 @@ struct guard_what {
 	enum guard_why why;
 	uint8_t origin;
 	uint32_t now_ms;
-	uint32_t ip;
-	const uint8_t *mac;
 	uint8_t port;
 };
 
@@ -153,16 +312,14 @@ static bool guard_goes(const struct guard *g, const struct guard_binding *b,
 		return guard_expired(b, w->now_ms);
 	case GUARD_WHY_SUBNET:
 		return !guard_host(g, b->ip) || b->ip == g->gateway;
-	case GUARD_WHY_PORT:
-		return b->origin != GUARD_RESERVED && b->port == w->port;
 	default:
-		return b->origin != GUARD_RESERVED && b->ip != w->ip &&
-		       memcmp(b->mac, w->mac, 6) == 0;
+		return b->origin != GUARD_RESERVED && b->port == w->port;
 	}
 }
 
 /*
- * Removes every binding (w) names. A removal only moves bindings
+ * Removes every binding (w) names: a pass over the table, for a change of
+ * configuration, a port gone, or a sweep. A removal only moves bindings
  * backwards, into slots at or after the one being examined, except across
  * the end of the array into slots already examined and kept; so one
  * forward pass that examines the current slot again after each removal
@@ -172,7 +329,7 @@ static void guard_remove_if(struct guard *g, const struct guard_what *w)
 {
 	uint32_t i = 0;
 
-	while (i < GUARD_SLOTS) {
+	while (i < g->slots) {
 		if (g->slot[i].origin != GUARD_FREE && guard_goes(g, &g->slot[i], w)) {
 			guard_remove_at(g, i);
 			continue;
@@ -181,8 +338,24 @@ static void guard_remove_if(struct guard *g, const struct guard_what *w)
 	}
 }
 
-void guard_init(struct guard *g, enum guard_mode mode, uint32_t gateway, uint32_t net,
-		uint32_t mask, uint64_t seed)
+/* Removes the DHCP or learned binding (a MAC has one) of (mac) to an
+ * address other than (ip). Walks the run again after a removal, which
+ * moves entries. */
+static void guard_remove_mac(struct guard *g, const uint8_t mac[6], uint32_t ip)
+{
+	uint32_t p = guard_mac_home(g, mac);
+	int i;
+
+	while ((i = guard_mac_next(g, mac, &p)) >= 0) {
+		if (g->slot[i].origin != GUARD_RESERVED && g->slot[i].ip != ip) {
+			guard_remove_at(g, (uint32_t)i);
+			p = guard_mac_home(g, mac);
+		}
+	}
+}
+
+void guard_init(struct guard *g, void *mem, uint32_t capacity, enum guard_mode mode,
+		uint32_t gateway, uint32_t net, uint32_t mask, uint64_t seed)
 {
 	memset(g, 0, sizeof(*g));
 	g->mode = mode;
@@ -190,6 +363,36 @@ void guard_init(struct guard *g, enum guard_mode mode, uint32_t gateway, uint32_
 	g->net = net & mask;
 	g->mask = mask;
 	g->key = splitmix_next(&seed);
+	g->mac_key = splitmix_next(&seed);
+	guard_layout(g, mem, capacity);
+}
+
+uint32_t guard_capacity(const struct guard *g)
+{
+	return g->capacity;
+}
+
+int guard_copy(struct guard *dst, const struct guard *src)
+{
+	struct guard own = *dst;
+	int spare;
+
+	/* All of (src) but the table, which is (dst)'s, with its keys. */
+	*dst = *src;
+	dst->key = own.key;
+	dst->mac_key = own.mac_key;
+	dst->count = 0;
+	guard_layout(dst, own.capacity != 0 ? own.slot : NULL, own.capacity);
+	if (src->count > dst->capacity)
+		return -ENOSPC;
+	for (uint32_t i = 0; i < src->slots; i++) {
+		if (src->slot[i].origin == GUARD_FREE)
+			continue;
+		if (guard_find(dst, src->slot[i].ip, &spare) >= 0 || spare < 0)
+			return -ENOSPC;
+		guard_put(dst, (uint32_t)spare, &src->slot[i]);
+	}
+	return 0;
 }
 
 void guard_configure(struct guard *g, enum guard_mode mode, uint32_t gateway, uint32_t net,
@@ -204,11 +407,24 @@ void guard_configure(struct guard *g, enum guard_mode mode, uint32_t gateway, ui
 	guard_remove_if(g, &w);
 }
 
+/* Writes (nb) over the binding of its address in slot (i); if it names
+ * another MAC, the entry in by_mac[] moves to that MAC's run. */
+static void guard_replace(struct guard *g, uint32_t i, const struct guard_binding *nb)
+{
+	bool moved = memcmp(g->slot[i].mac, nb->mac, 6) != 0;
+
+	if (moved)
+		guard_mac_del(g, guard_mac_place(g, i));
+	g->slot[i] = *nb;
+	if (moved)
+		guard_mac_add(g, i);
+	guard_timed(g, nb);
+}
+
 int guard_bind(struct guard *g, uint32_t ip, const uint8_t mac[6], uint8_t port,
 	       enum guard_origin origin, uint32_t expires)
 {
-	struct guard_what w = {.why = GUARD_WHY_MAC, .ip = ip, .mac = mac};
-	struct guard_binding *b;
+	struct guard_binding nb = {.ip = ip, .port = port};
 	int i, spare;
 
 	if ((origin != GUARD_DHCP && origin != GUARD_RESERVED && origin != GUARD_LEARNED) ||
@@ -217,34 +433,31 @@ int guard_bind(struct guard *g, uint32_t ip, const uint8_t mac[6], uint8_t port,
 		return -EINVAL;
 	/* The MAC's older lease or claim is over, whether or not this fits. */
 	if (origin != GUARD_RESERVED)
-		guard_remove_if(g, &w);
+		guard_remove_mac(g, mac, ip);
 	i = guard_find(g, ip, &spare);
-	if (i < 0) {
-		if (g->count >= GUARD_BINDINGS_MAX || spare < 0) {
-			g->stats.refused_full++;
-			return -ENOSPC;
-		}
-		g->count++;
-		b = &g->slot[spare];
-	} else {
-		b = &g->slot[i];
-		/*
-		 * The same guest again: a reservation stays one when its guest
-		 * is given its address by DHCP (it must not expire with the
-		 * lease), and a port already known is kept when none is given.
-		 */
-		if (memcmp(b->mac, mac, 6) == 0) {
-			if (b->origin == GUARD_RESERVED)
-				origin = GUARD_RESERVED;
-			if (port == GUARD_PORT_ANY)
-				port = b->port;
-		}
+	/*
+	 * The same guest again: a reservation stays one when its guest is
+	 * given its address by DHCP (it must not expire with the lease), and
+	 * a port already known is kept when none is given.
+	 */
+	if (i >= 0 && memcmp(g->slot[i].mac, mac, 6) == 0) {
+		if (g->slot[i].origin == GUARD_RESERVED)
+			origin = GUARD_RESERVED;
+		if (port == GUARD_PORT_ANY)
+			nb.port = g->slot[i].port;
 	}
-	b->ip = ip;
-	b->expires = origin == GUARD_RESERVED ? 0 : expires;
-	memcpy(b->mac, mac, 6);
-	b->port = port;
-	b->origin = (uint8_t)origin;
+	memcpy(nb.mac, mac, 6);
+	nb.origin = (uint8_t)origin;
+	nb.expires = origin == GUARD_RESERVED ? 0 : expires;
+	if (i >= 0) {
+		guard_replace(g, (uint32_t)i, &nb);
+		return 0;
+	}
+	if (g->count >= g->capacity || spare < 0) {
+		g->stats.refused_full++;
+		return -ENOSPC;
+	}
+	guard_put(g, (uint32_t)spare, &nb);
 	return 0;
 }
 
@@ -270,7 +483,7 @@ void guard_unbind_port(struct guard *g, uint8_t port)
 
 	guard_remove_if(g, &w);
 	/* A reservation seen there may turn up on another port now. */
-	for (uint32_t i = 0; i < GUARD_SLOTS; i++)
+	for (uint32_t i = 0; i < g->slots; i++)
 		if (g->slot[i].origin == GUARD_RESERVED && g->slot[i].port == port)
 			g->slot[i].port = GUARD_PORT_ANY;
 }
@@ -278,8 +491,24 @@ void guard_unbind_port(struct guard *g, uint8_t port)
 void guard_expire(struct guard *g, uint32_t now_ms)
 {
 	struct guard_what w = {.why = GUARD_WHY_EXPIRED, .now_ms = now_ms};
+	uint32_t left, least = 0;
 
+	if (!g->timed || guard_before(now_ms, g->soonest))
+		return; /* nothing has expired yet */
 	guard_remove_if(g, &w);
+	/* What is left has not expired: the soonest is the least time left. */
+	g->timed = false;
+	for (uint32_t i = 0; i < g->slots; i++) {
+		const struct guard_binding *b = &g->slot[i];
+
+		if (b->origin == GUARD_FREE || b->origin == GUARD_RESERVED)
+			continue;
+		left = b->expires - now_ms;
+		if (!g->timed || left < least)
+			least = left;
+		g->timed = true;
+	}
+	g->soonest = now_ms + least;
 }
 
 /*
@@ -340,11 +569,13 @@ static int guard_conflict(struct guard *g, uint32_t ip, const uint8_t holder[6],
 static const struct guard_binding *guard_elsewhere(const struct guard *g, const uint8_t mac[6],
 						   uint8_t port, uint32_t now_ms)
 {
-	for (uint32_t i = 0; i < GUARD_SLOTS; i++) {
+	uint32_t p = guard_mac_home(g, mac);
+	int i;
+
+	while ((i = guard_mac_next(g, mac, &p)) >= 0) {
 		const struct guard_binding *b = &g->slot[i];
 
-		if (b->origin != GUARD_FREE && b->port != port && b->port != GUARD_PORT_ANY &&
-		    memcmp(b->mac, mac, 6) == 0 && !guard_expired(b, now_ms))
+		if (b->port != port && b->port != GUARD_PORT_ANY && !guard_expired(b, now_ms))
 			return b;
 	}
 	return NULL;
@@ -387,8 +618,9 @@ static int guard_claim(struct guard *g, uint8_t port, const uint8_t mac[6], uint
 		g->stats.drop_port++;
 		return guard_conflict(g, 0, mac, other->port, mac, port, now_ms, c);
 	}
-	/* Full: the expired may make room, the live are never evicted. */
-	if (g->count >= GUARD_BINDINGS_MAX)
+	/* Full: the expired may make room (a pass only once one has expired),
+	 * the live are never evicted. */
+	if (g->count >= g->capacity)
 		guard_expire(g, now_ms);
 	if (guard_bind(g, ip, mac, port, GUARD_LEARNED, now_ms + GUARD_LEARN_MS) != 0) {
 		g->stats.drop_unbound++; /* and refused_full, by guard_bind() */
@@ -481,48 +713,96 @@ static const char *guard_port_name(const struct guard *g, uint8_t port, char buf
 	return buf;
 }
 
-/* The live binding with the lowest address above (after), or NULL. */
-static const struct guard_binding *guard_next(const struct guard *g, uint32_t after, bool first,
-					      uint32_t now_ms)
+/*
+ * Fills (batch) with the slots of the live bindings with the lowest
+ * addresses above (after) (or all, if (first)), at most GUARD_SHOW_BATCH,
+ * in address order; returns how many. One pass, sorting by insertion: so
+ * guard_show() needs no memory but a batch, and a pass per batch.
+ */
+static uint32_t guard_batch(const struct guard *g, uint32_t after, bool first, uint32_t now_ms,
+			    uint32_t batch[GUARD_SHOW_BATCH])
 {
-	const struct guard_binding *best = NULL;
+	uint32_t n = 0, i, j;
 
-	for (uint32_t i = 0; i < GUARD_SLOTS; i++) {
+	for (i = 0; i < g->slots; i++) {
 		const struct guard_binding *b = &g->slot[i];
 
 		if (b->origin == GUARD_FREE || guard_expired(b, now_ms) ||
-		    (!first && b->ip <= after) || (best != NULL && b->ip >= best->ip))
+		    (!first && b->ip <= after) ||
+		    (n == GUARD_SHOW_BATCH && b->ip > g->slot[batch[n - 1]].ip))
 			continue;
-		best = b;
+		/* In its place; when the batch is full, the highest drops out. */
+		j = n < GUARD_SHOW_BATCH ? n++ : n - 1;
+		for (; j > 0 && g->slot[batch[j - 1]].ip > b->ip; j--)
+			batch[j] = batch[j - 1];
+		batch[j] = i;
 	}
-	return best;
+	return n;
 }
 
-/* In address order: a few hundred bindings, printed by hand, need no index. */
+static void guard_show_binding(const struct guard *g, const struct guard_binding *b,
+			       uint32_t now_ms, struct cli_out *out)
+{
+	char ip[ADDR_IPV4_STRLEN], mac[ADDR_MAC_STRLEN], port[8], left[12];
+
+	if (b->origin == GUARD_RESERVED)
+		snprintf(left, sizeof(left), "-");
+	else
+		snprintf(left, sizeof(left), "%u", (unsigned)((b->expires - now_ms) / 1000));
+	cli_printf(out, "%-15s %-17s %-6s %-8s %8s\n", addr_fmt_ipv4(b->ip, ip),
+		   addr_fmt_mac(b->mac, mac), guard_port_name(g, b->port, port),
+		   b->origin <= GUARD_LEARNED ? guard_origin_names[b->origin] : "?", left);
+}
+
+/* Prints the live bindings in address order by looking up each address
+ * of the subnet: for a subnet no larger than the table. Returns how many. */
+static uint32_t guard_show_walk(const struct guard *g, uint32_t now_ms, struct cli_out *out)
+{
+	uint32_t ip, last = g->net | ~g->mask, shown = 0;
+	int i, spare;
+
+	for (ip = g->net;; ip++) {
+		i = guard_find(g, ip, &spare);
+		if (i >= 0 && !guard_expired(&g->slot[i], now_ms)) {
+			guard_show_binding(g, &g->slot[i], now_ms, out);
+			shown++;
+		}
+		if (ip == last)
+			return shown;
+	}
+}
+
+/* The same by a pass over the table per GUARD_SHOW_BATCH bindings: for a
+ * subnet larger than the table. */
+static uint32_t guard_show_passes(const struct guard *g, uint32_t now_ms, struct cli_out *out)
+{
+	uint32_t batch[GUARD_SHOW_BATCH], n, k, after = 0, shown = 0;
+
+	do {
+		n = guard_batch(g, after, shown == 0, now_ms, batch);
+		for (k = 0; k < n; k++)
+			guard_show_binding(g, &g->slot[batch[k]], now_ms, out);
+		if (n != 0)
+			after = g->slot[batch[n - 1]].ip;
+		shown += n;
+	} while (n == GUARD_SHOW_BATCH);
+	return shown;
+}
+
 int guard_show(const struct guard *g, uint32_t now_ms, struct cli_out *out)
 {
 	const struct guard_stats *s = &g->stats;
-	const struct guard_binding *b;
-	char ip[ADDR_IPV4_STRLEN], mac[ADDR_MAC_STRLEN], port[8], left[12];
-	uint32_t shown = 0;
+	uint32_t shown;
 
 	cli_printf(out, "%-15s %-17s %-6s %-8s %8s\n", "Address", "MAC address", "Port", "Origin",
 		   "Left (s)");
-	for (b = guard_next(g, 0, true, now_ms); b != NULL;
-	     b = guard_next(g, b->ip, false, now_ms)) {
-		if (b->origin == GUARD_RESERVED)
-			snprintf(left, sizeof(left), "-");
-		else
-			snprintf(left, sizeof(left), "%u",
-				 (unsigned)((b->expires - now_ms) / 1000));
-		cli_printf(out, "%-15s %-17s %-6s %-8s %8s\n", addr_fmt_ipv4(b->ip, ip),
-			   addr_fmt_mac(b->mac, mac), guard_port_name(g, b->port, port),
-			   b->origin <= GUARD_LEARNED ? guard_origin_names[b->origin] : "?", left);
-		shown++;
-	}
+	if (~g->mask < g->slots)
+		shown = guard_show_walk(g, now_ms, out);
+	else
+		shown = guard_show_passes(g, now_ms, out);
 	/* One line, in pieces that each fit CLI_PRINTF_MAX. */
 	cli_printf(out, "%u bindings shown; table holds %u of %u; checked %llu, learned %llu, ",
-		   shown, g->count, GUARD_BINDINGS_MAX, (unsigned long long)s->checked,
+		   shown, g->count, g->capacity, (unsigned long long)s->checked,
 		   (unsigned long long)s->learned);
 	cli_printf(out, "dropped: gateway %llu, taken %llu, port %llu, unbound %llu, source %llu; ",
 		   (unsigned long long)s->drop_gateway, (unsigned long long)s->drop_taken,
@@ -557,54 +837,106 @@ int guard_show_conflicts(const struct guard *g, uint32_t now_ms, struct cli_out 
 	return 0;
 }
 
-/* The binding (b) at slot (i) is well-formed and reachable from its home. */
+/* (g) points at the memory its capacity needs, or at the shared empty
+ * table for capacity 0, and holds no more than that. */
+static bool guard_layout_ok(const struct guard *g)
+{
+	if (g->capacity == 0 ? g->slot != guard_none || g->by_mac != guard_none_mac || g->slots != 2
+			     : guard_mem_size(g->capacity) == 0 || g->slot == NULL ||
+				       g->slots != guard_slots_for(g->capacity) ||
+				       g->by_mac != (const uint32_t *)(g->slot + g->slots))
+		return false;
+	return g->shift == 64u - (uint32_t)__builtin_ctz(g->slots) && g->count <= g->capacity;
+}
+
+/* The binding (b) at slot (i) is well-formed and reachable from its home;
+ * a DHCP or learned one expires no sooner than (soonest). */
 static bool guard_slot_ok(const struct guard *g, uint32_t i, const struct guard_binding *b)
 {
-	uint32_t home = guard_home(g, b->ip), j;
+	uint32_t mask = g->slots - 1, home = guard_home(g, b->ip), j;
 
 	if (b->origin > GUARD_LEARNED || !guard_host(g, b->ip) || b->ip == g->gateway ||
 	    !guard_unicast(b->mac) || (b->port == GUARD_PORT_ANY && b->origin != GUARD_RESERVED) ||
 	    (b->origin == GUARD_RESERVED && b->expires != 0) ||
-	    ((i - home) & GUARD_MASK) >= GUARD_PROBE_MAX)
+	    (b->origin != GUARD_RESERVED && (!g->timed || guard_before(b->expires, g->soonest))) ||
+	    ((i - home) & mask) >= GUARD_PROBE_MAX)
 		return false;
-	for (j = home; j != i; j = (j + 1) & GUARD_MASK)
+	for (j = home; j != i; j = (j + 1) & mask)
 		if (g->slot[j].origin == GUARD_FREE || g->slot[j].ip == b->ip)
 			return false;
 	return true;
 }
 
-/*
- * A MAC holds one DHCP or learned binding at a time: (seen) is a set of
- * the slots of those checked so far (slot + 1; 0 is empty), by MAC, with
- * linear probing; at most half full. Returns false if the MAC of slot (i)
- * is in it already, else adds it.
- */
-static bool guard_mac_once(const struct guard *g, uint16_t seen[GUARD_SLOTS], uint32_t i)
+/* Every entry of by_mac[] names a binding's slot; there are (count). */
+static bool guard_entries_ok(const struct guard *g)
 {
-	const uint8_t *m = g->slot[i].mac;
-	uint32_t h = guard_home(g, (uint32_t)m[2] << 24 | (uint32_t)m[3] << 16 |
-					   (uint32_t)(m[4] ^ m[0]) << 8 | (uint32_t)(m[5] ^ m[1]));
+	uint32_t p, e, n = 0;
 
-	for (;; h = (h + 1) & GUARD_MASK) {
-		if (seen[h] == 0) {
-			seen[h] = (uint16_t)(i + 1);
-			return true;
-		}
-		if (memcmp(g->slot[seen[h] - 1].mac, m, 6) == 0)
+	for (p = 0; p < g->slots; p++) {
+		e = g->by_mac[p];
+		if (e == 0)
+			continue;
+		if (e > g->slots || g->slot[e - 1].origin == GUARD_FREE)
 			return false;
+		n++;
 	}
+	return n == g->count;
+}
+
+/*
+ * Slot (i)'s binding has one entry in the run of by_mac[] from its MAC's
+ * home (so, with guard_entries_ok(), every binding has exactly one and
+ * every entry is where lookups look), and, if it is a DHCP or learned
+ * one, its MAC has no other such: a MAC holds one at a time.
+ */
+static bool guard_mac_ok(const struct guard *g, uint32_t i)
+{
+	const struct guard_binding *b = &g->slot[i];
+	uint32_t p = guard_mac_home(g, b->mac), mine = 0, rivals = 0;
+	int k;
+
+	while ((k = guard_mac_next(g, b->mac, &p)) >= 0) {
+		if ((uint32_t)k == i)
+			mine++;
+		else if (b->origin != GUARD_RESERVED && g->slot[k].origin != GUARD_RESERVED)
+			rivals++;
+	}
+	return mine == 1 && rivals == 0;
+}
+
+/* Every record was due a report when made; none is made twice. */
+static bool guard_conflicts_ok(const struct guard *g)
+{
+	static const struct guard_conflict none;
+	uint32_t i, j;
+
+	for (i = 0; i < GUARD_CONFLICTS; i++) {
+		const struct guard_conflict *k = &g->conflict[i];
+
+		if (k->count == 0) {
+			if (memcmp(k, &none, sizeof(none)) != 0)
+				return false;
+			continue;
+		}
+		if (k->reported == 0)
+			return false;
+		for (j = i + 1; j < GUARD_CONFLICTS; j++)
+			if (g->conflict[j].count != 0 && g->conflict[j].ip == k->ip &&
+			    g->conflict[j].port2 == k->port2 &&
+			    memcmp(g->conflict[j].mac2, k->mac2, 6) == 0)
+				return false;
+	}
+	return true;
 }
 
 int guard_check(const struct guard *g)
 {
 	static const struct guard_binding zero;
-	static const struct guard_conflict none;
-	uint16_t seen[GUARD_SLOTS] = {0};
-	uint32_t i, j, n = 0;
+	uint32_t i, n = 0;
 
-	if (g->mode > GUARD_STRICT || (g->net & ~g->mask) != 0)
+	if (g->mode > GUARD_STRICT || (g->net & ~g->mask) != 0 || !guard_layout_ok(g))
 		return -EFAULT;
-	for (i = 0; i < GUARD_SLOTS; i++) {
+	for (i = 0; i < g->slots; i++) {
 		const struct guard_binding *b = &g->slot[i];
 
 		if (b->origin == GUARD_FREE) {
@@ -613,28 +945,14 @@ int guard_check(const struct guard *g)
 			continue;
 		}
 		n++;
-		if (!guard_slot_ok(g, i, b) ||
-		    (b->origin != GUARD_RESERVED && !guard_mac_once(g, seen, i)))
+		if (!guard_slot_ok(g, i, b))
 			return -EFAULT;
 	}
-	if (n != g->count || n > GUARD_BINDINGS_MAX)
+	if (n != g->count || !guard_entries_ok(g))
 		return -EFAULT;
-	for (i = 0; i < GUARD_CONFLICTS; i++) {
-		const struct guard_conflict *k = &g->conflict[i];
-
-		if (k->count == 0) {
-			if (memcmp(k, &none, sizeof(none)) != 0)
-				return -EFAULT;
-			continue;
-		}
-		/* Every record was due a report when made; none is made twice. */
-		if (k->reported == 0)
+	/* Only now are the runs of by_mac[] known to end and to name bindings. */
+	for (i = 0; i < g->slots; i++)
+		if (g->slot[i].origin != GUARD_FREE && !guard_mac_ok(g, i))
 			return -EFAULT;
-		for (j = i + 1; j < GUARD_CONFLICTS; j++)
-			if (g->conflict[j].count != 0 && g->conflict[j].ip == k->ip &&
-			    g->conflict[j].port2 == k->port2 &&
-			    memcmp(g->conflict[j].mac2, k->mac2, 6) == 0)
-				return -EFAULT;
-	}
-	return 0;
+	return guard_conflicts_ok(g) ? 0 : -EFAULT;
 }

@@ -8,9 +8,12 @@
  * address. When a second MAC claims a bound address, or a bound MAC speaks
  * from another port, the holder keeps its binding and the clash is recorded
  * as a conflict (first and last seen, both MACs and ports), which the
- * binding reports once per GUARD_REPORT_MS. Bounded: when the table is
- * full, new bindings are refused and counted, none evicted. Keys are wide
- * enough for an IPv6 address later. Pure: no I/O, no allocation.
+ * binding reports once per GUARD_REPORT_MS. Bounded: the table holds the
+ * (capacity) bindings its caller sized it for, in memory the caller gives;
+ * when it is full, new bindings are refused and counted, none evicted. A
+ * binding is found by its address and by its MAC, each through a keyed
+ * hash, so that no frame and no binding costs a pass over the table. Keys
+ * are wide enough for an IPv6 address later. Pure: no I/O, no allocation.
  */
 #ifndef UNIGATE_NET_SWITCH_GUARD_H
 #define UNIGATE_NET_SWITCH_GUARD_H
@@ -21,12 +24,20 @@
 
 #include "kernel/cli.h"
 
-#define GUARD_BINDINGS_MAX 256	  /* bindings per network */
-#define GUARD_SLOTS	   512	  /* hashed by address: at most half full */
-#define GUARD_CONFLICTS	   16	  /* conflicts remembered per network (oldest replaced) */
-#define GUARD_LEARN_MS	   600000 /* a learned binding lasts this long after its last packet */
-#define GUARD_REPORT_MS	   10000  /* one console line per conflict per this long, at most */
-#define GUARD_PORT_ANY	   0xff	  /* a reservation not yet seen on a port */
+#define GUARD_CAPACITY_DEFAULT 256 /* bindings of a network with a small pool, or none */
+#define GUARD_LEARN_MARGIN     256 /* room for learned and static guests beside the pool */
+/* A /16's DHCP pool (65536), its reservations (64) and GUARD_LEARN_MARGIN
+ * more: every address a DHCP server may give, and room for guests that
+ * helped themselves. */
+#define GUARD_CAPACITY_MAX 65856
+/* Slots a lookup examines: a binding whose run would be longer is refused
+ * as if the table were full. At most half full, a table of a /16's guests
+ * has runs up to ~75 slots in one fill of 5000. */
+#define GUARD_PROBE_MAX 128
+#define GUARD_CONFLICTS 16     /* conflicts remembered per network (oldest replaced) */
+#define GUARD_LEARN_MS	600000 /* a learned binding lasts this long after its last packet */
+#define GUARD_REPORT_MS 10000  /* one console line per conflict per this long, at most */
+#define GUARD_PORT_ANY	0xff   /* a reservation not yet seen on a port */
 
 enum guard_mode {
 	GUARD_OFF,    /* `no guard`: nothing checked */
@@ -79,8 +90,18 @@ struct guard {
 	uint32_t gateway; /* the network's own address */
 	uint32_t net, mask;
 	uint32_t count;
-	uint64_t key;				/* hashes addresses into slot[] */
-	struct guard_binding slot[GUARD_SLOTS]; /* open addressing by ip, no tombstones */
+	uint32_t capacity; /* bindings at most */
+	uint32_t slots;	   /* of slot[] and by_mac[]: a power of two, at least 2 * capacity */
+	uint32_t shift;	   /* 64 - log2(slots): the hash bits dropped */
+	uint32_t soonest;  /* while (timed): no DHCP or learned binding expires earlier */
+	bool timed;	   /* there may be DHCP or learned bindings */
+	uint64_t key;	   /* hashes addresses into slot[] */
+	uint64_t mac_key;  /* hashes MACs into by_mac[] */
+	/* In the caller's memory: the bindings, open addressing by ip with no
+	 * tombstones; then by MAC, the numbers of their slots plus one (0:
+	 * free). */
+	struct guard_binding *slot;
+	uint32_t *by_mac;
 	struct guard_conflict conflict[GUARD_CONFLICTS];
 	struct guard_stats stats;
 	/* Port names for the show functions: (port_name)(port_ctx, port), or
@@ -96,10 +117,50 @@ struct guard {
 	2 /* drop it: counted, and a conflict due a report (its first, or                          \
 	     none for GUARD_REPORT_MS): the binding prints one line */
 
-/* Makes (g) an empty guard in (mode) for the subnet (net)/(mask) whose
- * gateway is (gateway) (host order); (seed) keys the address hash. */
-void guard_init(struct guard *g, enum guard_mode mode, uint32_t gateway, uint32_t net,
-		uint32_t mask, uint64_t seed);
+/*
+ * Returns the bytes of memory a table of (capacity) bindings needs, 8-byte
+ * aligned: 20 a slot, 2 to 4 slots a binding (40 to 80 bytes). 0 if
+ * (capacity) is 0 or above GUARD_CAPACITY_MAX.
+ */
+size_t guard_mem_size(uint32_t capacity);
+
+/*
+ * Returns the capacity for a network whose DHCP pool and reservations
+ * hold (dhcp_addresses) addresses (0: no DHCP server) in a subnet of mask
+ * (mask): those and GUARD_LEARN_MARGIN more, but no more than the subnet
+ * has guest addresses, nor than GUARD_CAPACITY_MAX; at least
+ * GUARD_CAPACITY_DEFAULT.
+ */
+uint32_t guard_capacity_for(uint32_t dhcp_addresses, uint32_t mask);
+
+/*
+ * Makes (g) an empty guard in (mode) for the subnet (net)/(mask) whose
+ * gateway is (gateway) (host order), holding up to (capacity) bindings in
+ * (mem): guard_mem_size(capacity) bytes, 8-byte aligned, which the caller
+ * owns and keeps for the guard's life; init clears them. (seed) keys the
+ * hashes (a random number: guests choose their MACs and addresses). With
+ * (mem) NULL, or (capacity) 0 or above GUARD_CAPACITY_MAX, the guard has
+ * capacity 0 and no memory of its own: it binds nothing (guard_bind()
+ * says -ENOSPC, counted) and in modes learn and strict drops every claim
+ * as unbound; give it GUARD_OFF, for a network with no address.
+ */
+void guard_init(struct guard *g, void *mem, uint32_t capacity, enum guard_mode mode,
+		uint32_t gateway, uint32_t net, uint32_t mask, uint64_t seed);
+
+/* Returns how many bindings (g) may hold. */
+uint32_t guard_capacity(const struct guard *g);
+
+/*
+ * Moves (src) into (dst), a guard made by guard_init() over other memory,
+ * of any capacity and seed (a network's DHCP pool grew or shrank): (dst)
+ * takes (src)'s mode, subnet, port names, bindings (expired ones too),
+ * conflicts and counters, and keeps its memory, capacity and keys; (src)
+ * is not changed. Returns 0, then (src) and its memory may go; or -ENOSPC
+ * if the bindings do not fit (more than (dst) holds, or a run too long),
+ * and then (dst) holds part of them: the caller discards it and keeps
+ * (src).
+ */
+int guard_copy(struct guard *dst, const struct guard *src);
 
 /* Changes the mode and subnet, keeping the bindings that are still inside
  * the subnet (and not the gateway's address). */
@@ -153,9 +214,14 @@ const uint8_t *guard_mac_of(const struct guard *g, uint32_t ip, uint32_t now_ms)
  * another port next. */
 void guard_unbind_port(struct guard *g, uint8_t port);
 
-/* Removes expired DHCP and learned bindings. Call it at least every 2^31
- * ms; expiries must lie less than 2^31 ms ahead (network_guard_lease
- * caps them). */
+/*
+ * Removes expired DHCP and learned bindings: a pass over the table once
+ * the soonest expiry has come, else nothing. So that expiries can be
+ * ordered, each lies between now and less than 2^31 ms ahead when bound,
+ * and the time between two calls plus the furthest ahead an expiry is
+ * given stays below 2^31 ms (the binding calls it every second, and
+ * network_guard_lease caps leases at 20 days).
+ */
 void guard_expire(struct guard *g, uint32_t now_ms);
 
 /* Names ports in what the show functions print: (fn)(ctx, port), e.g. a
@@ -163,12 +229,15 @@ void guard_expire(struct guard *g, uint32_t now_ms);
 void guard_set_port_names(struct guard *g, const char *(*fn)(const void *ctx, unsigned port),
 			  const void *ctx);
 
-/* Prints the bindings (address, MAC, port, origin, seconds left) and the
- * counters; then the conflicts with first and last seen. Returns 0. */
+/* Prints the bindings in address order (address, MAC, port, origin,
+ * seconds left; a pass over the table per 128 shown) and the counters;
+ * then the conflicts with first and last seen. Returns 0. */
 int guard_show(const struct guard *g, uint32_t now_ms, struct cli_out *out);
 int guard_show_conflicts(const struct guard *g, uint32_t now_ms, struct cli_out *out);
 
-/* Checks the invariants (count, no address twice, origins). For tests. */
+/* Checks the invariants (count, no address twice, origins, the layout, the
+ * index by MAC, the soonest expiry). Costs a pass over the table: for
+ * tests. Returns 0 or -EFAULT. */
 int guard_check(const struct guard *g);
 
 #endif

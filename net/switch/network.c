@@ -51,6 +51,7 @@ struct network {
 	struct netif netif;
 	bool guarded;		  /* guard on: a network with an address, not `no guard` */
 	struct guard guard;	  /* who holds which address (net/switch/guard.h) */
+	void *guard_mem;	  /* its table: network_guard_alloc(), or NULL */
 	uint64_t trusted;	  /* ports whose DHCP servers may answer (the uplink's) */
 	uint64_t rogue_dhcp;	  /* DHCP server messages from other ports, dropped */
 	uint64_t loops;		  /* loops found: a probe came back */
@@ -656,7 +657,9 @@ int network_add(const char *name, bool is_nat, uint32_t mac_table, void *table,
 	sw_set_storm(&net->sw, network_storm_pps);
 	/* Random source MACs from one guest cannot fill the table. */
 	fdb_set_port_limit(&net->sw.fdb, network_port_macs);
-	guard_init(&net->guard, GUARD_OFF, 0, 0, 0, ((uint64_t)random_u32() << 32) | random_u32());
+	/* No table until the network has an address (network_set_guard_table). */
+	guard_init(&net->guard, NULL, 0, GUARD_OFF, 0, 0, 0,
+		   ((uint64_t)random_u32() << 32) | random_u32());
 	guard_set_port_names(&net->guard, network_port_name, net);
 	snprintf(net->name, sizeof(net->name), "%s", name);
 	net->is_nat = is_nat;
@@ -769,8 +772,52 @@ void network_remove(struct network *net)
 	network_netif_remove(net);
 	memory_account("mac tables", -network_table_bytes(&net->sw.fdb));
 	free(net->slots);
+	memory_account("guard", -(long long)guard_mem_size(guard_capacity(&net->guard)));
+	free(net->guard_mem);
 	memset(net, 0, sizeof(*net));
 	network_index_subnets();
+}
+
+void *network_guard_alloc(uint32_t capacity)
+{
+	size_t size = guard_mem_size(capacity);
+
+	return size ? malloc(size) : NULL;
+}
+
+void network_guard_free(void *mem)
+{
+	free(mem);
+}
+
+uint32_t network_guard_capacity(const struct network *net)
+{
+	return guard_capacity(&net->guard);
+}
+
+void network_set_guard_table(struct network *net, void *mem, uint32_t capacity)
+{
+	static struct guard next; /* about 1 KB of conflicts and counters */
+
+	guard_init(&next, mem, capacity, GUARD_OFF, 0, 0, 0,
+		   ((uint64_t)random_u32() << 32) | random_u32());
+	/* What has expired need not fit. */
+	guard_expire(&net->guard, sys_now());
+	if (guard_copy(&next, &net->guard) < 0) {
+		/* Smaller than the bindings held (a pool cut down under its
+		 * guests): they bind again by DHCP or a first claim. */
+		printf("guard: network %s: %u bindings do not fit in %u: cleared\n", net->name,
+		       (unsigned)net->guard.count, (unsigned)capacity);
+		guard_init(&next, mem, capacity, net->guard.mode, net->guard.gateway,
+			   net->guard.net, net->guard.mask,
+			   ((uint64_t)random_u32() << 32) | random_u32());
+		guard_set_port_names(&next, network_port_name, net);
+	}
+	memory_account("guard", (long long)guard_mem_size(capacity) -
+					(long long)guard_mem_size(guard_capacity(&net->guard)));
+	free(net->guard_mem);
+	net->guard = next;
+	net->guard_mem = mem;
 }
 
 /* Makes the ports that carry (net) tagged, if (tagged), else untagged,
@@ -1036,7 +1083,9 @@ static void network_poll(void)
 		if (!net->used)
 			continue;
 		fdb_age(&net->sw.fdb, now, NETWORK_AGE_BUDGET);
-		if (sweep && net->guarded)
+		/* DHCP leases are bound with the guard off too: every
+		 * guard's expiries are kept (guard_expire's 2^31 ms rule). */
+		if (sweep)
 			guard_expire(&net->guard, now);
 		for (int p = 0; p < NETWORK_CPU_PORT; p++) {
 			struct netdev *nd = sw_port_user(&net->sw, p);

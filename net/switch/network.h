@@ -71,6 +71,21 @@ int network_add(const char *name, bool is_nat, uint32_t mac_table, void *table,
  * fit; frees the old one. */
 void network_set_mac_table(struct network *net, uint32_t mac_table, void *table);
 
+/* Allocates the memory of a guard (net/switch/guard.h) of (capacity)
+ * bindings, for network_set_guard_table(), which takes it; the caller frees
+ * it with network_guard_free() only if it does not give it. NULL when out
+ * of memory. A network starts with none (its guard binds nothing). */
+void *network_guard_alloc(uint32_t capacity);
+void network_guard_free(void *mem);
+
+/* Gives (net)'s guard the table (mem) of (capacity) bindings, from
+ * network_guard_alloc(), which it takes, keeping the bindings (all, or
+ * none if they do not fit); frees the old one. */
+void network_set_guard_table(struct network *net, void *mem, uint32_t capacity);
+
+/* The bindings (net)'s guard holds at most. */
+uint32_t network_guard_capacity(const struct network *net);
+
 /* The entries (net)'s MAC table holds at most. */
 uint32_t network_mac_table(const struct network *net);
 

@@ -8,12 +8,15 @@
  * some of them bad: group sources, the gateway's address, outside the
  * subnet); a DHCP lease, a reservation or any other binding; a fill of
  * many leases at once (so that the table runs full); unbinding; a sweep; a
- * clock step, short or long; a new mode or subnet; a show. After each
- * operation guard_check() must hold, and each result must make sense:
- * every frame counted once with exactly one reason when dropped, nothing
- * dropped in mode off, a passing claimant holding its address afterwards,
- * a conflict reported at most once per GUARD_REPORT_MS, a binding made
- * found afterwards.
+ * clock step, short or long; a new mode or subnet; a show; a move to a
+ * table of another capacity (0 to 1024); a port gone. After each operation
+ * guard_check() must hold, and each result must make sense: every frame
+ * counted once with exactly one reason when dropped, nothing dropped in
+ * mode off, a passing claimant holding its address afterwards, a conflict
+ * reported at most once per GUARD_REPORT_MS, a binding made found
+ * afterwards, a move refused only when the bindings outnumber the new
+ * capacity and, when made, losing no binding. The clock is swept at least
+ * every 2^30 ms, as guard_expire() asks.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -24,9 +27,14 @@
 #include "kernel/cli.h"
 #include "net/switch/guard.h"
 
-#define FZ_BASE 0x0a070000u /* 10.7.0.0 */
-#define FZ_IPS	24	    /* few addresses, so that guests meet */
-#define FZ_MACS 12
+#define FZ_BASE	 0x0a070000u /* 10.7.0.0 */
+#define FZ_IPS	 24	     /* few addresses, so that guests meet */
+#define FZ_MACS	 12
+#define FZ_SPAN	 600		 /* the addresses used: a few, then the fills from .1.0 */
+#define FZ_WORDS (2048 * 20 / 8) /* guard_mem_size(1024), in 8-byte words */
+
+/* Two tables, so that the guard can move from one to the other. */
+static uint64_t fz_mem[2][FZ_WORDS];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -194,16 +202,63 @@ static void fz_bind(struct guard *g, uint32_t ip, const uint8_t mac[6], uint8_t 
 	}
 }
 
+/* The MACs of FZ_BASE .. FZ_BASE + FZ_SPAN (NULL: none), at (now). */
+static void fz_holders(const struct guard *g, uint32_t now, const uint8_t *m[FZ_SPAN])
+{
+	for (uint32_t i = 0; i < FZ_SPAN; i++)
+		m[i] = guard_mac_of(g, FZ_BASE + i, now);
+}
+
+/* Moves (g) to a table of the capacity (a) picks, in the other block. */
+static void fz_resize(struct guard *g, uint8_t a, uint32_t now)
+{
+	static const uint32_t caps[8] = {0, 1, 2, 8, 32, 64, 256, 1024};
+	static struct guard h;
+	static const uint8_t *before[FZ_SPAN], *after[FZ_SPAN];
+	uint32_t cap = caps[a % 8];
+	void *mem = cap == 0 ? NULL : fz_mem[g->slot == (void *)fz_mem[0]];
+	int r;
+
+	guard_init(&h, mem, cap, GUARD_OFF, 0, 0, 0, now ^ a);
+	r = guard_copy(&h, g);
+	if (guard_check(g) != 0 || guard_capacity(&h) != cap || (r != 0 && r != -ENOSPC) ||
+	    (r == 0) != (g->count <= cap))
+		__builtin_trap();
+	if (r != 0)
+		return;
+	fz_holders(g, now, before);
+	fz_holders(&h, now, after);
+	for (uint32_t i = 0; i < FZ_SPAN; i++)
+		if ((before[i] == NULL) != (after[i] == NULL) ||
+		    (before[i] != NULL && memcmp(before[i], after[i], 6) != 0))
+			__builtin_trap();
+	if (h.count != g->count || memcmp(&h.stats, &g->stats, sizeof(h.stats)) != 0)
+		__builtin_trap();
+	*g = h;
+}
+
+/* Port (port) leaves: none of its leases or claims stay, and no
+ * reservation stays pinned to it. */
+static void fz_unbind_port(struct guard *g, uint8_t port)
+{
+	guard_unbind_port(g, port);
+	for (uint32_t i = 0; i < g->slots && port != GUARD_PORT_ANY; i++)
+		if (g->slot[i].origin != GUARD_FREE && g->slot[i].port == port)
+			__builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct guard g;
 	struct cli_out out = {fz_sink, NULL};
 	struct fz_in in = {data, size};
 	uint8_t mac[6], sha[6], op, a, b, port;
-	uint32_t now, ip, n;
+	uint32_t now, ip, n, swept;
 
 	now = fz_u32(&in);
-	guard_init(&g, GUARD_LEARN, FZ_BASE | 1, FZ_BASE, 0xffffff00u, now ^ 0x5eed);
+	swept = now;
+	guard_init(&g, fz_mem[0], GUARD_CAPACITY_DEFAULT, GUARD_LEARN, FZ_BASE | 1, FZ_BASE,
+		   0xffffff00u, now ^ 0x5eed);
 	fz_configure(&g, fz_byte(&in));
 	if (guard_check(&g) != 0)
 		__builtin_trap();
@@ -259,11 +314,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 9:
 			guard_expire(&g, now);
+			swept = now;
 			break;
 		case 10:
 			/* Short steps around the report time, long ones past the
 			 * learned lifetime and across the wrap. */
 			now += a < 192 ? (uint32_t)a * 100 : (uint32_t)(a - 191) * 60000;
+			if (now - swept >= 0x40000000u) {
+				guard_expire(&g, now);
+				swept = now;
+			}
 			break;
 		case 11:
 			fz_configure(&g, a);
@@ -272,6 +332,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (guard_show(&g, now, &out) != 0 ||
 			    guard_show_conflicts(&g, now, &out) != 0)
 				__builtin_trap();
+			break;
+		case 13:
+			fz_resize(&g, a, now);
+			break;
+		case 14:
+			fz_unbind_port(&g, port);
 			break;
 		default:
 			/* Who holds it: a unicast MAC, or nobody. */

@@ -36,6 +36,12 @@ def records(ug):
     return (int(m.group(1)), int(m.group(2))) if m else out
 
 
+def bindings(ug):
+    """(held, capacity) of network lab's guard, from show bindings."""
+    m = re.search(r"table holds (\d+) of (\d+)", ug.command("show bindings lab"))
+    return (int(m.group(1)), int(m.group(2))) if m else (-1, -1)
+
+
 def set_range(ug, first, last):
     """Types a new dhcp range for network lab; returns what it printed."""
     ug.command("network lab")
@@ -68,6 +74,9 @@ def main():
               "2 of 65521 records in use" in leases, leases)
         dhcp = ug.command("show dhcp")
         check("show dhcp counts the offers and ACKs", re.search(r"offer 2, ack 2\b", dhcp), dhcp)
+        held, cap = bindings(ug)
+        check("the guard holds both leases, in a table for the whole pool (%d of %d)" % (held, cap),
+              held == 2 and cap >= 65521, ug.command("show bindings lab"))
 
         # A /15 network, no ports, for a range one server cannot lease.
         ug.command("network big hostonly")
@@ -84,6 +93,9 @@ def main():
         set_range(ug, "10.10.0.10", "10.10.0.100")
         check("shrunk live: a table of 91 records, both leases in it", records(ug) == (2, 91),
               str(records(ug)))
+        held, small = bindings(ug)
+        check("and the guard's table shrank with it, both bindings kept (%d of %d)" % (
+            held, small), held == 2 and 256 <= small < cap, ug.command("show bindings lab"))
         r1 = udhcpc_lease(g1.ns, g1.tap, work, options="-r 10.10.0.10")
         check("g1 renews its address after the change (%r)" % r1,
               r1.get("ip") == "10.10.0.10", str(r1))

@@ -7,14 +7,19 @@
  * reported once, then rate-limited, then again; a MAC on two ports;
  * expiry of learned and DHCP bindings; a full table that refuses and
  * never evicts; the probe bound under collisions; a new subnet; unbinding;
- * the show output; a wrapping clock; damage guard_check() finds; and a
- * long randomized run against a plain reference model.
+ * the show output; a wrapping clock; damage guard_check() finds (the index
+ * by MAC too); the sizes of tables; a guard with no table; the index by
+ * MAC kept through every change; show in address order, in batches or
+ * address by address; a /16 of 65533 guests, all bound, moved and shown;
+ * moves to bigger and smaller tables; and long randomized runs against a
+ * plain reference model, one with the table resized now and then.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -28,7 +33,17 @@
 #define LEARN GUARD_LEARN_MS
 #define REP   GUARD_REPORT_MS
 
-static struct guard g; /* 9 KiB: not on the stack */
+/* The guard under test, and memory for two tables of the largest size
+ * (one to copy into): 5 MiB each, not on the stack. */
+#define MEM_WORDS (256 * 1024 * 20 / 8)
+static struct guard g;
+static uint64_t mem_a[MEM_WORDS], mem_b[MEM_WORDS];
+
+/* Makes (g) a guard of the default capacity. */
+static void init(enum guard_mode mode, uint32_t gw, uint32_t net, uint32_t mask, uint64_t seed)
+{
+	guard_init(&g, mem_a, GUARD_CAPACITY_DEFAULT, mode, gw, net, mask, seed);
+}
 
 /* A locally administered unicast address numbered (i). */
 static void mac_of(uint32_t i, uint8_t m[6])
@@ -43,14 +58,14 @@ static void mac_of(uint32_t i, uint8_t m[6])
 
 static void setup(enum guard_mode mode)
 {
-	guard_init(&g, mode, GW, NET, MASK, SEED);
+	init(mode, GW, NET, MASK, SEED);
 	assert_int_equal(guard_check(&g), 0);
 }
 
 /* The binding of (ip), or NULL. */
 static const struct guard_binding *find(uint32_t ip)
 {
-	for (uint32_t i = 0; i < GUARD_SLOTS; i++)
+	for (uint32_t i = 0; i < g.slots; i++)
 		if (g.slot[i].origin != GUARD_FREE && g.slot[i].ip == ip)
 			return &g.slot[i];
 	return NULL;
@@ -116,7 +131,7 @@ static void test_init(void **state)
 {
 	(void)state;
 	memset(&g, 0xa5, sizeof(g));
-	guard_init(&g, GUARD_STRICT, GW, NET | 0x77, MASK, SEED); /* host bits dropped */
+	init(GUARD_STRICT, GW, NET | 0x77, MASK, SEED); /* host bits dropped */
 	assert_int_equal(g.mode, GUARD_STRICT);
 	assert_int_equal(g.gateway, GW);
 	assert_int_equal(g.net, NET);
@@ -130,7 +145,7 @@ static void test_init(void **state)
 	{
 		uint64_t k = g.key;
 
-		guard_init(&g, GUARD_STRICT, GW, NET, MASK, SEED + 1);
+		init(GUARD_STRICT, GW, NET, MASK, SEED + 1);
 		assert_true(g.key != k);
 	}
 }
@@ -199,10 +214,10 @@ static void test_bind(void **state)
 	assert_int_equal(g.count, 1);
 	assert_int_equal(guard_check(&g), 0);
 	/* A /31 and a /32 have no network or broadcast address to refuse. */
-	guard_init(&g, GUARD_LEARN, IP(8), IP(8), 0xfffffffeu, SEED);
+	init(GUARD_LEARN, IP(8), IP(8), 0xfffffffeu, SEED);
 	assert_int_equal(guard_bind(&g, IP(9), a, 1, GUARD_DHCP, 1), 0);
 	assert_int_equal(guard_bind(&g, IP(10), a, 1, GUARD_DHCP, 1), -EINVAL);
-	guard_init(&g, GUARD_LEARN, IP(1), IP(9), 0xffffffffu, SEED);
+	init(GUARD_LEARN, IP(1), IP(9), 0xffffffffu, SEED);
 	assert_int_equal(guard_bind(&g, IP(9), a, 1, GUARD_DHCP, 1), 0);
 	assert_int_equal(guard_check(&g), 0);
 }
@@ -627,14 +642,14 @@ static void test_full(void **state)
 	uint32_t i, base = 0x0a010000u; /* 10.1.0.0/16 */
 
 	(void)state;
-	guard_init(&g, GUARD_LEARN, base | 1, base, 0xffff0000u, SEED);
-	for (i = 0; i < GUARD_BINDINGS_MAX; i++) {
+	init(GUARD_LEARN, base | 1, base, 0xffff0000u, SEED);
+	for (i = 0; i < GUARD_CAPACITY_DEFAULT; i++) {
 		mac_of(i, m);
 		assert_int_equal(guard_bind(&g, base | (2 + i * 97), m, (uint8_t)(i % 8),
 					    GUARD_DHCP, 1000000 + i),
 				 0);
 	}
-	assert_int_equal(g.count, GUARD_BINDINGS_MAX);
+	assert_int_equal(g.count, GUARD_CAPACITY_DEFAULT);
 	mac_of(9999, x);
 	assert_int_equal(guard_bind(&g, base | 0xfff0, x, 1, GUARD_DHCP, 1000000), -ENOSPC);
 	assert_int_equal(guard_bind(&g, base | 0xfff0, x, 1, GUARD_RESERVED, 0), -ENOSPC);
@@ -645,7 +660,7 @@ static void test_full(void **state)
 	assert_int_equal(g.stats.drop_unbound, 2);
 	assert_int_equal(g.stats.refused_full, 4);
 	assert_int_equal(g.stats.learned, 0);
-	for (i = 0; i < GUARD_BINDINGS_MAX; i++) {
+	for (i = 0; i < GUARD_CAPACITY_DEFAULT; i++) {
 		mac_of(i, m);
 		expect_binding(base | (2 + i * 97), m, (uint8_t)(i % 8), GUARD_DHCP, 1000000 + i);
 	}
@@ -654,12 +669,12 @@ static void test_full(void **state)
 	mac_of(1, m);
 	assert_int_equal(guard_bind(&g, base | 0xfff0, m, 1, GUARD_DHCP, 2000000), 0);
 	assert_null(find(base | (2 + 97)));
-	assert_int_equal(g.count, GUARD_BINDINGS_MAX);
+	assert_int_equal(g.count, GUARD_CAPACITY_DEFAULT);
 	assert_int_equal(g.stats.refused_full, 4);
 	/* Expired bindings make room for a claim, live ones never. */
 	mac_of(8888, x);
 	ipv4(3, x, base | 0xfff2, 1000000 + 10, GUARD_PASS);
-	assert_int_equal(g.count, GUARD_BINDINGS_MAX - 8); /* 9 expired, 1 learned */
+	assert_int_equal(g.count, GUARD_CAPACITY_DEFAULT - 8); /* 9 expired, 1 learned */
 	assert_int_equal(g.stats.learned, 1);
 	assert_int_equal(guard_check(&g), 0);
 }
@@ -673,7 +688,7 @@ static uint32_t home_of(uint32_t ip)
 	mac_of(1, m);
 	assert_int_equal(g.count, 0);
 	assert_int_equal(guard_bind(&g, ip, m, GUARD_PORT_ANY, GUARD_RESERVED, 0), 0);
-	for (i = 0; i < GUARD_SLOTS; i++)
+	for (i = 0; i < g.slots; i++)
 		if (g.slot[i].origin != GUARD_FREE)
 			break;
 	guard_unbind(&g, ip);
@@ -682,39 +697,39 @@ static uint32_t home_of(uint32_t ip)
 
 /*
  * Addresses that share a home slot, one run wrapping past the last slot:
- * 64 fit within the probe bound, the rest are refused (as full); removing
- * any keeps the others found.
+ * GUARD_PROBE_MAX fit within the probe bound, the rest are refused (as
+ * full); removing any keeps the others found, by address and by MAC.
  */
 static void test_collisions(void **state)
 {
-	enum { N = 64 + 4 };
+	enum { P = GUARD_PROBE_MAX, N = P + 4 };
 	static uint32_t c[N];
-	uint32_t base = 0x0a010000u, next, k, home, round, n;
+	uint32_t base = 0x0a000000u, next, k, home, round, n; /* 10.0.0.0/15 */
 	uint8_t m[6];
 
 	(void)state;
 	for (round = 0; round < 2; round++) {
-		guard_init(&g, GUARD_STRICT, base | 1, base, 0xffff0000u, SEED + round);
-		home = round == 0 ? 100 : GUARD_SLOTS - 3;
+		init(GUARD_STRICT, base | 1, base, 0xfffe0000u, SEED + round);
+		home = round == 0 ? 100 : g.slots - 3;
 		for (next = 2, k = 0; k < N; next++) {
-			assert_true(next < 0xffff);
+			assert_true(next < 0x1ffff);
 			if (home_of(base | next) == home)
 				c[k++] = base | next;
 		}
 		for (k = 0; k < N; k++) {
 			mac_of(k, m);
 			assert_int_equal(guard_bind(&g, c[k], m, 1, GUARD_DHCP, 1000),
-					 k < 64 ? 0 : -ENOSPC);
+					 k < P ? 0 : -ENOSPC);
 		}
 		assert_int_equal(g.stats.refused_full, 4);
-		assert_int_equal(g.count, 64);
+		assert_int_equal(g.count, P);
 		assert_int_equal(guard_check(&g), 0);
 		/* Remove every third from the middle of the run. */
-		for (k = round; k < 64; k += 3)
+		for (k = round; k < P; k += 3)
 			guard_unbind(&g, c[k]);
 		assert_int_equal(guard_check(&g), 0);
 		for (n = 0, k = 0; k < N; k++) {
-			bool kept = k < 64 && (k < round || (k - round) % 3 != 0);
+			bool kept = k < P && (k < round || (k - round) % 3 != 0);
 
 			mac_of(k, m);
 			if (kept) {
@@ -727,9 +742,23 @@ static void test_collisions(void **state)
 		}
 		assert_int_equal(g.count, n);
 		/* The rest fit now. */
-		for (k = 64; k < N; k++) {
+		for (k = P; k < N; k++) {
 			mac_of(k, m);
 			assert_int_equal(guard_bind(&g, c[k], m, 1, GUARD_DHCP, 1000), 0);
+		}
+		/* Each MAC moves elsewhere: its binding, moved back by the
+		 * removals, is found by its MAC and goes. */
+		n = g.count;
+		for (k = 0; k < N; k++) {
+			mac_of(k, m);
+			if (guard_mac_of(&g, c[k], 0) == NULL)
+				continue;
+			assert_null(guard_mac_of(&g, base | (0x1f000 + k), 0)); /* a free one */
+			assert_int_equal(
+				guard_bind(&g, base | (0x1f000 + k), m, 1, GUARD_DHCP, 1000), 0);
+			assert_null(guard_mac_of(&g, c[k], 0));
+			assert_int_equal(g.count, n);
+			assert_int_equal(guard_check(&g), 0);
 		}
 		/* Expire the whole run: sweeping from the run's middle. */
 		guard_expire(&g, 1000);
@@ -973,15 +1002,158 @@ static void test_time_wrap(void **state)
 	arp(2, b, IP(92), REP - 11, GUARD_CONFLICT);
 }
 
+/* The place in by_mac[] that names slot (i), and a free place whose
+ * neighbours are free too: an entry there is in no run but its own. */
+static uint32_t place_of(uint32_t i)
+{
+	for (uint32_t p = 0; p < g.slots; p++)
+		if (g.by_mac[p] == i + 1)
+			return p;
+	fail();
+	return 0;
+}
+
+static uint32_t lonely_place(void)
+{
+	for (uint32_t p = 1; p + 1 < g.slots; p++)
+		if (g.by_mac[p - 1] == 0 && g.by_mac[p] == 0 && g.by_mac[p + 1] == 0)
+			return p;
+	fail();
+	return 0;
+}
+
+/* Damages (g) the (damage)th way, given a DHCP binding at (used) followed
+ * by a free slot, a reservation at (res), a free slot at (hole) followed
+ * by a free one, and a learned one at (learned), B's. Returns false past
+ * the last way. */
+static bool damage_guard(int damage, uint32_t used, uint32_t res, uint32_t hole, uint32_t learned)
+{
+	static const struct guard_binding zero;
+	struct guard_binding *u = &g.slot[used];
+	uint32_t mask = g.slots - 1, p;
+
+	switch (damage) {
+	case 0:
+		g.count++;
+		break;
+	case 1:
+		u->origin = 7;
+		break;
+	case 2:
+		u->ip = GW; /* and away from its home, likely */
+		break;
+	case 3:
+		u->mac[0] = 1;
+		break;
+	case 4:
+		memset(u->mac, 0, 6);
+		break;
+	case 5:
+		u->port = GUARD_PORT_ANY;
+		break;
+	case 6:
+		g.slot[res].expires = 5;
+		break;
+	case 7:
+		g.slot[hole].port = 1; /* a free slot is all zero */
+		break;
+	case 8:
+		/* The same address twice: a copy just after it. */
+		g.slot[(used + 1) & mask] = *u;
+		g.by_mac[lonely_place()] = ((used + 1) & mask) + 1;
+		g.count++;
+		break;
+	case 9:
+		/* A binding cut off from its home by a free slot. */
+		g.slot[(hole + 1) & mask] = *u;
+		g.by_mac[place_of(used)] = ((hole + 1) & mask) + 1;
+		*u = zero;
+		break;
+	case 10:
+		g.mode = 3;
+		break;
+	case 11:
+		g.net = NET | 1;
+		break;
+	case 12:
+		g.mask = 0xfffffff0u; /* .16 .. are outside now */
+		break;
+	case 13:
+		g.gateway = u->ip;
+		break;
+	case 14:
+		/* B's reservation made a second learned binding of B: the index
+		 * by MAC is right, but a MAC holds one at a time. */
+		g.slot[res].origin = GUARD_LEARNED;
+		g.slot[res].port = 2;
+		g.slot[res].expires = g.slot[learned].expires;
+		break;
+	case 15:
+		g.conflict[0].reported = 0;
+		break;
+	case 16:
+		g.conflict[1] = g.conflict[0]; /* recorded twice */
+		break;
+	case 17:
+		/* A MAC changed behind the index's back: in another's run. */
+		memcpy(u->mac, g.slot[res].mac, 6);
+		u->mac[5] ^= 0x40;
+		break;
+	case 18:
+		g.by_mac[place_of(used)] = 0; /* a binding the index lost */
+		break;
+	case 19:
+		g.by_mac[lonely_place()] = used + 1; /* named twice */
+		break;
+	case 20:
+		/* An entry out of its MAC's run. */
+		p = place_of(used);
+		g.by_mac[lonely_place()] = used + 1;
+		g.by_mac[p] = 0;
+		break;
+	case 21:
+		g.by_mac[place_of(used)] = hole + 1; /* names a free slot */
+		break;
+	case 22:
+		g.by_mac[place_of(used)] = g.slots + 1; /* names no slot */
+		break;
+	case 23:
+		g.soonest = u->expires + 1; /* a binding expires before it */
+		break;
+	case 24:
+		g.timed = false;
+		break;
+	case 25:
+		g.capacity = 300; /* more than half of the slots */
+		break;
+	case 26:
+		g.shift++;
+		break;
+	case 27:
+		g.by_mac++;
+		break;
+	case 28:
+		g.capacity = 0; /* then it must be the shared empty table */
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
 /* guard_check() finds each kind of damage. */
 static void test_check(void **state)
 {
 	static struct guard saved;
+	static uint64_t saved_mem[MEM_WORDS];
+	size_t size = guard_mem_size(GUARD_CAPACITY_DEFAULT);
 	uint8_t a[6], b[6];
-	uint32_t i, used = 0, hole = 0, res = 0;
+	uint32_t i, used = 0, hole = 0, res = 0, learned = 0, mask;
+	int damage;
 
 	(void)state;
 	setup(GUARD_LEARN);
+	mask = g.slots - 1;
 	mac_of(1000, b);
 	for (i = 2; i < 40; i++) {
 		mac_of(i, a);
@@ -990,82 +1162,423 @@ static void test_check(void **state)
 	assert_int_equal(guard_bind(&g, IP(50), b, GUARD_PORT_ANY, GUARD_RESERVED, 0), 0);
 	arp(2, b, IP(40), 0, GUARD_PASS);
 	arp(3, b, IP(40), 0, GUARD_CONFLICT);
-	for (i = 0; i < GUARD_SLOTS; i++) {
+	for (i = 0; i < g.slots; i++) {
 		const struct guard_binding *s = &g.slot[i];
 
-		if (s->origin == GUARD_DHCP && g.slot[(i + 1) % GUARD_SLOTS].origin == 0)
+		if (s->origin == GUARD_DHCP && g.slot[(i + 1) & mask].origin == 0)
 			used = i;
 		if (s->origin == GUARD_RESERVED)
 			res = i;
-		if (s->origin == GUARD_FREE && g.slot[(i + 1) % GUARD_SLOTS].origin == 0)
+		if (s->origin == GUARD_LEARNED)
+			learned = i;
+		if (s->origin == GUARD_FREE && g.slot[(i + 1) & mask].origin == 0)
 			hole = i;
 	}
 	saved = g;
-	for (int damage = 0; damage < 17; damage++) {
-		struct guard_binding *u = &g.slot[used];
-
-		switch (damage) {
-		case 0:
-			g.count++;
-			break;
-		case 1:
-			u->origin = 7;
-			break;
-		case 2:
-			u->ip = GW; /* and away from its home, likely */
-			break;
-		case 3:
-			u->mac[0] = 1;
-			break;
-		case 4:
-			memset(u->mac, 0, 6);
-			break;
-		case 5:
-			u->port = GUARD_PORT_ANY;
-			break;
-		case 6:
-			g.slot[res].expires = 5;
-			break;
-		case 7:
-			g.slot[hole].port = 1; /* a free slot is all zero */
-			break;
-		case 8:
-			/* The same address twice: a copy just after it. */
-			g.slot[(used + 1) % GUARD_SLOTS] = *u;
-			g.count++;
-			break;
-		case 9:
-			/* A binding cut off from its home by a free slot. */
-			g.slot[(hole + 1) % GUARD_SLOTS] = *u;
-			*u = saved.slot[hole];
-			break;
-		case 10:
-			g.mode = 3;
-			break;
-		case 11:
-			g.net = NET | 1;
-			break;
-		case 12:
-			g.mask = 0xfffffff0u; /* .16 .. are outside now */
-			break;
-		case 13:
-			g.gateway = u->ip;
-			break;
-		case 14:
-			u->origin = GUARD_LEARNED;	    /* ... */
-			memcpy(u->mac, g.slot[res].mac, 6); /* B learned twice */
-			break;
-		case 15:
-			g.conflict[0].reported = 0;
-			break;
-		case 16:
-			g.conflict[1] = g.conflict[0]; /* recorded twice */
-			break;
-		}
+	memcpy(saved_mem, mem_a, size);
+	for (damage = 0; damage_guard(damage, used, res, hole, learned); damage++) {
 		assert_int_equal(guard_check(&g), -EFAULT);
 		g = saved;
+		memcpy(mem_a, saved_mem, size);
 		assert_int_equal(guard_check(&g), 0);
 	}
+	assert_int_equal(damage, 29);
+}
+
+/* The memory a capacity needs, and the capacity a network gets. */
+static void test_sizes(void **state)
+{
+	size_t slot = sizeof(struct guard_binding) + sizeof(uint32_t);
+
+	(void)state;
+	assert_int_equal(slot, 20);
+	assert_int_equal(guard_mem_size(0), 0);
+	assert_int_equal(guard_mem_size(1), 2 * slot);
+	assert_int_equal(guard_mem_size(3), 8 * slot);
+	assert_int_equal(guard_mem_size(GUARD_CAPACITY_DEFAULT), 512 * slot);
+	assert_int_equal(guard_mem_size(65536), 131072 * slot); /* 40 bytes a binding */
+	assert_int_equal(guard_mem_size(GUARD_CAPACITY_MAX), 262144 * slot);
+	assert_int_equal(guard_mem_size(GUARD_CAPACITY_MAX + 1), 0);
+	assert_true(guard_mem_size(GUARD_CAPACITY_MAX) <= sizeof(mem_a));
+	/* A pool and the margin, within what the subnet and the guard hold. */
+	assert_int_equal(guard_capacity_for(0, 0xffffff00u), GUARD_CAPACITY_DEFAULT);
+	assert_int_equal(guard_capacity_for(200, 0xffffff00u), GUARD_CAPACITY_DEFAULT);
+	assert_int_equal(guard_capacity_for(1000, 0xfffff000u), 1000 + GUARD_LEARN_MARGIN);
+	assert_int_equal(guard_capacity_for(4000, 0xfffff000u), 4094); /* a /20's guests */
+	assert_int_equal(guard_capacity_for(65533, 0xffff0000u), 65534);
+	assert_int_equal(guard_capacity_for(65536, 0xff000000u), 65536 + GUARD_LEARN_MARGIN);
+	assert_int_equal(guard_capacity_for(65600, 0xff000000u), GUARD_CAPACITY_MAX);
+	assert_int_equal(guard_capacity_for(0xffffffffu, 0), GUARD_CAPACITY_MAX);
+	assert_int_equal(guard_capacity_for(5, 0xffffffffu), GUARD_CAPACITY_DEFAULT);
+	assert_int_equal(guard_mem_size(guard_capacity_for(65533, 0xffff0000u)), 131072 * slot);
+}
+
+/* A guard with no memory: it binds nothing, and every claim is unbound. */
+static void test_zero_capacity(void **state)
+{
+	uint8_t a[6];
+
+	(void)state;
+	mac_of(1, a);
+	guard_init(&g, NULL, 0, GUARD_OFF, 0, 0, 0, SEED);
+	assert_int_equal(guard_capacity(&g), 0);
+	assert_int_equal(guard_check(&g), 0);
+	ipv4(1, a, IP(5), 0, GUARD_PASS);
+	assert_int_equal(guard_bind(&g, IP(5), a, 1, GUARD_DHCP, 1000), -ENOSPC);
+	assert_int_equal(guard_bind(&g, IP(6), a, GUARD_PORT_ANY, GUARD_RESERVED, 0), -ENOSPC);
+	assert_int_equal(g.stats.refused_full, 2);
+	assert_null(guard_mac_of(&g, IP(5), 0));
+	guard_configure(&g, GUARD_LEARN, GW, NET, MASK);
+	ipv4(1, a, IP(5), 0, GUARD_DROP);
+	arp(1, a, IP(5), 0, GUARD_DROP);
+	guard_configure(&g, GUARD_STRICT, GW, NET, MASK);
+	ipv4(1, a, IP(5), 0, GUARD_DROP);
+	arp(1, a, GW, 0, GUARD_DROP);
+	assert_int_equal(g.stats.drop_unbound, 3);
+	assert_int_equal(g.stats.drop_gateway, 1);
+	assert_int_equal(g.stats.refused_full, 4);
+	guard_expire(&g, 5000);
+	guard_unbind(&g, IP(5));
+	guard_unbind_port(&g, 1);
+	guard_unbind_origin(&g, GUARD_DHCP);
+	assert_int_equal(g.count, 0);
+	assert_int_equal(guard_check(&g), 0);
+	/* Memory unusable for a capacity: the same empty guard. */
+	guard_init(&g, NULL, 100, GUARD_LEARN, GW, NET, MASK, SEED);
+	assert_int_equal(guard_capacity(&g), 0);
+	assert_int_equal(guard_check(&g), 0);
+	guard_init(&g, mem_a, GUARD_CAPACITY_MAX + 1, GUARD_LEARN, GW, NET, MASK, SEED);
+	assert_int_equal(guard_capacity(&g), 0);
+	assert_int_equal(guard_bind(&g, IP(5), a, 1, GUARD_DHCP, 1000), -ENOSPC);
+	assert_int_equal(guard_check(&g), 0);
+}
+
+/* Where the binding of (ip) is, by its MAC: for the index tests. */
+static void expect_only(uint32_t ip, uint32_t mac)
+{
+	uint8_t m[6];
+	const uint8_t *got = guard_mac_of(&g, ip, 0);
+
+	mac_of(mac, m);
+	assert_non_null(got);
+	assert_memory_equal(got, m, 6);
+}
+
+/*
+ * The index by MAC follows every change: an address given to another
+ * MAC, unbound, bound again, moved by removals. Each step is one that a
+ * stale index gets wrong: a MAC's older lease must go, and only its own.
+ */
+static void test_mac_moves(void **state)
+{
+	uint8_t a[6], b[6], d[6];
+
+	(void)state;
+	setup(GUARD_STRICT);
+	mac_of(1, a);
+	mac_of(2, b);
+	mac_of(3, d);
+	assert_int_equal(guard_bind(&g, IP(10), a, 1, GUARD_DHCP, 100000), 0);
+	/* IP(10) goes to B: A's index must no longer name it. */
+	assert_int_equal(guard_bind(&g, IP(10), b, 2, GUARD_DHCP, 100000), 0);
+	assert_int_equal(guard_bind(&g, IP(11), a, 1, GUARD_DHCP, 100000), 0);
+	expect_only(IP(10), 2);
+	expect_only(IP(11), 1);
+	/* ... and B's must: B's next lease replaces it. */
+	assert_int_equal(guard_bind(&g, IP(12), b, 2, GUARD_DHCP, 100000), 0);
+	assert_null(find(IP(10)));
+	assert_int_equal(g.count, 2);
+	/* Unbound, then bound to D: neither A nor B loses anything. */
+	guard_unbind(&g, IP(11));
+	assert_int_equal(guard_bind(&g, IP(11), d, 3, GUARD_DHCP, 100000), 0);
+	assert_int_equal(guard_bind(&g, IP(13), a, 1, GUARD_DHCP, 100000), 0);
+	expect_only(IP(11), 3);
+	expect_only(IP(12), 2);
+	expect_only(IP(13), 1);
+	/* A's lease becomes its reservation; A's next lease keeps it. */
+	assert_int_equal(guard_bind(&g, IP(13), a, GUARD_PORT_ANY, GUARD_RESERVED, 0), 0);
+	assert_int_equal(guard_bind(&g, IP(14), a, 1, GUARD_DHCP, 100000), 0);
+	expect_only(IP(13), 1);
+	expect_only(IP(14), 1);
+	/* A reservation given to D: D's lease goes with its next one, not it. */
+	assert_int_equal(guard_bind(&g, IP(13), d, GUARD_PORT_ANY, GUARD_RESERVED, 0), 0);
+	assert_int_equal(guard_bind(&g, IP(15), d, 3, GUARD_DHCP, 100000), 0);
+	assert_null(find(IP(11)));
+	expect_only(IP(13), 3);
+	assert_int_equal(g.count, 4);
+	assert_int_equal(guard_check(&g), 0);
+	/* A port leaves: its leases go from the index too. */
+	guard_unbind_port(&g, 1);
+	assert_int_equal(guard_bind(&g, IP(16), a, 4, GUARD_DHCP, 100000), 0);
+	expect_only(IP(16), 1);
+	assert_int_equal(g.count, 4);
+	assert_int_equal(guard_check(&g), 0);
+}
+
+/* A cli_out that counts lines and checks that the addresses of binding
+ * lines ascend. */
+struct order {
+	char line[128];
+	size_t len;
+	uint32_t lines, last;
+};
+
+static void order_write(void *ctx, const char *buf, size_t len)
+{
+	struct order *o = ctx;
+	unsigned a, b, c, d;
+
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] != '\n') {
+			if (o->len + 1 < sizeof(o->line))
+				o->line[o->len++] = buf[i];
+			continue;
+		}
+		o->line[o->len] = '\0';
+		o->len = 0;
+		o->lines++;
+		if (sscanf(o->line, "%u.%u.%u.%u ", &a, &b, &c, &d) != 4)
+			continue;
+		assert_true((a << 24 | b << 16 | c << 8 | d) > o->last);
+		o->last = a << 24 | b << 16 | c << 8 | d;
+	}
+}
+
+/* Prints (g) and returns the lines; (*o) keeps the last. */
+static uint32_t show_lines(struct order *o, uint32_t now)
+{
+	struct cli_out out = {order_write, o};
+
+	memset(o, 0, sizeof(*o));
+	assert_int_equal(guard_show(&g, now, &out), 0);
+	return o->lines;
+}
+
+/* Bindings shown in address order: in a subnet larger than the table, in
+ * batches (none, fewer than a batch, one, one and one more, many); in a
+ * smaller one, address by address; the expired left out. */
+static void test_show_order(void **state)
+{
+	static const uint32_t counts[] = {0, 1, 127, 128, 129, 256, 1000};
+	static struct order o;
+	char want[64];
+	uint8_t m[6];
+	uint32_t base = 0x0a010000u, i, n, k, mask, hosts;
+
+	(void)state;
+	for (k = 0; k < 2 * sizeof(counts) / sizeof(counts[0]); k++) {
+		n = counts[k / 2];
+		mask = k % 2 ? 0xfffff000u : 0xffff0000u; /* 4096 slots: a /20 walks */
+		hosts = k % 2 ? 4000 : 65000;
+		guard_init(&g, mem_a, 2000, GUARD_STRICT, base | 1, base, mask, SEED + k);
+		/* Scattered addresses; every fifth expires at 500. */
+		for (i = 0; i < n; i++) {
+			mac_of(i, m);
+			assert_int_equal(guard_bind(&g, base | (2 + (i * 7919) % hosts), m, 1,
+						    GUARD_DHCP, i % 5 ? 100000 : 500),
+					 0);
+		}
+		assert_int_equal(show_lines(&o, 0), n + 2);
+		snprintf(want, sizeof(want), "%u bindings shown; table holds %u of 2000;", n, n);
+		assert_non_null(strstr(o.line, want));
+		show_lines(&o, 500);
+		snprintf(want, sizeof(want), "%u bindings shown; table holds %u of 2000;",
+			 n - (n + 4) / 5, n);
+		assert_non_null(strstr(o.line, want));
+	}
+}
+
+/* Binds (n) guests of 10.1.0.0/16 with MACs (first) .. on ports 0 .. 7,
+ * from 10.1.0.(2 + at) upwards, leases until (expires). */
+static void bind_many(uint32_t first, uint32_t at, uint32_t n, uint32_t expires)
+{
+	uint8_t m[6];
+
+	for (uint32_t i = 0; i < n; i++) {
+		mac_of(first + i, m);
+		assert_int_equal(guard_bind(&g, 0x0a010002u + at + i, m, (uint8_t)((first + i) % 8),
+					    GUARD_DHCP, expires),
+				 0);
+	}
+}
+
+/* Every guest from (first), (n) of them, holds 10.1.0.(2 + at) upwards,
+ * and its frames pass. */
+static void expect_many(uint32_t first, uint32_t at, uint32_t n, uint32_t now)
+{
+	uint8_t m[6];
+
+	for (uint32_t i = 0; i < n; i++) {
+		mac_of(first + i, m);
+		assert_int_equal(guard_ip(&g, (uint8_t)((first + i) % 8), m, 0x0a010002u + at + i,
+					  now, NULL),
+				 GUARD_PASS);
+	}
+}
+
+/*
+ * A /16 of guests: 65000 leases, each guest's frames passing; every MAC
+ * moved to another address, its old one freed; the rest of the subnet
+ * filled; shown in order; a port gone; all expired. No binding refused.
+ */
+static void test_large(void **state)
+{
+	enum { N = 65000, SHIFT = 533, ALL = N + SHIFT }; /* ALL: a /16's guests */
+	static struct order o;
+	uint32_t cap = guard_capacity_for(ALL, 0xffff0000u), i;
+	uint8_t m[6];
+
+	(void)state;
+	assert_int_equal(cap, ALL + 1);
+	guard_init(&g, mem_a, cap, GUARD_STRICT, 0x0a010001u, 0x0a010000u, 0xffff0000u, SEED);
+	bind_many(0, 0, N, 3600000);
+	assert_int_equal(g.count, N);
+	assert_int_equal(guard_check(&g), 0);
+	expect_many(0, 0, N, 1000);
+	/* Each MAC moves SHIFT addresses up, the highest first, so that each
+	 * address it takes is free: its lease moves, its old address frees. */
+	for (i = N; i-- > 0;) {
+		mac_of(i, m);
+		assert_int_equal(guard_bind(&g, 0x0a010002u + SHIFT + i, m, (uint8_t)(i % 8),
+					    GUARD_DHCP, 3600000),
+				 0);
+	}
+	assert_int_equal(g.count, N);
+	assert_int_equal(guard_check(&g), 0);
+	for (i = 0; i < SHIFT; i++)
+		assert_null(guard_mac_of(&g, 0x0a010002u + i, 1000));
+	expect_many(0, SHIFT, N, 2000);
+	/* New guests on the freed addresses: the whole subnet bound. */
+	bind_many(N, 0, SHIFT, 3600000);
+	expect_many(N, 0, SHIFT, 2000);
+	assert_int_equal(g.count, ALL);
+	assert_int_equal(g.stats.refused_full, 0);
+	assert_int_equal(g.stats.checked, 2 * N + SHIFT);
+	assert_int_equal(g.stats.drop_taken + g.stats.drop_port + g.stats.drop_unbound, 0);
+	assert_int_equal(guard_check(&g), 0);
+	assert_int_equal(show_lines(&o, 3000), ALL + 2);
+	/* A port leaves: its eighth of the guests go, by a pass. */
+	guard_unbind_port(&g, 3);
+	assert_int_equal(g.count, ALL - 8192); /* MACs 3, 11, .. 65531 */
+	assert_int_equal(guard_check(&g), 0);
+	guard_expire(&g, 3599999);
+	assert_int_equal(g.count, ALL - 8192);
+	guard_expire(&g, 3600000);
+	assert_int_equal(g.count, 0);
+	assert_int_equal(guard_check(&g), 0);
+}
+
+/* (h) holds what (g) holds: bindings, conflicts, counters, settings. A
+ * large table's bindings are compared by their MACs alone, found at 0. */
+static void expect_same(const struct guard *h)
+{
+	assert_int_equal(h->count, g.count);
+	assert_int_equal(h->mode, g.mode);
+	assert_int_equal(h->gateway, g.gateway);
+	assert_int_equal(h->net, g.net);
+	assert_int_equal(h->mask, g.mask);
+	assert_memory_equal(h->conflict, g.conflict, sizeof(g.conflict));
+	assert_memory_equal(&h->stats, &g.stats, sizeof(g.stats));
+	for (uint32_t i = 0; i < g.slots; i++) {
+		const struct guard_binding *b = &g.slot[i], *c = NULL;
+
+		if (b->origin == GUARD_FREE)
+			continue;
+		if (g.count > 1000) {
+			assert_ptr_not_equal(guard_mac_of(h, b->ip, 0), NULL);
+			assert_memory_equal(guard_mac_of(h, b->ip, 0), b->mac, 6);
+			continue;
+		}
+		for (uint32_t j = 0; j < h->slots && c == NULL; j++)
+			if (h->slot[j].origin != GUARD_FREE && h->slot[j].ip == b->ip)
+				c = &h->slot[j];
+		assert_non_null(c);
+		assert_memory_equal(c, b, sizeof(*b));
+	}
+	assert_int_equal(guard_check(h), 0);
+}
+
+/* A network's pool grows, then shrinks: its guard moves to a table of
+ * another size, with all it holds, or refuses if that does not fit. */
+static void test_copy(void **state)
+{
+	static struct guard h;
+	uint8_t a[6], b[6], d[6];
+	uint32_t i;
+
+	(void)state;
+	setup(GUARD_LEARN);
+	mac_of(1, a);
+	mac_of(2, b);
+	mac_of(3, d);
+	for (i = 0; i < 100; i++) {
+		mac_of(100 + i, a);
+		assert_int_equal(guard_bind(&g, IP(2 + i), a, (uint8_t)(i % 4), GUARD_DHCP,
+					    i % 2 ? 100000 : 500),
+				 0);
+	}
+	mac_of(1, a);
+	assert_int_equal(guard_bind(&g, IP(200), a, GUARD_PORT_ANY, GUARD_RESERVED, 0), 0);
+	arp(5, b, IP(201), 10, GUARD_PASS);	/* learned */
+	arp(6, d, IP(201), 20, GUARD_CONFLICT); /* a conflict */
+	arp(6, d, GW, 20, GUARD_DROP);
+	assert_int_equal(g.count, 102);
+	/* Bigger, keyed anew: all of it, the expired too, and the same show. */
+	guard_init(&h, mem_b, 1000, GUARD_OFF, 0, 0, 0, SEED + 1);
+	guard_set_port_names(&h, NULL, NULL);
+	assert_int_equal(guard_copy(&h, &g), 0);
+	assert_int_equal(guard_capacity(&h), 1000);
+	expect_same(&h);
+	/* Smaller, just big enough; then too small. */
+	guard_init(&h, mem_b, 102, GUARD_OFF, 0, 0, 0, SEED + 2);
+	assert_int_equal(guard_copy(&h, &g), 0);
+	expect_same(&h);
+	guard_init(&h, mem_b, 101, GUARD_OFF, 0, 0, 0, SEED + 3);
+	assert_int_equal(guard_copy(&h, &g), -ENOSPC);
+	guard_init(&h, NULL, 0, GUARD_OFF, 0, 0, 0, SEED);
+	assert_int_equal(guard_copy(&h, &g), -ENOSPC);
+	assert_int_equal(guard_check(&h), 0);
+	assert_int_equal(guard_check(&g), 0); /* the source is untouched */
+	/* The copy goes on as the original would: B moves, the expired are
+	 * swept, a full table refuses. */
+	guard_init(&h, mem_b, 102, GUARD_OFF, 0, 0, 0, SEED + 4);
+	assert_int_equal(guard_copy(&h, &g), 0);
+	g = h;
+	assert_int_equal(guard_bind(&g, IP(202), b, 5, GUARD_DHCP, 100000), 0);
+	assert_null(find(IP(201)));
+	assert_int_equal(guard_bind(&g, IP(203), d, 6, GUARD_DHCP, 100000), -ENOSPC);
+	ipv4(6, d, IP(203), 500, GUARD_PASS); /* a claim sweeps the 50 expired */
+	assert_int_equal(g.count, 53);
+	assert_int_equal(guard_check(&g), 0);
+	/* An empty guard copies into an empty one. */
+	guard_init(&g, NULL, 0, GUARD_OFF, 0, 0, 0, SEED);
+	guard_init(&h, NULL, 0, GUARD_OFF, 0, 0, 0, SEED);
+	assert_int_equal(guard_copy(&h, &g), 0);
+	assert_int_equal(guard_check(&h), 0);
+}
+
+/* The largest table, copied to the largest capacity and back, and to one
+ * too small. */
+static void test_copy_large(void **state)
+{
+	static struct guard h;
+	uint32_t cap = guard_capacity_for(65533, 0xffff0000u);
+
+	(void)state;
+	guard_init(&g, mem_a, cap, GUARD_STRICT, 0x0a010001u, 0x0a010000u, 0xffff0000u, SEED);
+	bind_many(0, 0, 65533, 3600000);
+	guard_init(&h, mem_b, GUARD_CAPACITY_MAX, GUARD_OFF, 0, 0, 0, SEED + 1);
+	assert_int_equal(guard_copy(&h, &g), 0);
+	expect_same(&h);
+	g = h;
+	guard_init(&h, mem_a, cap, GUARD_OFF, 0, 0, 0, SEED + 2);
+	assert_int_equal(guard_copy(&h, &g), 0);
+	expect_same(&h);
+	g = h;
+	expect_many(0, 0, 65533, 1000);
+	guard_init(&h, mem_b, 65000, GUARD_OFF, 0, 0, 0, SEED + 3);
+	assert_int_equal(guard_copy(&h, &g), -ENOSPC);
+	assert_int_equal(guard_check(&g), 0);
 }
 
 /*
@@ -1093,7 +1606,7 @@ struct rm_binding {
 static struct rm_binding rm[RM_IPS];
 static struct guard_conflict rm_conf[GUARD_CONFLICTS];
 static struct guard_stats rm_stats;
-static uint32_t rm_count, rm_gw, rm_net, rm_mask;
+static uint32_t rm_count, rm_capacity, rm_gw, rm_net, rm_mask;
 static enum guard_mode rm_mode;
 
 static uint32_t rm_ip(int k)
@@ -1148,7 +1661,7 @@ static int rm_bind(uint32_t ip, const uint8_t mac[6], uint8_t port, int origin, 
 				rm_drop(j);
 	b = &rm[k];
 	if (!b->used) {
-		if (rm_count >= GUARD_BINDINGS_MAX) {
+		if (rm_count >= rm_capacity) {
 			rm_stats.refused_full++;
 			return -ENOSPC;
 		}
@@ -1246,7 +1759,7 @@ static int rm_claim(uint8_t port, const uint8_t mac[6], uint32_t ip, uint32_t no
 		rm_stats.drop_port++;
 		return rm_conflict(0, mac, 0xfe, mac, port, now, rec); /* port1 taken later */
 	}
-	if (rm_count >= GUARD_BINDINGS_MAX)
+	if (rm_count >= rm_capacity)
 		rm_expire(now);
 	if (rm_bind(ip, mac, port, GUARD_LEARNED, now + LEARN) != 0) {
 		rm_stats.drop_unbound++;
@@ -1300,7 +1813,7 @@ static void rm_compare(void)
 	uint32_t i, n = 0;
 
 	assert_int_equal(guard_check(&g), 0);
-	for (i = 0; i < GUARD_SLOTS; i++) {
+	for (i = 0; i < g.slots; i++) {
 		const struct guard_binding *s = &g.slot[i];
 		const struct rm_binding *b;
 		int k;
@@ -1353,7 +1866,35 @@ static uint32_t rm_pick_ip(int own)
 	}
 }
 
-static void test_random_model(void **state)
+/*
+ * Moves (g) into a table of (capacity) in the other memory block, keyed
+ * anew: it fits if the model's bindings do (none of the model's runs
+ * reach the probe bound), and then the guard goes on as the model does.
+ */
+static unsigned rm_moved, rm_kept; /* resizes done, and refused */
+
+static void rm_resize(uint32_t capacity, uint64_t seed)
+{
+	static struct guard h;
+	uint64_t *other = g.slot == (void *)mem_a ? mem_b : mem_a;
+	int r;
+
+	guard_init(&h, other, capacity, GUARD_OFF, 0, 0, 0, seed);
+	r = guard_copy(&h, &g);
+	assert_int_equal(r, rm_count <= capacity ? 0 : -ENOSPC);
+	if (r == 0) {
+		g = h;
+		rm_capacity = capacity;
+	}
+	rm_moved += r == 0;
+	rm_kept += r != 0;
+}
+
+/*
+ * The guard against the model for (ops) random operations, over a table
+ * of (capacity); now and then moved to another capacity if (resize).
+ */
+static void rm_run(uint32_t capacity, bool resize, uint32_t ops)
 {
 	static struct sink k;
 	struct cli_out out = {sink_write, &k};
@@ -1365,17 +1906,17 @@ static void test_random_model(void **state)
 	int m, want, got, origin;
 	bool is_arp;
 
-	(void)state;
 	memset(rm, 0, sizeof(rm));
 	memset(rm_conf, 0, sizeof(rm_conf));
 	memset(&rm_stats, 0, sizeof(rm_stats));
 	rm_count = 0;
+	rm_capacity = capacity;
 	rm_mode = GUARD_LEARN;
 	rm_gw = RM_BASE | 1;
 	rm_net = RM_BASE;
 	rm_mask = 0xfffffe00u;
-	guard_init(&g, rm_mode, rm_gw, rm_net, rm_mask, SEED);
-	for (op = 0; op < 250000; op++) {
+	guard_init(&g, mem_a, capacity, rm_mode, rm_gw, rm_net, rm_mask, SEED);
+	for (op = 0; op < ops; op++) {
 		/* A guest: usually its own address on its own port. */
 		m = (int)rnd(RM_MACS);
 		mac_of((uint32_t)m, mac);
@@ -1474,6 +2015,11 @@ static void test_random_model(void **state)
 				}
 			}
 			break;
+		case 6:
+			/* A pool grown or shrunk: 8 to 512 bindings. */
+			if (resize && rnd(10) == 0)
+				rm_resize(8u << rnd(7), SEED + op);
+			break;
 		case 5:
 			if (rnd(100) == 0) {
 				/* Mostly learn; now and then strict or off, or a
@@ -1506,6 +2052,21 @@ static void test_random_model(void **state)
 		    g.stats.drop_gateway > 0 && g.stats.refused_full > 0 && confl > 0);
 }
 
+static void test_random_model(void **state)
+{
+	(void)state;
+	rm_run(GUARD_CAPACITY_DEFAULT, false, 250000);
+}
+
+/* The same with the table resized now and then, often small and full. */
+static void test_random_resize(void **state)
+{
+	(void)state;
+	rm_run(16, true, 100000);
+	print_message("      %u resizes, %u refused\n", rm_moved, rm_kept);
+	assert_true(rm_moved > 100 && rm_kept > 50);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1531,7 +2092,15 @@ int main(void)
 		cmocka_unit_test(test_unbind_port),
 		cmocka_unit_test(test_time_wrap),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_zero_capacity),
+		cmocka_unit_test(test_mac_moves),
+		cmocka_unit_test(test_show_order),
+		cmocka_unit_test(test_large),
+		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_copy_large),
 		cmocka_unit_test(test_random_model),
+		cmocka_unit_test(test_random_resize),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
