@@ -14,6 +14,7 @@
 #include "drivers/netdev.h"
 #include "drivers/pci.h"
 #include "kernel/cli.h"
+#include "kernel/poll.h"
 #include "kernel/random.h"
 #include "kernel/time.h"
 
@@ -125,6 +126,68 @@ static void e1000_get_mac(struct netdev *nd, struct e1000_dev *d, const struct p
 	       nd->mac[4], nd->mac[5]);
 }
 
+/* One PHY register access through MDIC (SDM §13.4.8): a transaction on
+ * the MII management bus takes tens of microseconds on hardware. */
+static int e1000_mdic(struct e1000_dev *d, uint32_t cmd, uint16_t *val)
+{
+	uint32_t v = 0;
+
+	e1000_wr(d, E1000_MDIC, cmd | (uint32_t)E1000_PHY_ADDR << E1000_MDIC_PHY_SHIFT);
+	for (uint32_t t = 0; t <= E1000_WAIT_US; t += E1000_POLL_US) {
+		v = e1000_rd(d, E1000_MDIC);
+		if (v & E1000_MDIC_READY)
+			break;
+		time_delay_us(E1000_POLL_US);
+	}
+	if (!(v & E1000_MDIC_READY))
+		return -ETIMEDOUT;
+	if (v & E1000_MDIC_ERROR)
+		return -EIO;
+	if (val)
+		*val = (uint16_t)v;
+	return 0;
+}
+
+static int e1000_phy_read(struct e1000_dev *d, unsigned reg, uint16_t *val)
+{
+	return e1000_mdic(d, E1000_MDIC_OP_READ | (uint32_t)reg << E1000_MDIC_REG_SHIFT, val);
+}
+
+static int e1000_phy_write(struct e1000_dev *d, unsigned reg, uint16_t val)
+{
+	return e1000_mdic(d, E1000_MDIC_OP_WRITE | (uint32_t)reg << E1000_MDIC_REG_SHIFT | val,
+			  NULL);
+}
+
+/* Runs the receive probes (e1000.h) once per loop pass, the time read
+ * once; reports each port's end on the console. */
+static void e1000_probe_poll(void)
+{
+	uint32_t now = 0;
+
+	for (int i = 0; i < netdev_count(); i++) {
+		struct netdev *nd = netdev_get(i);
+		struct e1000_dev *d = nd->priv;
+
+		if (nd->ops != &e1000_ops || d->probe == E1000_PROBE_NONE || d->probe_told)
+			continue;
+		if (now == 0)
+			now = time_ms();
+		if (e1000_probe_tick(nd, now)) {
+			nd->ops->flush(nd);
+			poll_wake_in(E1000_PROBE_EVERY_MS);
+			continue;
+		}
+		d->probe_told = true;
+		if (d->probe == E1000_PROBE_GAVE_UP)
+			printf("%s: no frame came back through the PHY's loopback in %u ms; "
+			       "taken as receiving\n",
+			       nd->name, (unsigned)d->probe_ms);
+	}
+}
+
+POLLER(e1000_probe, e1000_probe_poll);
+
 static int e1000_probe(struct netdev *nd, const struct pci_dev *pci, const struct netdev_pci_id *id)
 {
 	const struct pci_bar *bar = &pci->bar[0];
@@ -141,6 +204,8 @@ static int e1000_probe(struct netdev *nd, const struct pci_dev *pci, const struc
 	}
 	/* BAR0 is identity-mapped uncached by pci_init. */
 	e1000_dev_init(d, (volatile uint32_t *)(uintptr_t)bar->base, id->flags);
+	d->phy_read = e1000_phy_read;
+	d->phy_write = e1000_phy_write;
 	cmd = pci_read16(pci, E1000_PCI_COMMAND);
 	pci_enable(pci);
 	err = e1000_reset(d, pci);
@@ -194,6 +259,12 @@ static int e1000_cmd_show(int argc, char **argv, struct cli_out *out)
 			   e1000_rd(d, E1000_RCTL), e1000_rd(d, E1000_TCTL), e1000_rd(d, E1000_RDH),
 			   e1000_rd(d, E1000_RDT), d->rx_next, e1000_rd(d, E1000_TDH),
 			   e1000_rd(d, E1000_TDT), d->tx_clean, d->tx_used);
+		if (d->probe != E1000_PROBE_NONE)
+			cli_printf(out, "      receive probe: %s after %u ms, %u probe frames\n",
+				   d->probe == E1000_PROBE_RUN	  ? "running"
+				   : d->probe == E1000_PROBE_SEEN ? "a frame arrived"
+								  : "none came back, gave up",
+				   (unsigned)d->probe_ms, (unsigned)d->probe_frames);
 	}
 	if (shown == 0)
 		cli_printf(out, "no e1000 ports\n");

@@ -73,7 +73,49 @@ struct e1000_dev {
 	struct e1000_tx_ctx_desc tx_ctx; /* the last context descriptor written */
 	uint8_t mpc_mode;		 /* how MPC behaves: E1000_MPC_* */
 	uint32_t mpc_last;		 /* last MPC value when it accumulates */
+	/* The receive probe (below). PHY registers are reached through
+	 * these, which the PCI binding sets (MDIC) and a test plays; without
+	 * them there is no probe. Each returns 0 or -errno. */
+	int (*phy_read)(struct e1000_dev *d, unsigned reg, uint16_t *val);
+	int (*phy_write)(struct e1000_dev *d, unsigned reg, uint16_t val);
+	uint8_t probe;	       /* E1000_PROBE_* */
+	bool probe_told;       /* the binding has reported the end */
+	uint16_t phy_ctrl;     /* PHY control as found, put back after */
+	uint32_t probe_t0;     /* ms: the first tick */
+	uint32_t probe_sent;   /* ms: the last probe frame queued */
+	uint32_t probe_ms;     /* how long proving took */
+	uint32_t probe_frames; /* probe frames queued */
 };
+
+/*
+ * The receive probe: a port is known to receive once a frame has arrived.
+ * QEMU's 8254x models (hw/net/e1000.c, set_rx_control and
+ * e1000_can_receive) take no frame for a second after every RCTL write, so
+ * a port that open() has just enabled may not be receiving yet though
+ * nothing says so. open() therefore puts the PHY in loopback (when the
+ * link is up and the binding gave PHY access) and marks the port
+ * rx_waiting; e1000_probe_tick() queues a probe frame to the port's own
+ * address every E1000_PROBE_EVERY_MS. The first frame received, a probe
+ * or any other, ends it: the PHY control goes back as it was and the port
+ * is receiving. Meanwhile nothing but probes is sent (a looped frame
+ * would come back in as the wire's). After E1000_PROBE_MAX_MS without a
+ * frame it ends all the same (a PHY that does not loop). Probe frames,
+ * late ones too, are never delivered.
+ */
+#define E1000_PROBE_NONE     0 /* no probe: not started, or no PHY access */
+#define E1000_PROBE_RUN	     1 /* the PHY loops; waiting for a frame */
+#define E1000_PROBE_SEEN     2 /* ended: a frame arrived */
+#define E1000_PROBE_GAVE_UP  3 /* ended: none in E1000_PROBE_MAX_MS */
+#define E1000_PROBE_EVERY_MS 5
+#define E1000_PROBE_MAX_MS   2000
+#define E1000_PROBE_TYPE     0x88b5 /* IEEE 802 local experimental EtherType 1 */
+
+/* Runs the probe one step at time (now), in ms: stamps its start on the
+ * first call, queues a probe frame when one is due (the caller flushes),
+ * ends it after E1000_PROBE_MAX_MS. Returns whether (nd) is still
+ * waiting; once it is not, d->probe says how it ended and d->probe_ms
+ * how long it took. */
+bool e1000_probe_tick(struct netdev *nd, uint32_t now);
 
 /* MPC is clear-on-read on hardware (SDM §13.7); QEMU lets it accumulate.
  * The first non-zero reading tells which. */

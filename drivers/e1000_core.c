@@ -281,6 +281,45 @@ static void e1000_ack(struct e1000_dev *d, uint32_t icr)
 		e1000_wr(d, E1000_ICR, icr);
 }
 
+/* The probe frame: to and from the port's own address, EtherType
+ * E1000_PROBE_TYPE, this tag, padded to the 60-byte minimum. */
+static const char e1000_probe_tag[] = "unigate e1000 receive probe";
+#define E1000_PROBE_LEN 60
+_Static_assert(E1000_ETH_LEN + sizeof(e1000_probe_tag) <= E1000_PROBE_LEN, "the tag fits");
+
+static bool e1000_is_probe(const struct netdev *nd, const uint8_t *f, uint16_t len)
+{
+	return len >= E1000_PROBE_LEN && memcmp(f + 6, nd->mac, 6) == 0 &&
+	       f[12] == E1000_PROBE_TYPE >> 8 && f[13] == (E1000_PROBE_TYPE & 0xff) &&
+	       memcmp(f + E1000_ETH_LEN, e1000_probe_tag, sizeof(e1000_probe_tag)) == 0;
+}
+
+static void e1000_probe_start(struct netdev *nd, struct e1000_dev *d)
+{
+	uint16_t ctrl;
+
+	if (!d->phy_write || !d->phy_read || !nd->link)
+		return;
+	if (d->phy_read(d, E1000_PHY_CTRL, &ctrl) < 0)
+		ctrl = E1000_PHY_CTRL_DEFAULT;
+	d->phy_ctrl = ctrl & ~E1000_PHY_CTRL_LOOPBACK;
+	if (d->phy_write(d, E1000_PHY_CTRL, d->phy_ctrl | E1000_PHY_CTRL_LOOPBACK) < 0)
+		return;
+	d->probe = E1000_PROBE_RUN;
+	d->probe_told = false;
+	d->probe_t0 = 0;
+	d->probe_frames = 0;
+	nd->rx_waiting = true;
+}
+
+/* Ends the probe: the PHY stops looping and the port sends again. */
+static void e1000_probe_end(struct netdev *nd, struct e1000_dev *d, uint8_t how)
+{
+	(void)d->phy_write(d, E1000_PHY_CTRL, d->phy_ctrl);
+	d->probe = how;
+	nd->rx_waiting = false;
+}
+
 static int e1000_open(struct netdev *nd)
 {
 	struct e1000_dev *d = nd->priv;
@@ -301,6 +340,7 @@ static int e1000_open(struct netdev *nd)
 	e1000_wr(d, E1000_IMS, E1000_IMS_WANTED);
 	nd->link = e1000_rd(d, E1000_STATUS) & E1000_STATUS_LU;
 	nd->open = true;
+	e1000_probe_start(nd, d);
 	return 0;
 }
 
@@ -410,6 +450,40 @@ static int e1000_xmit_legacy(struct netdev *nd, struct e1000_dev *d, const struc
 	nd->stats.tx_packets++;
 	nd->stats.tx_bytes += len;
 	return 0;
+}
+
+bool e1000_probe_tick(struct netdev *nd, uint32_t now)
+{
+	struct e1000_dev *d = nd->priv;
+	uint8_t f[E1000_PROBE_LEN] = {0};
+	struct netdev_seg seg = {f, sizeof(f)};
+
+	if (d->probe != E1000_PROBE_RUN) {
+		if (d->probe_t0 != 0 && d->probe_ms == 0)
+			d->probe_ms = now - d->probe_t0; /* a frame ended it */
+		return false;
+	}
+	if (d->probe_t0 == 0) {
+		d->probe_t0 = now ? now : 1; /* 0 means not started */
+		d->probe_sent = d->probe_t0 - E1000_PROBE_EVERY_MS;
+		d->probe_ms = 0;
+	}
+	if (now - d->probe_t0 >= E1000_PROBE_MAX_MS) {
+		e1000_probe_end(nd, d, E1000_PROBE_GAVE_UP);
+		d->probe_ms = now - d->probe_t0;
+		return false;
+	}
+	if (now - d->probe_sent < E1000_PROBE_EVERY_MS)
+		return true;
+	memcpy(f, nd->mac, 6);
+	memcpy(f + 6, nd->mac, 6);
+	f[12] = E1000_PROBE_TYPE >> 8;
+	f[13] = E1000_PROBE_TYPE & 0xff;
+	memcpy(f + E1000_ETH_LEN, e1000_probe_tag, sizeof(e1000_probe_tag));
+	if (e1000_xmit_legacy(nd, d, &seg, 1, sizeof(f)) == 0)
+		d->probe_frames++;
+	d->probe_sent = now;
+	return true;
 }
 
 /* What one offloaded frame asks of the device, worked out from the frame
@@ -639,7 +713,7 @@ static int e1000_xmit(struct netdev *nd, const struct netdev_seg *seg, int nseg,
 		nd->stats.tx_drop_size++;
 		return -EMSGSIZE;
 	}
-	if (!nd->open || !d->tx_ring || !nd->link) {
+	if (!nd->open || !d->tx_ring || !nd->link || d->probe == E1000_PROBE_RUN) {
 		nd->stats.tx_drop_down++;
 		return -ENETDOWN;
 	}
@@ -658,6 +732,8 @@ static void e1000_flush(struct netdev *nd)
 static bool e1000_rx_one(struct netdev *nd, struct e1000_dev *d, unsigned slot, uint8_t status,
 			 uint8_t errors, uint16_t len)
 {
+	uint8_t *frame = d->rx_buf + (size_t)slot * E1000_BUF_SIZE;
+
 	/* Without LPE the device stores nothing longer than a buffer, so a
 	 * frame spanning descriptors is not ours to take: drop every piece
 	 * up to its EOP, counting the frame once. */
@@ -679,9 +755,13 @@ static bool e1000_rx_one(struct netdev *nd, struct e1000_dev *d, unsigned slot, 
 		nd->stats.rx_drop_len++;
 		return false;
 	}
+	if (d->probe == E1000_PROBE_RUN)
+		e1000_probe_end(nd, d, E1000_PROBE_SEEN);
+	if (d->probe != E1000_PROBE_NONE && e1000_is_probe(nd, frame, len))
+		return false;
 	if (!nd->rx)
 		return false;
-	nd->rx(nd, d->rx_buf + (size_t)slot * E1000_BUF_SIZE, len, NULL);
+	nd->rx(nd, frame, len, NULL);
 	nd->stats.rx_packets++;
 	nd->stats.rx_bytes += len;
 	return true;

@@ -17,6 +17,7 @@
 #define E1000_EECD     0x00010 /* EEPROM/flash control */
 #define E1000_EERD     0x00014 /* EEPROM read */
 #define E1000_CTRL_EXT 0x00018 /* extended device control */
+#define E1000_MDIC     0x00020 /* MDI control: PHY register access */
 #define E1000_FCAL     0x00028 /* flow control address low */
 #define E1000_FCAH     0x0002c /* flow control address high */
 #define E1000_FCT      0x00030 /* flow control type */
@@ -78,6 +79,22 @@
 
 /* CTRL_EXT (SDM §13.4.6). */
 #define E1000_CTRL_EXT_EE_RST (1u << 13) /* reload the EEPROM */
+
+/* MDIC (SDM §13.4.8): one PHY register read or write; the device sets R
+ * when done, E on an error. The 8254x's own PHY answers at address 1. */
+#define E1000_MDIC_REG_SHIFT 16
+#define E1000_MDIC_PHY_SHIFT 21
+#define E1000_MDIC_OP_WRITE  (1u << 26)
+#define E1000_MDIC_OP_READ   (2u << 26)
+#define E1000_MDIC_READY     (1u << 28)
+#define E1000_MDIC_ERROR     (1u << 30)
+#define E1000_PHY_ADDR	     1
+
+/* PHY control register, PHY register 0 (SDM §13.5.1, IEEE 802.3 §22.2.4.1):
+ * loopback sends every frame the MAC transmits back to its receiver. */
+#define E1000_PHY_CTRL		0
+#define E1000_PHY_CTRL_LOOPBACK (1u << 14)
+#define E1000_PHY_CTRL_DEFAULT	0x1140 /* auto-negotiation, 1000 Mb/s, full duplex */
 
 /* ICR, IMS, IMC share one layout (SDM §13.4.17-21). */
 #define E1000_ICR_TXDW	 (1u << 0) /* transmit descriptor written back */

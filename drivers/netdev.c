@@ -135,6 +135,15 @@ void netdev_idle_all(void)
 			netdev_ports[p].ops->idle(&netdev_ports[p]);
 }
 
+int netdev_rx_waiting(void)
+{
+	int n = 0;
+
+	for (int p = 0; p < netdev_nports; p++)
+		n += netdev_ports[p].rx_waiting;
+	return n;
+}
+
 static int netdev_cmd_show(int argc, char **argv, struct cli_out *out)
 {
 	(void)argc;

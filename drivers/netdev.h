@@ -115,6 +115,7 @@ struct netdev {
 	uint8_t offloads; /* NETDEV_OFL_*: what the device does on transmit */
 	bool promisc;
 	bool open;
+	bool rx_waiting; /* receive is enabled but not yet shown to work (e1000.h) */
 	const struct netdev_ops *ops;
 	const struct pci_dev *pci;
 	void *priv;	  /* the driver's state */
@@ -172,5 +173,9 @@ int netdev_poll_all(void);
 
 /* Before the loop sleeps: every port that can wake it is told (idle). */
 void netdev_idle_all(void);
+
+/* How many ports are still rx_waiting: the appliance is ready (serving)
+ * when none is. */
+int netdev_rx_waiting(void);
 
 #endif

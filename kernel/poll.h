@@ -8,6 +8,7 @@
 #define UNIGATE_KERNEL_POLL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct poller {
 	const char *name;
@@ -31,5 +32,12 @@ bool poll_all(void);
 /* For a poller with work left that it does a piece at a time: the main
  * loop runs the pollers again at once instead of sleeping. */
 void poll_again(void);
+
+/* For a poller that must run again within (ms) though nothing may wake
+ * the loop: the loop sleeps at most that long (this pass only). */
+void poll_wake_in(uint32_t ms);
+
+/* The main loop's sleep, in ms: (ms), or less if a poller asked. */
+uint32_t poll_sleep_ms(uint32_t ms);
 
 #endif

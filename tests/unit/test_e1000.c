@@ -1111,6 +1111,215 @@ static void test_tx_no_offloads_stays_legacy(void **state)
 
 /* ---- EEPROM and MAC helpers ---- */
 
+/* ---- the receive probe (e1000.h) ---- */
+
+/* The PHY as the probe sees it: its control register, the writes made
+ * to it, and whether accesses fail. */
+static uint16_t phy_ctrl;
+static uint16_t phy_writes[8];
+static int nphy_writes;
+static int phy_err, phy_read_err;
+
+static int fake_phy_read(struct e1000_dev *d, unsigned reg, uint16_t *val)
+{
+	assert_ptr_equal(d, &dev);
+	assert_int_equal(reg, E1000_PHY_CTRL);
+	if (phy_err || phy_read_err)
+		return phy_err ? phy_err : phy_read_err;
+	*val = phy_ctrl;
+	return 0;
+}
+
+static int fake_phy_write(struct e1000_dev *d, unsigned reg, uint16_t val)
+{
+	assert_ptr_equal(d, &dev);
+	assert_int_equal(reg, E1000_PHY_CTRL);
+	assert_true(nphy_writes < 8);
+	phy_writes[nphy_writes++] = val;
+	if (phy_err)
+		return phy_err;
+	phy_ctrl = val;
+	return 0;
+}
+
+/* Opens with PHY access: the probe starts with the PHY looped. */
+static void open_probing(void)
+{
+	phy_ctrl = 0x1100; /* not the default: it must be kept */
+	nphy_writes = 0;
+	phy_err = 0;
+	dev.phy_read = fake_phy_read;
+	dev.phy_write = fake_phy_write;
+	open_dev();
+	dev_rdh = 0;
+}
+
+/* The frame in transmit descriptor (i): a probe to and from our address. */
+static void assert_probe_at(unsigned i)
+{
+	static const uint8_t mac[6] = TEST_MAC;
+	const volatile struct e1000_tx_desc *td = &dev.tx_ring[i];
+	const uint8_t *f = (const uint8_t *)(uintptr_t)td->addr;
+
+	assert_int_equal(td->length, 60);
+	assert_memory_equal(f, mac, 6);
+	assert_memory_equal(f + 6, mac, 6);
+	assert_int_equal(f[12] << 8 | f[13], E1000_PROBE_TYPE);
+}
+
+static void test_probe_loops_phy_and_holds_transmit(void **state)
+{
+	(void)state;
+	open_probing();
+	assert_true(nd.rx_waiting);
+	assert_int_equal(dev.probe, E1000_PROBE_RUN);
+	assert_int_equal(nphy_writes, 1);
+	assert_int_equal(phy_writes[0], 0x1100 | E1000_PHY_CTRL_LOOPBACK);
+	/* Nothing but probes leaves while the PHY loops. */
+	assert_int_equal(xmit_bytes(100, 1), -ENETDOWN);
+	assert_int_equal(nd.stats.tx_drop_down, 1);
+	assert_int_equal(dev.tx_used, 0);
+}
+
+static void test_probe_sends_every_interval(void **state)
+{
+	(void)state;
+	open_probing();
+	assert_true(e1000_probe_tick(&nd, 1000));
+	assert_int_equal(dev.tx_used, 1);
+	assert_probe_at(0);
+	assert_true(e1000_probe_tick(&nd, 1000 + E1000_PROBE_EVERY_MS - 1));
+	assert_int_equal(dev.tx_used, 1);
+	assert_true(e1000_probe_tick(&nd, 1000 + E1000_PROBE_EVERY_MS));
+	assert_int_equal(dev.tx_used, 2);
+	assert_probe_at(1);
+	assert_int_equal(dev.probe_frames, 2);
+	/* The caller flushes: one doorbell for both. */
+	nd.ops->flush(&nd);
+	assert_int_equal(R(E1000_TDT), 2);
+}
+
+static void test_probe_ends_on_its_frame(void **state)
+{
+	(void)state;
+	open_probing();
+	assert_true(e1000_probe_tick(&nd, 500));
+	nd.ops->flush(&nd);
+	/* The device loops the probe back: it is consumed, not delivered. */
+	dev_rx((const void *)(uintptr_t)dev.tx_ring[0].addr, 60,
+	       E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP, 0);
+	assert_int_equal(nd.ops->poll(&nd, 16), 0);
+	assert_int_equal(ngot, 0);
+	assert_false(nd.rx_waiting);
+	assert_int_equal(dev.probe, E1000_PROBE_SEEN);
+	assert_int_equal(nphy_writes, 2);
+	assert_int_equal(phy_writes[1], 0x1100); /* as it was found */
+	assert_false(e1000_probe_tick(&nd, 530));
+	assert_int_equal(dev.probe_ms, 30);
+	/* Transmit works again. */
+	assert_int_equal(xmit_bytes(100, 1), 0);
+	/* A late probe (queued before the end) is still not delivered. */
+	dev_rx((const void *)(uintptr_t)dev.tx_ring[0].addr, 60,
+	       E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP, 0);
+	assert_int_equal(nd.ops->poll(&nd, 16), 0);
+	assert_int_equal(ngot, 0);
+}
+
+static void test_probe_ends_on_any_frame(void **state)
+{
+	(void)state;
+	open_probing();
+	assert_true(e1000_probe_tick(&nd, 10));
+	/* A frame from the wire proves receive as well, and is delivered. */
+	dev_rx_frame(64, 7);
+	assert_int_equal(nd.ops->poll(&nd, 16), 1);
+	assert_int_equal(ngot, 1);
+	assert_int_equal(got_seq(0), 7);
+	assert_false(nd.rx_waiting);
+	assert_int_equal(dev.probe, E1000_PROBE_SEEN);
+	assert_int_equal(phy_ctrl, 0x1100);
+}
+
+static void test_probe_gives_up(void **state)
+{
+	(void)state;
+	open_probing();
+	assert_true(e1000_probe_tick(&nd, 100));
+	assert_true(e1000_probe_tick(&nd, 100 + E1000_PROBE_MAX_MS - 1));
+	assert_false(e1000_probe_tick(&nd, 100 + E1000_PROBE_MAX_MS));
+	assert_int_equal(dev.probe, E1000_PROBE_GAVE_UP);
+	assert_int_equal(dev.probe_ms, E1000_PROBE_MAX_MS);
+	assert_false(nd.rx_waiting);
+	assert_int_equal(phy_ctrl, 0x1100);
+	assert_int_equal(xmit_bytes(100, 1), 0);
+}
+
+static void test_probe_clock_wraps(void **state)
+{
+	(void)state;
+	open_probing();
+	assert_true(e1000_probe_tick(&nd, UINT32_MAX - 2));
+	assert_true(e1000_probe_tick(&nd, E1000_PROBE_EVERY_MS));
+	assert_int_equal(dev.tx_used, 2);
+	assert_false(e1000_probe_tick(&nd, E1000_PROBE_MAX_MS));
+	assert_int_equal(dev.probe, E1000_PROBE_GAVE_UP);
+}
+
+static void test_probe_not_started(void **state)
+{
+	(void)state;
+	/* No PHY access: no probe, the port counts as receiving. */
+	open_dev();
+	assert_false(nd.rx_waiting);
+	assert_int_equal(dev.probe, E1000_PROBE_NONE);
+	assert_false(e1000_probe_tick(&nd, 5));
+	assert_int_equal(dev.tx_used, 0);
+	e1000_dev_free(&dev);
+	setup_flags(0);
+	/* Link down: nothing would come back; no probe either. */
+	R(E1000_STATUS) = 0;
+	open_probing();
+	assert_false(nd.rx_waiting);
+	assert_int_equal(nphy_writes, 0);
+	e1000_dev_free(&dev);
+	setup_flags(0);
+	/* The PHY cannot be looped: no probe. */
+	phy_ctrl = 0;
+	dev.phy_read = fake_phy_read;
+	dev.phy_write = fake_phy_write;
+	nphy_writes = 0;
+	phy_err = -ETIMEDOUT;
+	open_dev();
+	assert_false(nd.rx_waiting);
+	assert_int_equal(dev.probe, E1000_PROBE_NONE);
+	assert_int_equal(xmit_bytes(100, 1), 0);
+}
+
+static void test_probe_phy_unreadable(void **state)
+{
+	(void)state;
+	/* Only one of the two accessors: no probe. */
+	dev.phy_write = fake_phy_write;
+	nphy_writes = 0;
+	open_dev();
+	assert_false(nd.rx_waiting);
+	assert_int_equal(nphy_writes, 0);
+	e1000_dev_free(&dev);
+	setup_flags(0);
+	/* A PHY control that cannot be read is taken as the 8254x default. */
+	open_probing();
+	e1000_dev_free(&dev);
+	setup_flags(0);
+	phy_read_err = -EIO;
+	open_probing();
+	phy_read_err = 0;
+	assert_true(nd.rx_waiting);
+	assert_int_equal(phy_writes[0], E1000_PHY_CTRL_DEFAULT | E1000_PHY_CTRL_LOOPBACK);
+	dev_rx_frame(64, 1);
+	assert_int_equal(nd.ops->poll(&nd, 16), 1);
+	assert_int_equal(phy_ctrl, E1000_PHY_CTRL_DEFAULT);
+}
+
 static void test_eerd_layouts(void **state)
 {
 	uint16_t w = 0;
@@ -1145,6 +1354,15 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_programs_rings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_loops_phy_and_holds_transmit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_probe_sends_every_interval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_ends_on_its_frame, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_ends_on_any_frame, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_gives_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_clock_wraps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_not_started, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_phy_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_82574_bits, setup_82574, teardown),
 		cmocka_unit_test_setup_teardown(test_open_link_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_twice_leaves_rings, setup, teardown),
