@@ -92,15 +92,17 @@ static void main_loop(uint32_t setup_ms)
 	bool ready = false;
 
 	for (;;) {
+		/* Before the pass: with no port to wait for, ready comes first,
+		 * as the pollers' first words should follow it. */
+		if (!ready && netdev_rx_waiting() == 0) {
+			main_ready(setup_ms);
+			ready = true;
+		}
 		bool busy = ready && console_poll();
 
 		busy |= netdev_poll_all() > 0;
 		busy |= poll_all();
 		sys_check_timeouts();
-		if (!ready && netdev_rx_waiting() == 0) {
-			main_ready(setup_ms);
-			ready = true;
-		}
 		if (busy)
 			continue;
 		uint32_t ms = poll_sleep_ms(sys_timeouts_sleeptime());
