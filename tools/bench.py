@@ -13,17 +13,29 @@ count and time and stays inside the lab's namespaces (BRIEF.md §6).
 
 The VM is unigate (build/unigate.elf) or the peer (build/peer: Debian's
 kernel, eth1 and eth2 bridged, nftables masquerade, dnsmasq; built by
-tools/peer/build.py). Each boot measures, in this order: QEMU start to ready,
-the first DHCP lease (busybox udhcpc), idle host CPU, ping, iperf3 TCP (1 and
-4 streams, reverse) and 64-byte UDP through NAT, TCP guest to guest, and
-perfdhcp at three offered rates. The smallest -m that boots and forwards is
-bisected once per VM and NIC model; the client's DHCP floor (udhcpc against
-dnsmasq on a veth pair) is measured in every run.
+tools/peer/build.py). In each run, each VM boots three times per NIC model.
+The first boot measures, in this order: QEMU start to ready, the first DHCP
+lease (busybox udhcpc), idle host CPU, ping, iperf3 TCP (1 and 4 streams,
+reverse) and 64-byte UDP through NAT, TCP guest to guest, and perfdhcp at
+three offered rates. The second has MANY guest ports (g1 .. g32) on a /16
+LAN (172.20.0.1/16) spanned over VXLAN to the outside namespace, and
+measures TCP from g1 to a guest of that second host over VXLAN, then the 32
+guests' TCP through NAT at once. The third, with two guests again on the
+/16 LAN, measures perfdhcp with 60,000 new clients against its pool. The
+smallest -m that boots and forwards is bisected once per VM and NIC model:
+as many of its boots as fit run beside the peer's second and third boots
+(whose boot time nothing measures), the rest after the runs, two at once.
+The client's DHCP floor (udhcpc against dnsmasq on a veth pair) is measured
+in every run. Each progress line starts with the time since the bench
+began; the end shows the time by phase and by row.
 
 Environment: BENCH_RUNS (3), BENCH_SECONDS (10, per transfer), BENCH_QUICK=1
 (one run, 2 s transfers, no -m bisection), BENCH_MODELS ("virtio-net-pci
 e1000"), UNIGATE_ACCEL (see tools/lab.py). Writes build/bench.md.
 """
+import collections
+import contextlib
+import ipaddress
 import json
 import os
 import platform
@@ -33,6 +45,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -65,19 +78,68 @@ network vmnet8 nat
   dhcp range %(first_ip)s %(last_ip)s lease 30m
 """
 # The LAN: the gateway's address, the DHCP pool. The /16 one is for the
-# DHCP row with new clients (a pool of 65,521 addresses).
+# DHCP row with new clients (a pool of 65,521 addresses) and for the VXLAN
+# and many-guests rows' boot.
 LAN24 = {"lan": "192.168.99.2/24", "first_ip": "192.168.99.128", "last_ip": "192.168.99.254"}
 LAN16 = {"lan": "172.20.0.1/16", "first_ip": "172.20.0.10", "last_ip": "172.20.255.250"}
+# Static guests, by their offset from the LAN's network address: g1 and g2
+# (g1 also in the VXLAN row), g1 in the /16 DHCP row (perfdhcp relays from
+# its address: outside the pool, which its clients fill), the VXLAN row's
+# remote guest (rg), and the many-guests row's guests, from g1 on. Where
+# these are in the pool, as in the VXLAN and many-guests rows' boot, no DHCP
+# client runs.
+HOST_G1, HOST_G2, HOST_RELAY, HOST_RG, HOST_MANY = 11, 12, 5, 50, 100
 # The many-guests row: this many guest ports, each with a TCP transfer.
 MANY = 32
 MANY_SECONDS = max(SECONDS, 5)  # 32 TCP flows take a while to share the link
+OUTSIDE = "10.88.0.1"
 # The VXLAN row: the same network, spanned to a second host (the outside
 # namespace, with a Linux vxlan device bridged to a remote guest, rg).
-VXLAN_LINE = "  vxlan 5000 remote 10.88.0.1\n"
-RG = "192.168.99.50"
-OUTSIDE = "10.88.0.1"
-G1, G2 = "192.168.99.11", "192.168.99.12"
+VXLAN_LINE = "  vxlan 5000 remote %s\n" % OUTSIDE
 UDHCPC = "busybox udhcpc -f -q -n -s /bin/true -t 5 -T 1 -i %s"
+
+
+def lan_ip(lan, n):
+    """The address (n) past (lan)'s network address."""
+    return str(ipaddress.ip_interface(lan["lan"]).network.network_address + n)
+
+
+def lan_cidr(lan, n):
+    """lan_ip() with (lan)'s prefix length."""
+    return "%s/%d" % (lan_ip(lan, n), ipaddress.ip_interface(lan["lan"]).network.prefixlen)
+
+
+def gateway(lan):
+    """The VM's own address on (lan)."""
+    return str(ipaddress.ip_interface(lan["lan"]).ip)
+
+
+def in_pool(lan, ip):
+    first, last = (ipaddress.ip_address(lan[k]) for k in ("first_ip", "last_ip"))
+    return first <= ipaddress.ip_address(ip) <= last
+
+
+G1, G2 = lan_ip(LAN24, HOST_G1), lan_ip(LAN24, HOST_G2)
+assert not any(in_pool(LAN24, ip) for ip in (G1, G2))
+assert not in_pool(LAN16, lan_ip(LAN16, HOST_RELAY))
+
+BEGIN = time.monotonic()  # main() sets it again
+TOOK = collections.defaultdict(float)  # seconds by phase
+
+
+def say(line):
+    """Prints a progress line, after the time since the bench began."""
+    print("[%4.0f s] %s" % (time.monotonic() - BEGIN, line), flush=True)
+
+
+@contextlib.contextmanager
+def phase(name):
+    """Adds the time the block takes to TOOK[name]."""
+    t = time.monotonic()
+    try:
+        yield
+    finally:
+        TOOK[name] += time.monotonic() - t
 
 
 class Failed(Exception):
@@ -115,7 +177,7 @@ class Peer(Unigate):
         i = args.index("-kernel") + 2
         args[i:i] = ["-initrd", os.path.join(PEER_DIR, "initrd.gz"),
                      "-append", "console=ttyS0 panic=-1 quiet" +
-                     (" peer.vxlan=10.88.0.1" if self.vxlan else "") +
+                     (" peer.vxlan=" + OUTSIDE if self.vxlan else "") +
                      (" " + self.append if self.append else "")]
         return args
 
@@ -151,10 +213,11 @@ class Peer(Unigate):
 KINDS = (("unigate", Unigate), ("peer", Peer))
 
 
-def new_vm(kind, model, mib=MEM_MIB, vxlan=False, guests=2, lan=LAN24):
+def new_vm(kind, model, mib=MEM_MIB, vxlan=False, guests=2, lan=LAN24, tag=None):
     """An unstarted VM of (kind) with ports up, g1 .. g(guests) of NIC
     (model) and the LAN (lan); with (vxlan), its LAN is also spanned to
-    10.88.0.1 over VXLAN 5000."""
+    10.88.0.1 over VXLAN 5000. (tag): the lab's own, if another lab is open
+    beside it."""
     ports = [Port(model, ns="up")] + [Port(model, ns="g%d" % i) for i in range(1, guests + 1)]
     if kind is Unigate:
         text = UNIGATE_CONFIG % dict(lan, last=guests)
@@ -163,7 +226,7 @@ def new_vm(kind, model, mib=MEM_MIB, vxlan=False, guests=2, lan=LAN24):
         cfg = {"vxlan": vxlan}
         if lan is not LAN24:
             cfg["append"] = "peer.lan=%s,%s,%s" % (lan["lan"], lan["first_ip"], lan["last_ip"])
-    return kind(ports=ports, mem="%dM" % mib, accel=probe_accel(), log=None, **cfg)
+    return kind(ports=ports, mem="%dM" % mib, accel=probe_accel(), log=None, tag=tag, **cfg)
 
 
 def drain(vm):
@@ -188,19 +251,27 @@ def finish(vm, proc, timeout):
     return out
 
 
-def addresses(vm):
-    """Static addresses: the outside host, and g1/g2 routed through the VM."""
-    up, g1, g2 = vm.ports
+def outside_address(vm):
+    """The outside host's address, on the VM's uplink (port up)."""
+    up = vm.ports[0]
     up.ns.run("ip addr add %s/24 dev %s" % (OUTSIDE, up.tap))
-    for p, addr in ((g1, G1), (g2, G2)):
-        guest_address(p, addr + "/24", "192.168.99.2")
 
 
-def guest_address(port, cidr, router):
+def addresses(vm):
+    """Static addresses of a VM on LAN24: the outside host, and g1/g2
+    routed through the VM."""
+    outside_address(vm)
+    for p, n in ((vm.ports[1], HOST_G1), (vm.ports[2], HOST_G2)):
+        guest_address(p, lan_cidr(LAN24, n), gateway(LAN24))
+
+
+def guest_address(port, cidr, router, instead=False):
     """Gives the guest behind (port) the static address (cidr) and its
-    default route through (router), the VM."""
+    default route through (router), the VM; (instead) of any it had."""
+    if instead:
+        port.ns.run("ip addr flush dev %s" % port.tap)
     port.ns.run("ip addr add %s dev %s" % (cidr, port.tap))
-    port.ns.run("ip route add default via %s" % router)
+    port.ns.run("ip route replace default via %s" % router)
 
 
 def dhcp_lease(ifname):
@@ -296,7 +367,7 @@ def iperf(vm, client, server, addr, args):
     """One iperf3 run of SECONDS from namespace (client) to the server in
     (server) at (addr); returns iperf3's JSON "end" object."""
     srv = vm.spawn(server, ["iperf3", "-s", "-1", "-B", addr])
-    time.sleep(0.5)
+    listening(vm, server, 5201)
     out = vm.ns(client).run("iperf3 -J -c %s -t %d %s" % (addr, SECONDS, args), check=False,
                             timeout=SECONDS + 30)
     finish(vm, srv, 10)
@@ -307,6 +378,16 @@ def iperf(vm, client, server, addr, args):
     if "error" in res:
         raise Failed("iperf3: %s" % res["error"])
     return res["end"]
+
+
+def listening(vm, ns, port, timeout=5):
+    """Waits (at most (timeout) s) until a TCP socket listens on (port) in
+    namespace (ns): a server just started is ready."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if vm.ns(ns).run("ss -Hltn sport = :%d" % port, check=False).strip():
+            return
+        time.sleep(0.02)
 
 
 def tcp_mbit(vm, args, client="g1", server="up", addr=OUTSIDE):
@@ -360,17 +441,21 @@ class Results:
 
     def __init__(self):
         self.vals, self.fails, self.argv = {}, {}, {}
+        self.took = collections.defaultdict(float)  # seconds by row
 
     def add(self, row, model, kind, fn):
         """Records fn()'s value, or why it failed; returns the value or None."""
         key = (row, model, kind)
+        t = time.monotonic()
         try:
             v = fn()
         except (Failed, LabError, subprocess.TimeoutExpired, OSError, KeyError) as e:
             reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             self.fails.setdefault(key, []).append(reason[:160])
-            print("    %s %s %s: failed: %s" % (kind, model, row, reason[:160]), flush=True)
+            say("    %s %s %s: failed: %s" % (kind, model, row, reason[:160]))
             return None
+        finally:
+            self.took[row] += time.monotonic() - t
         self.vals.setdefault(key, []).append(v)
         return v
 
@@ -422,7 +507,7 @@ def one_boot(res, kind_name, kind, model, run):
             guest_ms = vm.wait_ready()
         except LabError as e:
             res.fail_all(BOOT_ROWS, model, kind_name, "did not boot: %s" % str(e).splitlines()[0])
-            print("    %s %s: did not boot" % (kind_name, model), flush=True)
+            say("    %s %s: did not boot" % (kind_name, model))
             return
         ready_s = time.monotonic() - t0
         res.argv.setdefault((kind_name, model), " ".join(vm.proc.args))
@@ -437,7 +522,7 @@ def one_boot(res, kind_name, kind, model, run):
         add("kernel", lambda: guest_ms)
         addresses(vm)
         hz = os.sysconf("SC_CLK_TCK")
-        time.sleep(2)
+        time.sleep(1)  # the VM settles (the lease just given) before the idle figure
         drain(vm)
         c0 = cpu_ticks(vm.proc.pid)
         time.sleep(IDLE_SECONDS)
@@ -463,70 +548,63 @@ def one_boot(res, kind_name, kind, model, run):
             f.write(vm.out)
         vm.close()
     vals = {r: res.vals.get((r, model, kind_name), [None])[-1] for r in ("start", "lease", "tcp1")}
-    print("    %s %s run %d: ready %s s, lease %s ms, TCP %s Mbit/s" % (
+    say("    %s %s run %d: ready %s s, lease %s ms, TCP %s Mbit/s" % (
         kind_name, model, run, fmt("%.2f", vals["start"]), fmt("%.0f", vals["lease"]),
-        fmt("%.0f", vals["tcp1"])), flush=True)
+        fmt("%.0f", vals["tcp1"])))
 
 
-def vxlan_mbit(vm):
-    """TCP from g1 on the VM's LAN to rg, a guest of the same network on a
-    second host reached over VXLAN: the outside namespace plays that host,
-    a Linux vxlan device (VNI 5000, to the VM's uplink address) bridged to
-    rg. Both guests use MTU 1450, as the tunnel leaves them."""
+def vxlan_mbit(vm, lan):
+    """TCP from g1 on the VM's LAN (lan) to rg, a guest of the same network
+    on a second host reached over VXLAN: the outside namespace plays that
+    host, a Linux vxlan device (VNI 5000, to the VM's uplink address)
+    bridged to rg. Both guests use MTU 1450, as the tunnel leaves them; g1
+    gets 1500 back after, and the second host's vxlan device goes."""
     up, g1 = vm.ports[0], vm.ports[1]
     o, rg = up.ns, vm.ns("rg")
-    o.run("ip link add vx0 type vxlan id 5000 local %s remote 10.88.0.2 dstport 4789 dev %s"
-          % (OUTSIDE, up.tap))
-    o.run("ip link add br0 type bridge")
-    o.run("ip link add rgp type veth peer name r0")
-    o.run("ip link set r0 netns %s" % rg.name)
-    for d in ("vx0", "rgp"):
-        o.run("ip link set %s master br0" % d)
-    for d in ("vx0", "rgp", "br0"):
-        o.run("ip link set %s up" % d)
-    rg.run("ip link set r0 mtu 1450")
-    rg.run("ip addr add %s/24 dev r0" % RG)
-    rg.run("ip link set r0 up")
-    g1.ns.run("ip link set %s mtu 1450" % g1.tap)
-    # Resolve both ways first: the first frames flood to every endpoint.
-    g1.ns.run("ping -c 2 -W 2 %s" % RG, check=False, timeout=15)
-    return tcp_mbit(vm, "", client="g1", server="rg", addr=RG)
+    rg_ip = lan_ip(lan, HOST_RG)
+    try:
+        o.run("ip link add vx0 type vxlan id 5000 local %s remote 10.88.0.2 dstport 4789 dev %s"
+              % (OUTSIDE, up.tap))
+        o.run("ip link add br0 type bridge")
+        o.run("ip link add rgp type veth peer name r0")
+        o.run("ip link set r0 netns %s" % rg.name)
+        for d in ("vx0", "rgp"):
+            o.run("ip link set %s master br0" % d)
+        for d in ("vx0", "rgp", "br0"):
+            o.run("ip link set %s up" % d)
+        rg.run("ip link set r0 mtu 1450")
+        rg.run("ip addr add %s dev r0" % lan_cidr(lan, HOST_RG))
+        rg.run("ip link set r0 up")
+        g1.ns.run("ip link set %s mtu 1450" % g1.tap)
+        # Resolve both ways first: the first frames flood to every endpoint.
+        g1.ns.run("ping -c 2 -i 0.2 -W 2 %s" % rg_ip, check=False, timeout=15)
+        return tcp_mbit(vm, "", client="g1", server="rg", addr=rg_ip)
+    finally:
+        g1.ns.run("ip link set %s mtu 1500" % g1.tap, check=False)
+        o.run("ip link del vx0", check=False)
 
 
-def boot_for(res, kind_name, model, vm, rows, measure):
+def boot_for(res, kind_name, model, vm, rows, measure, beside=None):
     """Boots (vm) for rows of their own (rows) and runs measure(vm) on it;
-    if it does not boot, those rows fail with the reason."""
+    if it does not boot, those rows fail with the reason. (beside), a
+    Prober, runs while the VM boots."""
     try:
         try:
             vm.start()
+            if beside:
+                beside.start()
             vm.wait_ready()
         except LabError as e:
             res.fail_all(rows, model, kind_name, "did not boot: %s" % str(e).splitlines()[0])
+            say("    %s %s: did not boot for %s" % (kind_name, model, " ".join(rows)))
             return
+        finally:
+            if beside:
+                beside.stop()
         measure(vm)
     finally:
         drain(vm)
         vm.close()
-
-
-def vxlan_boot(res, kind_name, kind, model):
-    """Boots a VM whose LAN is spanned over VXLAN and measures that row."""
-    def measure(vm):
-        addresses(vm)
-        res.add("vxlan", model, kind_name, lambda: vxlan_mbit(vm))
-    boot_for(res, kind_name, model, new_vm(kind, model, vxlan=True), ["vxlan"], measure)
-
-
-def pool16_boot(res, kind_name, kind, model):
-    """Boots a VM whose LAN is a /16 with a pool of 65,521 addresses and
-    measures perfdhcp with POOL16_CLIENTS clients, nearly all new."""
-    def measure(vm):
-        # perfdhcp relays from g1's address, which must be on the LAN.
-        guest_address(vm.ports[1], "172.20.0.5/16", "172.20.0.1")
-        vm.ports[1].ns.run("ip link set %s promisc on" % vm.ports[1].tap)
-        time.sleep(1.5)  # an e1000 port's first second (see README)
-        res.add("dhcp16", model, kind_name, lambda: perfdhcp(vm, POOL16_RATE, POOL16_CLIENTS))
-    boot_for(res, kind_name, model, new_vm(kind, model, lan=LAN16), ["dhcp16"], measure)
 
 
 def jain(xs):
@@ -547,16 +625,18 @@ def gated(vm, ns, cmd):
     return proc
 
 
-def many_guests(vm):
-    """Every guest sends TCP to its own iperf3 server outside for SECONDS,
-    all at once, while each guest's namespace captures the ARP requests the
-    gateway (192.168.99.2) sends it. Returns (aggregate Mbit/s, Jain's
-    index, ARP requests per guest)."""
-    up, guests = vm.ports[0], vm.ports[1:]
-    up.ns.run("ip addr add %s/24 dev %s" % (OUTSIDE, up.tap))
+def many_guests(vm, lan):
+    """Every guest (g1 .. g(MANY), at (lan)'s HOST_MANY on; g1's address
+    there instead of the VXLAN row's) sends TCP to its own iperf3 server
+    outside for MANY_SECONDS, all at once, while each guest's namespace
+    captures the ARP requests the gateway sends it. Returns (aggregate
+    Mbit/s, Jain's index, ARP requests per guest)."""
+    guests = vm.ports[1:]
+    gw = gateway(lan)
     for i, g in enumerate(guests):
-        guest_address(g, "192.168.99.%d/24" % (100 + i), "192.168.99.2")
-    arp_filter = "arp[6:2] = 1 and arp[14:4] = 0xc0a86302"  # requests sent by .2
+        guest_address(g, lan_cidr(lan, HOST_MANY + i), gw, instead=i == 0)
+    # requests sent by the gateway
+    arp_filter = "arp[6:2] = 1 and arp[14:4] = 0x%08x" % int(ipaddress.ip_address(gw))
     # 64 iperf3 processes would otherwise starve the VM's own threads of
     # the host's cores (the host's scheduler shares by thread): they run
     # niced, for both VMs alike.
@@ -576,13 +656,20 @@ def many_guests(vm):
         c.stdin.write("go\n")
     for c in clients:
         c.stdin.flush()
-    rates = []
+    rates, errors = [], []
     for c in clients:
         out = finish(vm, c, MANY_SECONDS + 60)
         try:
-            rates.append(json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e6)
-        except (ValueError, KeyError):
+            got = json.loads(out)
+        except ValueError:
+            got = None
+        if not isinstance(got, dict):
+            got = {"error": "no JSON: %s" % out.strip()[-80:]}
+        try:
+            rates.append(got["end"]["sum_received"]["bits_per_second"] / 1e6)
+        except (KeyError, TypeError):
             rates.append(0.0)
+            errors.append(str(got.get("error", "no figure")))
     time.sleep(0.5)
     requests = 0
     for p in caps + servers:
@@ -593,23 +680,52 @@ def many_guests(vm):
             requests += out.count("ARP, Request")
     if not any(rates):
         raise Failed("no guest's transfer completed")
-    print("    %d guests: %s Mbit/s each" % (len(rates), " ".join("%.0f" % r for r in rates)),
-          flush=True)
+    say("    %d guests: %s Mbit/s each%s" % (
+        len(rates), " ".join("%.0f" % r for r in rates),
+        "; %d failed, e.g. %s" % (len(errors), errors[0][:100]) if errors else ""))
     return sum(rates), jain(rates), requests / len(guests)
 
 
-def many_boot(res, kind_name, kind, model):
-    """Boots a VM with MANY guest ports and measures the many-guests rows."""
-    rows = ["many", "jain", "arp"]
+def many_boot(res, kind_name, kind, model, run, beside=None):
+    """Boots a VM with MANY guest ports, whose LAN is LAN16 and is spanned
+    over VXLAN to the outside namespace, and measures on it, in this order:
+    the VXLAN row (g1 at HOST_G1), the many-guests rows (g1 readdressed).
+    (beside): see boot_for."""
+    rows = ["vxlan", "many", "jain", "arp"]
 
     def measure(vm):
+        add = lambda row, fn: res.add(row, model, kind_name, fn)  # noqa: E731
+        outside_address(vm)
+        guest_address(vm.ports[1], lan_cidr(LAN16, HOST_G1), gateway(LAN16))
+        add("vxlan", lambda: vxlan_mbit(vm, LAN16))
+        drain(vm)
         got = []
-        if res.add("many", model, kind_name, lambda: got.extend(many_guests(vm)) or got[0]):
-            res.add("jain", model, kind_name, lambda: got[1])
-            res.add("arp", model, kind_name, lambda: got[2])
+        if add("many", lambda: got.extend(many_guests(vm, LAN16)) or got[0]):
+            add("jain", lambda: got[1])
+            add("arp", lambda: got[2])
         else:
-            res.fail_all(rows[1:], model, kind_name, "see the aggregate")
-    boot_for(res, kind_name, model, new_vm(kind, model, guests=MANY), rows, measure)
+            res.fail_all(rows[2:], model, kind_name, "see the aggregate")
+        vals = {r: res.vals.get((r, model, kind_name), [None])[-1] for r in rows}
+        say("    %s %s run %d: VXLAN %s Mbit/s, %d guests %s Mbit/s" % (
+            kind_name, model, run, fmt("%.0f", vals["vxlan"]), MANY, fmt("%.0f", vals["many"])))
+    boot_for(res, kind_name, model, new_vm(kind, model, vxlan=True, guests=MANY, lan=LAN16),
+             rows, measure, beside)
+
+
+def pool16_boot(res, kind_name, kind, model, run, beside=None):
+    """Boots a VM whose LAN is LAN16 (a pool of 65,521 addresses), with two
+    guests as the first boot, and measures perfdhcp with POOL16_CLIENTS
+    clients, nearly all new. Its broadcasts flood to g2, as in the first
+    boot's DHCP rows; flooded to 32 guests they would leave unigate a fifth
+    of its rate: hence a boot of its own. (beside): see boot_for."""
+    def measure(vm):
+        # perfdhcp relays from g1's address, which must be on the LAN.
+        guest_address(vm.ports[1], lan_cidr(LAN16, HOST_RELAY), gateway(LAN16))
+        vm.ports[1].ns.run("ip link set %s promisc on" % vm.ports[1].tap)
+        time.sleep(1.5)  # an e1000 port's first second (see README)
+        got = res.add("dhcp16", model, kind_name, lambda: perfdhcp(vm, POOL16_RATE, POOL16_CLIENTS))
+        say("    %s %s run %d: /16 DHCP %s/s" % (kind_name, model, run, fmt("%.0f", got)))
+    boot_for(res, kind_name, model, new_vm(kind, model, lan=LAN16), ["dhcp16"], measure, beside)
 
 
 def fail(reason):
@@ -639,10 +755,13 @@ def dhcp_floor():
         lab.close()
 
 
-def alive_and_forwarding(kind, model, mib):
+def alive_and_forwarding(kind, model, mib, tag=None):
     """Whether a VM of (kind) with -m (mib) reaches ready and forwards a
-    ping from g1 to the outside host through NAT."""
-    vm = new_vm(kind, model, mib)
+    ping from g1 to the outside host through NAT. One too small for either
+    VM stops by itself (unigate: no RAM for its heap; the peer's kernel
+    panics unpacking its initramfs, and panic=-1 with -no-reboot ends
+    QEMU), so the timeouts only bound a hang."""
+    vm = new_vm(kind, model, mib, tag=tag)
     try:
         vm.start()
         vm.wait_ready(timeout=20 if kind is Unigate else 90)
@@ -655,18 +774,111 @@ def alive_and_forwarding(kind, model, mib):
         vm.close()
 
 
-def smallest_mem(kind, model):
-    """Bisects -m between a size that fails and MEM_MIB, which the runs
-    have shown to work, to 1 MiB for unigate and 2 MiB for the peer (each
-    of whose boots takes seconds)."""
-    lo, hi, step = (1, MEM_MIB, 1) if kind is Unigate else (16, MEM_MIB, 2)
-    while hi - lo > step:
-        mid = (lo + hi) // 2
-        if alive_and_forwarding(kind, model, mid):
-            hi = mid
+class Bisection:
+    """The smallest -m for (kind) and (model), bisected between a size that
+    fails and MEM_MIB, which the runs show to work: to 1 MiB for unigate, to
+    4 MiB for the peer (about 104 MiB; each of its boots takes 15-20 s). A
+    boot at a time, from one thread at a time; an error other than the VM's
+    own failure ends it (error)."""
+
+    def __init__(self, kind_name, kind, model):
+        self.kind_name, self.kind, self.model = kind_name, kind, model
+        self.lo, self.hi, self.step = (1, MEM_MIB, 1) if kind is Unigate else (16, MEM_MIB, 4)
+        self.boots, self.error = 0, None
+
+    def done(self):
+        return self.error is not None or self.hi - self.lo <= self.step
+
+    def boot(self, tag):
+        """Boots once, halving the interval."""
+        mid = (self.lo + self.hi) // 2
+        try:
+            ok = alive_and_forwarding(self.kind, self.model, mid, tag)
+        except Exception as e:  # in a thread of its own: the mem row says why
+            self.error = "-m %d: %s" % (mid, str(e).strip().splitlines()[0][:120]
+                                        if str(e).strip() else type(e).__name__)
+            say("    -m %d MiB, %s %s: %s" % (mid, self.kind_name, self.model, self.error))
+            return
+        if ok:
+            self.hi = mid
         else:
-            lo = mid
-    return hi
+            self.lo = mid
+        self.boots += 1
+        say("    -m %d MiB, %s %s: %s" % (mid, self.kind_name, self.model,
+                                          "boots and forwards" if ok else "fails"))
+
+    def result(self):
+        if self.error:
+            raise Failed(self.error)
+        return self.hi
+
+
+def next_bisection(bisections, kinds):
+    """The unfinished bisection of one of (kinds) with the fewest boots."""
+    left = [b for b in bisections if b.kind in kinds and not b.done()]
+    return min(left, key=lambda b: b.boots) if left else None
+
+
+class Prober:
+    """Bisection boots in a thread beside a VM whose boot nothing times (the
+    peer's second and third boots: 15-40 s of one core's TCG, the host's
+    other core idle), from start() to stop(), which waits for the boot in
+    flight: the peer's within the first PEER_WINDOW s (one takes about as
+    long as the VM beside), then unigate's (a second or two each). Its lab
+    has a tag of its own."""
+
+    PEER_WINDOW = 10
+
+    def __init__(self, bisections):
+        self.bisections = bisections
+        self.thread, self.stopping, self.boots = None, threading.Event(), 0
+
+    def _run(self):
+        tag = "ugp%d" % (os.getpid() % 100000)
+        t0 = time.monotonic()
+        while not self.stopping.is_set():
+            b = None
+            if time.monotonic() - t0 < self.PEER_WINDOW:
+                b = next_bisection(self.bisections, (Peer,))
+            b = b or next_bisection(self.bisections, (Unigate,))
+            if b is None:
+                return
+            b.boot(tag)
+            self.boots += 1
+
+    def start(self):
+        self.stopping.clear()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.stopping.set()
+        if self.thread:
+            self.thread.join()
+            self.thread = None
+
+
+def finish_bisections(bisections):
+    """The bisections' remaining boots, two at once (two bisections, each
+    booting on a core of its own: the host has two), the peer's first."""
+    lock, left = threading.Lock(), list(bisections)
+
+    def worker(n):
+        tag = "ug%s%d" % ("ab"[n], os.getpid() % 100000)
+        while True:
+            with lock:  # a bisection to this worker alone
+                b = next_bisection(left, (Peer,)) or next_bisection(left, (Unigate,))
+                if b is not None:
+                    left.remove(b)
+            if b is None:
+                return
+            while not b.done():
+                b.boot(tag)
+    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def image_kib(kind):
@@ -730,19 +942,25 @@ def main():
         if not os.path.exists(f):
             print("bench: %s is missing (make bench builds it)" % f, file=sys.stderr)
             return 1
-    t_start = time.monotonic()
+    global BEGIN
+    BEGIN = time.monotonic()
     accel = probe_accel()
     head = ("unigate bench%s: %s; accelerator %s (both VMs), 1 vCPU, -m %d MiB; %d run(s), "
             "%d s transfers, NIC models %s" % (" (quick)" if QUICK else "", machine(), accel,
                                                MEM_MIB, RUNS, SECONDS, ", ".join(MODELS)))
     print(head, flush=True)
     res = Results()
+    bisections = [] if QUICK else [Bisection(kind_name, kind, model)
+                                   for kind_name, kind in (("peer", Peer), ("unigate", Unigate))
+                                   for model in MODELS]
+    prober = Prober(bisections)
     for run in range(1, RUNS + 1):
-        print("  run %d of %d" % (run, RUNS), flush=True)
-        try:
-            wire = dhcp_floor()
-        except (Failed, LabError) as e:
-            wire = {"error": str(e)}
+        say("  run %d of %d" % (run, RUNS))
+        with phase("DHCP floor"):
+            try:
+                wire = dhcp_floor()
+            except (Failed, LabError) as e:
+                wire = {"error": str(e)}
         res.add("floor", "veth", "dnsmasq",
                 lambda: wire.get("lease_ms") or fail(wire.get("error", "no lease")))
         for key in ("offer_ms", "ack_ms"):
@@ -750,16 +968,23 @@ def main():
                     lambda: wire.get(key) or fail("no %s in the capture" % key[:-3].upper()))
         for model in MODELS:
             for kind_name, kind in KINDS:
-                one_boot(res, kind_name, kind, model, run)
-                vxlan_boot(res, kind_name, kind, model)
-                pool16_boot(res, kind_name, kind, model)
-                many_boot(res, kind_name, kind, model)
+                with phase("%s first boots" % kind_name):
+                    one_boot(res, kind_name, kind, model, run)
+                beside = prober if kind is Peer and bisections else None
+                with phase("%s VXLAN and %d-guest boots" % (kind_name, MANY)):
+                    many_boot(res, kind_name, kind, model, run, beside)
+                with phase("%s /16 DHCP boots" % kind_name):
+                    pool16_boot(res, kind_name, kind, model, run, beside)
+    if bisections:
+        say("  -m bisection: %d boots done beside the peer's untimed boots; the rest now"
+            % prober.boots)
+        with phase("-m bisection after the runs"):
+            finish_bisections(bisections)
     for kind_name, kind in KINDS:
         for model in MODELS:
             res.add("size", model, kind_name, lambda: image_kib(kind))
-            if not QUICK:
-                print("  bisecting -m: %s %s" % (kind_name, model), flush=True)
-                res.add("mem", model, kind_name, lambda: smallest_mem(kind, model))
+    for b in bisections:
+        res.add("mem", b.model, b.kind_name, b.result)
     floor_line = ("The lease row's floor, the same udhcpc against dnsmasq on a veth pair "
                   "(same runs): lease %s ms; dnsmasq's answers on the wire: DISCOVER to OFFER "
                   "%s ms, REQUEST to ACK %s ms (medians; min–max %s, %s, %s)." % tuple(
@@ -769,8 +994,13 @@ def main():
                           ("floor", "%.0f"), ("floor_offer_ms", "%.2f"),
                           ("floor_ack_ms", "%.2f"))]))
     tab = table(res)
-    took = time.monotonic() - t_start
+    took = time.monotonic() - BEGIN
     print("\n" + tab + "\n\n" + floor_line + "\nbench took %.0f s" % took, flush=True)
+    print("time by phase: " + ", ".join("%s %.0f s" % kv for kv in TOOK.items()) +
+          ("; %d of %d bisection boots beside the peer's untimed boots"
+           % (prober.boots, sum(b.boots for b in bisections)) if bisections else ""))
+    print("time by row (all runs, both VMs, both NICs): " + ", ".join(
+        "%s %.0f s" % kv for kv in sorted(res.took.items(), key=lambda kv: -kv[1]) if kv[1] >= 1))
     with open(OUT_MD, "w") as f:
         f.write("# unigate beside a Linux router VM\n\n%s\n\n%s\n\n%s\n\n" % (head, tab, floor_line))
         f.write("Ratio: unigate's median divided by the peer's; \"better\" says whose figure is "
