@@ -84,7 +84,7 @@ struct guard_stats {
 	uint64_t refused_full; /* a binding that did not fit */
 };
 
-/* A network's guard. Readable by anyone; written only by guard.c. */
+/* A network's guard. Readable by anyone; written only by net/switch/guard*.c. */
 struct guard {
 	enum guard_mode mode;
 	uint32_t gateway; /* the network's own address */
