@@ -37,7 +37,9 @@ OWN_SRCS    := $(BOOT_SRCS) $(KERNEL_SRCS) $(DRIVER_SRCS) $(NET_SRCS) $(CONFIG_S
 # Bindings join pure code to lwIP and the drivers; everything else under
 # net/ and config/ is pure (no I/O, no lwIP header: `make lint` checks it)
 # and is built for the host too, linked into every unit test.
-BIND_SRCS   := net/switch/network.c net/switch/overlay.c net/nat/gateway.c net/nat/egress.c net/services.c config/apply.c
+BIND_SRCS   := net/switch/network.c net/switch/network_setup.c net/switch/network_guard.c \
+               net/switch/network_loop.c net/switch/network_cli.c net/switch/overlay.c \
+               net/nat/gateway.c net/nat/egress.c net/services.c config/apply.c
 PURE_SRCS   := kernel/lineedit.c kernel/cli.c kernel/memmap.c kernel/bootinfo.c kernel/memory_account.c kernel/arena.c \
                drivers/e1000_core.c drivers/virtqueue.c drivers/offload.c \
                $(filter-out $(BIND_SRCS),$(NET_SRCS) $(wildcard config/*.c))
@@ -160,9 +162,9 @@ $(BUILD)/host/test_virtio_net: drivers/virtio_net.c
 $(BUILD)/host/test_virtio_rng: drivers/virtio_rng.c kernel/random.c
 
 # ---- Host tests of the bindings (tests/bind/) --------------------------------
-# The four binding files run on the host, frame in, frame out: lwIP built for
-# the host with the image's lwipopts.h, linked with the bindings, the pure
-# sources, the poller registry and fakes of the ports, clock, random, console
+# The binding files (BIND_SRCS) run on the host, frame in, frame out: lwIP
+# built for the host with the image's lwipopts.h, linked with the bindings, the
+# pure sources, the poller registry and fakes of the ports, clock, random, console
 # and fw_cfg (tests/bind/*.c but bind_*.c). Each tests/bind/bind_NAME.c is a
 # cmocka program build/host/bind_NAME. --wrap routes our objects' allocations
 # through tests/bind/fake_alloc.c, which can make any one of them fail.
@@ -248,6 +250,9 @@ lint: ## check formatting against .clang-format, and the layout rules
 	@bad=$$(git grep -l '"net/nat/nat_impl.h"' -- '*.c' '*.h' ':!net/nat/' ':!tests/'); \
 	[ -z "$$bad" ] || { echo "  LINT    only net/nat/ includes nat_impl.h: $$bad"; exit 1; }; \
 	echo "  LINT    only net/nat/ includes the NAT internals"
+	@bad=$$(git grep -l '"net/switch/network_impl.h"' -- '*.c' '*.h' ':!net/switch/network*' ':!tests/'); \
+	[ -z "$$bad" ] || { echo "  LINT    only net/switch/network*.c include network_impl.h: $$bad"; exit 1; }; \
+	echo "  LINT    only net/switch/network*.c include the network internals"
 
 format: ## reformat our sources with .clang-format
 	@clang-format -i $$(git ls-files '*.c' '*.h')

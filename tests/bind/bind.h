@@ -1,5 +1,5 @@
 /*
- * The host harness for the bindings (net/switch/network.c, net/nat/gateway.c,
+ * The host harness for the bindings (net/switch/network*.c, net/nat/gateway.c,
  * net/services.c, config/apply.c): lwIP built for the host with the image's
  * lwipopts.h, fakes of everything below the bindings (ports, clock, random,
  * console, fw_cfg, panic), an allocation counter that can make one
@@ -88,8 +88,8 @@ void fake_fw_cfg_set(const char *text);
 void alloc_arm(unsigned kinds, unsigned fail_at);
 /* Stops counting; returns the number of allocations attempted while armed. */
 unsigned alloc_disarm(void);
-/* Whether the armed failure happened, and where: "calloc from network_add
- * (net/switch/network.c:150)". */
+/* Whether the armed failure happened, and where: "calloc from
+ * network_table_alloc (net/switch/network_setup.c:92)". */
 bool alloc_failed(void);
 const char *alloc_failed_site(void);
 

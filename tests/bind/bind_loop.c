@@ -1,5 +1,5 @@
 /*
- * Binding tests of loop detection (net/switch/network.c, probes of
+ * Binding tests of loop detection (net/switch/network_loop.c, probes of
  * net/switch/loop.h): every 2 s each open port of a network of two or more
  * ports sends a probe with its own token; a probe of ours that comes back
  * blocks the port it came in on (or, if that is the trusted uplink port,
@@ -10,7 +10,7 @@
  *   guests --eth1..eth4-- [vmnet8 192.168.99.2 | NAT | uplink] --eth0--
  *
  * Loops are made by injecting a probe recorded on one port into another,
- * as a guest bridging its two NICs would. The console lines network.c
+ * as a guest bridging its two NICs would. The console lines network_loop.c
  * prints go to stdout, which these tests capture (and echo). Run in order:
  * blocks last 60 s of fake time, and tokens are kept across tests.
  */
@@ -45,7 +45,7 @@ static int probes[NPORTS];
 static uint8_t probe[NPORTS][LOOP_FRAME_LEN];
 static uint64_t token[NPORTS];
 
-/* ---- stdout capture: network.c prints its console lines with printf ---- */
+/* ---- stdout capture: the bindings print their console lines with printf ---- */
 
 static FILE *cap;
 static int real_stdout = -1;
