@@ -15,27 +15,42 @@ import json
 import subprocess
 import time
 
+# A TCP sender's count includes what it had written but not yet had
+# acknowledged when the client stopped: up to its socket's send buffer,
+# whose ceiling is the largest of tcp_wmem (4 MiB by default). On a slow
+# path that tail is more than a tenth of a 2 s run (test_offload, a port
+# that takes no GSO: 2.3 MB of 22.4 MB, 89.8%), and TCP loses nothing it
+# does not send again, so a TCP shortfall within it is no loss; the
+# receiver must still count (min_mb) itself. UDP keeps the share alone.
+TCP_SEND_TAIL = 4 << 20
+
 
 class Volume:
     """The result of one run: bytes sent (client's count), bytes received
     (the server's own count), seconds, and what went wrong if anything."""
 
-    def __init__(self, sent=0, received=0, seconds=0.0, error=""):
+    def __init__(self, sent=0, received=0, seconds=0.0, error="", tcp=True):
         self.sent, self.received, self.seconds, self.error = sent, received, seconds, error
+        self.tcp = tcp
 
     def mbit(self):
         return self.received * 8 / self.seconds / 1e6 if self.seconds else 0.0
 
     def enough(self, min_mb, min_share=0.9):
         """True if the sender sent at least (min_mb) MB and the receiver
-        counted at least (min_share) of it; with a reason when not."""
+        counted at least (min_share) of it (over TCP: or all of it but a
+        send buffer's tail, TCP_SEND_TAIL, and at least (min_mb) MB itself);
+        with a reason when not."""
         if self.error:
             return False, self.error
         if self.sent < min_mb * 1e6:
             return False, "sent %d bytes, less than %d MB" % (self.sent, min_mb)
-        if self.received < min_share * self.sent:
-            return False, "received %d of %d bytes sent (%.1f%%, need %d%%)" % (
-                self.received, self.sent, 100.0 * self.received / self.sent, min_share * 100)
+        short = self.sent - self.received
+        if self.received < min_share * self.sent and not (
+                self.tcp and short <= TCP_SEND_TAIL and self.received >= min_mb * 1e6):
+            return False, "received %d of %d bytes sent (%.1f%%, need %d%%%s)" % (
+                self.received, self.sent, 100.0 * self.received / self.sent, min_share * 100,
+                " or all but %d bytes" % TCP_SEND_TAIL if self.tcp else "")
         return True, ""
 
     def __str__(self):
@@ -80,4 +95,5 @@ def iperf_volume(ug, server_ns, server_addr, client_ns, args, timeout=30):
         return Volume(error="no sum_sent or sum_received in the JSON of a run with %s" % args)
     sent = sender["end"]["sum_sent"]
     received = receiver["end"]["sum_received"]
-    return Volume(int(sent["bytes"]), int(received["bytes"]), float(received["seconds"]))
+    return Volume(int(sent["bytes"]), int(received["bytes"]), float(received["seconds"]),
+                  tcp="-u" not in args)
